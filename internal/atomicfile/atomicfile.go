@@ -1,0 +1,86 @@
+// Package atomicfile writes files so that a reader (or a crash) sees either
+// the old content or the new, never a half-written file: data goes to a
+// temporary file in the same directory, is synced, and renamed over the
+// target.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile atomically replaces path with what write produces.
+func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) error {
+	var b Batch
+	if err := b.Stage(path, perm, write); err != nil {
+		return err
+	}
+	return b.Commit()
+}
+
+// Batch stages several files and renames them into place together, so that a
+// run that fails half-way changes none of them.
+type Batch struct {
+	staged []staged
+}
+
+type staged struct{ tmp, path string }
+
+// Stage writes the content of path to a temporary file next to it.
+func (b *Batch) Stage(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	b.staged = append(b.staged, staged{tmp: f.Name(), path: path})
+	return nil
+}
+
+// Commit renames every staged file into place.
+func (b *Batch) Commit() error {
+	for i, s := range b.staged {
+		if err := os.Rename(s.tmp, s.path); err != nil {
+			b.staged = b.staged[i:]
+			return errors.Join(fmt.Errorf("replace %s: %w", s.path, err), b.Discard())
+		}
+	}
+	b.staged = nil
+	return nil
+}
+
+// Discard removes every staged file; it is safe to call after Commit.
+func (b *Batch) Discard() error {
+	var errs []error
+	for _, s := range b.staged {
+		if err := os.Remove(s.tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	b.staged = nil
+	return errors.Join(errs...)
+}

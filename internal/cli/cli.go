@@ -1,0 +1,122 @@
+// Package cli is pricechecker's command line: it parses arguments and the
+// environment into options, calls the stages, and maps the outcome to an
+// exit code. It holds no business logic of its own.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1
+	ExitUsage = 2
+)
+
+// Env is the process's outside world, injected so that tests run commands
+// in-process.
+type Env struct {
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "fetch the configured price lists, write snapshots and a change report", cmdRun},
+	}
+}
+
+// usageError marks errors in the command line; they exit with ExitUsage.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Main runs the command named by args[0] and returns the exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, env, args[1:])
+		switch {
+		case err == nil:
+			return ExitOK
+		case errors.Is(err, flag.ErrHelp):
+			return ExitOK
+		case errors.As(err, new(usageError)):
+			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
+			return ExitUsage
+		default:
+			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
+			return ExitError
+		}
+	}
+	fmt.Fprintf(env.Stderr, "pricechecker: unknown command %q\n\n", args[0])
+	usage(env.Stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: pricechecker <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'pricechecker <command> -h' for the flags of a command.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("pricechecker "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parse parses flags and rejects stray positional arguments.
+func parse(fs *flag.FlagSet, args []string, positional int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > positional {
+		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(positional))}
+	}
+	return nil
+}
+
+// listFlag is a repeatable flag; values may also be comma-separated, which
+// is how GitHub Actions inputs carry lists.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
+		*l = append(*l, part)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/pipeline"
+	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/report"
+)
+
+type runFlags struct {
+	config   string
+	services listFlag
+	regions  listFlag
+	version  string
+	format   string
+	endpoint string
+	out      string
+	report   string
+	dryRun   bool
+	force    bool
+	flagPct  float64
+	progress time.Duration
+}
+
+func cmdRun(ctx context.Context, env Env, args []string) error {
+	var f runFlags
+	fs := newFlagSet("run", env)
+	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
+	fs.Var(&f.services, "service", "offer code to fetch, e.g. AmazonEC2 (repeatable; overrides the config)")
+	fs.Var(&f.regions, "region", "region code, e.g. us-east-1, or all (repeatable; overrides the config)")
+	fs.StringVar(&f.version, "version", "", "fetch this published version (YYYYMMDDhhmmss) instead of the current one")
+	fs.StringVar(&f.format, "format", offerfile.FormatCSV, "offer file format to read: csv or json")
+	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL, or file://DIR for a local mirror (default $PRICECHECKER_ENDPOINT or "+pricelist.DefaultEndpoint+")")
+	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
+	fs.StringVar(&f.report, "report", "", "write the JSON change report to this file")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
+	fs.BoolVar(&f.force, "force", false, "fetch even when the manifest already records the version")
+	fs.Float64Var(&f.flagPct, "flag-pct", 0, fmt.Sprintf("flag price moves above this percentage (default: config flagPct, else %g)", config.DefaultFlagPct))
+	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0 disables)")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	opts, err := f.options(env)
+	if err != nil {
+		return err
+	}
+	res, err := pipeline.Run(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if f.report != "" {
+		if err := writeReport(f.report, res.Report); err != nil {
+			return err
+		}
+	}
+	fmt.Fprint(env.Stdout, res.Report.Markdown(0))
+	return nil
+}
+
+// options resolves flags, environment and configuration file into pipeline
+// options, reporting every problem as a usage error.
+func (f *runFlags) options(env Env) (pipeline.Options, error) {
+	if f.format != offerfile.FormatCSV && f.format != offerfile.FormatJSON {
+		return pipeline.Options{}, usageError{fmt.Errorf("--format %q: want csv or json", f.format)}
+	}
+	if f.version != "" && !isVersion(f.version) {
+		return pipeline.Options{}, usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return pipeline.Options{}, usageError{err}
+	}
+	cfg, err = config.Resolve(cfg, f.services, f.regions)
+	if err != nil {
+		return pipeline.Options{}, usageError{err}
+	}
+	if f.flagPct < 0 {
+		return pipeline.Options{}, usageError{errors.New("--flag-pct must be positive")}
+	}
+	if f.flagPct > 0 {
+		cfg.FlagPct = f.flagPct
+	}
+	endpoint := f.endpoint
+	if endpoint == "" {
+		endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
+	}
+	client, err := pricelist.New(endpoint, nil)
+	if err != nil {
+		return pipeline.Options{}, usageError{err}
+	}
+	return pipeline.Options{
+		Config: cfg, Version: f.version, Format: f.format, Out: f.out,
+		DryRun: f.dryRun, Force: f.force, Client: client,
+		Log: env.Stderr, ProgressInterval: f.progress,
+	}, nil
+}
+
+// loadConfig reads the named file, or the default one when it exists; with
+// neither, the command line alone must say what to fetch.
+func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat(config.DefaultPath); err != nil {
+			return config.Config{}, nil
+		}
+		path = config.DefaultPath
+	}
+	return config.Load(path)
+}
+
+func isVersion(v string) bool {
+	if len(v) != 14 {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func writeReport(path string, r report.Report) error {
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	})
+}

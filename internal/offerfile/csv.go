@@ -1,0 +1,215 @@
+package offerfile
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/config"
+)
+
+// maxPreamble bounds the metadata rows before the header; real files have
+// five.
+const maxPreamble = 20
+
+// csvColumns are the fixed columns of a service CSV, by header title.
+type csvColumns struct {
+	sku, offerTermCode, rateCode, termType, description, effectiveDate,
+	beginRange, endRange, unit, price, currency, lease, purchase, class int
+}
+
+// DecodeCSV reads a CSV offer file: a few "Name","Value" metadata rows, the
+// header row, then one row per price dimension with the product's
+// attributes repeated on every row.
+func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
+	tail := &lastByte{r: r}
+	cr := csv.NewReader(bufio.NewReaderSize(tail, 1<<20))
+	cr.FieldsPerRecord = -1 // the preamble rows are shorter than the header
+	cr.ReuseRecord = true
+
+	p := compile(sel)
+	header, cols, slotCol, err := readCSVHead(cr, p)
+	if err != nil {
+		return header, err
+	}
+	if h.Header != nil {
+		if err := h.Header(header); err != nil {
+			return header, err
+		}
+	}
+	vals := make([]string, p.nslots)
+	width := -1
+	var line Line
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return header, csvError(cr, err)
+		}
+		if width < 0 {
+			width = len(rec)
+		}
+		if len(rec) != width {
+			row, _ := cr.FieldPos(0)
+			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), width)
+		}
+		if !p.keepTerm(rec[cols.termType]) {
+			continue
+		}
+		for slot, col := range slotCol {
+			if col >= 0 {
+				vals[slot] = rec[col]
+			} else {
+				vals[slot] = ""
+			}
+		}
+		if !p.keep(vals) {
+			continue
+		}
+		// encoding/csv slices every field of a row out of one string; clone
+		// what is kept so that a kept line does not pin the whole row.
+		attrs := p.attributes(vals)
+		for i := range attrs {
+			attrs[i] = strings.Clone(attrs[i])
+		}
+		line = Line{
+			SKU:                 strings.Clone(rec[cols.sku]),
+			OfferTermCode:       strings.Clone(rec[cols.offerTermCode]),
+			RateCode:            strings.Clone(rec[cols.rateCode]),
+			TermType:            strings.Clone(rec[cols.termType]),
+			Description:         field(rec, cols.description),
+			EffectiveDate:       dateOnly(field(rec, cols.effectiveDate)),
+			BeginRange:          field(rec, cols.beginRange),
+			EndRange:            field(rec, cols.endRange),
+			Unit:                field(rec, cols.unit),
+			Price:               field(rec, cols.price),
+			Currency:            field(rec, cols.currency),
+			LeaseContractLength: field(rec, cols.lease),
+			PurchaseOption:      field(rec, cols.purchase),
+			OfferingClass:       field(rec, cols.class),
+			Attributes:          attrs,
+		}
+		if err := h.Line(&line); err != nil {
+			return header, err
+		}
+	}
+	if tail.n > 0 && tail.last != '\n' {
+		return header, errors.New("offer file is truncated: it ends in the middle of a row")
+	}
+	return header, nil
+}
+
+// readCSVHead reads the metadata rows and the header row, and maps every
+// column the selection needs.
+func readCSVHead(cr *csv.Reader, p *plan) (Header, csvColumns, []int, error) {
+	var h Header
+	for i := 0; ; i++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			if i == 0 {
+				return h, csvColumns{}, nil, fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
+			}
+			return h, csvColumns{}, nil, fmt.Errorf("offer file is truncated: no header row after %d metadata rows: %w", i, io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return h, csvColumns{}, nil, csvError(cr, err)
+		}
+		if i >= maxPreamble {
+			return h, csvColumns{}, nil, errors.New("not an AWS offer CSV: no SKU header row in the first rows")
+		}
+		if len(rec) > 0 && rec[0] == "SKU" {
+			cols, slotCol, err := mapColumns(rec, p)
+			if h.Version == "" && err == nil {
+				err = errors.New("not an AWS offer CSV: no Version row before the header")
+			}
+			return h, cols, slotCol, err
+		}
+		if len(rec) < 2 {
+			continue
+		}
+		switch rec[0] {
+		case "FormatVersion":
+			h.FormatVersion = rec[1]
+		case "OfferCode":
+			h.OfferCode = rec[1]
+		case "Version":
+			h.Version = rec[1]
+		case "Publication Date":
+			h.PublicationDate = rec[1]
+		}
+	}
+}
+
+func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
+	index := map[string]int{}
+	for i, name := range head {
+		index[name] = i
+	}
+	col := func(name string) int {
+		if i, ok := index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	cols := csvColumns{
+		sku: col("SKU"), offerTermCode: col("OfferTermCode"), rateCode: col("RateCode"),
+		termType: col("TermType"), description: col("PriceDescription"), effectiveDate: col("EffectiveDate"),
+		beginRange: col("StartingRange"), endRange: col("EndingRange"), unit: col("Unit"),
+		price: col("PricePerUnit"), currency: col("Currency"), lease: col("LeaseContractLength"),
+		purchase: col("PurchaseOption"), class: col("OfferingClass"),
+	}
+	for name, c := range map[string]int{"OfferTermCode": cols.offerTermCode, "RateCode": cols.rateCode, "TermType": cols.termType, "PricePerUnit": cols.price} {
+		if c < 0 {
+			return cols, nil, fmt.Errorf("not an AWS offer CSV: the header has no %s column", name)
+		}
+	}
+	// Attribute columns are matched by normalised title; the first column
+	// with a given normalised title wins, as fixed columns come first.
+	slotCol := make([]int, p.nslots)
+	for i := range slotCol {
+		slotCol[i] = -1
+	}
+	for i := len(head) - 1; i >= 0; i-- {
+		if slot, ok := p.slots[config.NormalizeName(head[i])]; ok {
+			slotCol[slot] = i
+		}
+	}
+	return cols, slotCol, nil
+}
+
+func field(rec []string, i int) string {
+	if i < 0 {
+		return ""
+	}
+	return strings.Clone(rec[i])
+}
+
+func csvError(cr *csv.Reader, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("offer file is malformed CSV: %w", err)
+	}
+	return err
+}
+
+// lastByte remembers the last byte read, to tell a file that ends with its
+// final newline from one cut off mid-row (encoding/csv accepts both).
+type lastByte struct {
+	r    io.Reader
+	last byte
+	n    int64
+}
+
+func (l *lastByte) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last = p[n-1]
+		l.n += int64(n)
+	}
+	return n, err
+}

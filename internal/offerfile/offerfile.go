@@ -1,0 +1,170 @@
+// Package offerfile decodes AWS Price List offer files, JSON or CSV, as
+// streams. It keeps only the price lines a Selection asks for and hands them
+// out one at a time, so that a 480 MB EC2 file is read in constant memory
+// (apart from the kept products).
+//
+// The two formats name the same product attributes differently: the JSON
+// key "instanceType" is the CSV column "Instance Type", "preInstalledSw" is
+// "Pre Installed S/W". Both are matched through config.NormalizeName, so one
+// Selection picks the same lines, with the same values, from either format.
+package offerfile
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/pricechecker/pricechecker/internal/config"
+)
+
+// Formats are the offer file formats AWS publishes.
+const (
+	FormatJSON = "json"
+	FormatCSV  = "csv"
+)
+
+// Header identifies an offer file, as the file itself says.
+type Header struct {
+	FormatVersion   string
+	OfferCode       string
+	Version         string
+	PublicationDate string
+}
+
+// Selection says which price lines to keep and which product attributes to
+// carry along with each.
+type Selection struct {
+	// Terms are the term types to keep (OnDemand, Reserved); empty keeps all.
+	Terms []string
+	// Filters keep a product when, for every key, its attribute has one of
+	// the values. Keys are attribute names in either format's spelling;
+	// productFamily is matched like an attribute.
+	Filters map[string][]string
+	// Attributes are carried into Line.Attributes, in this order.
+	Attributes []string
+}
+
+// Line is one price dimension that passed the selection. Every value is the
+// string AWS published; EffectiveDate is reduced to its date (the CSV
+// publishes only the date).
+type Line struct {
+	SKU                 string
+	OfferTermCode       string
+	RateCode            string
+	TermType            string
+	Description         string
+	EffectiveDate       string
+	BeginRange          string
+	EndRange            string
+	Unit                string
+	Price               string
+	Currency            string
+	LeaseContractLength string
+	PurchaseOption      string
+	OfferingClass       string
+	// Attributes holds the values of Selection.Attributes, in order; ""
+	// where the product lacks the attribute.
+	Attributes []string
+}
+
+// Handler receives what a decoder reads. Header is called once, before the
+// first line; an error from either callback stops the decoding and is
+// returned.
+type Handler struct {
+	Header func(Header) error
+	Line   func(*Line) error
+}
+
+// Decode reads an offer file in the given format.
+func Decode(r io.Reader, format string, sel Selection, h Handler) (Header, error) {
+	switch format {
+	case FormatJSON:
+		return DecodeJSON(r, sel, h)
+	case FormatCSV:
+		return DecodeCSV(r, sel, h)
+	default:
+		return Header{}, fmt.Errorf("unknown format %q (want json or csv)", format)
+	}
+}
+
+// plan is a Selection compiled for fast matching: attribute names are
+// normalised once, and every attribute the selection needs (to filter or to
+// carry) gets a slot.
+type plan struct {
+	slots      map[string]int // normalised name -> slot
+	nslots     int
+	filters    []filter
+	attrSlots  []int // slot of each Selection.Attributes entry
+	terms      map[string]bool
+	familySlot int // slot of productFamily, or -1
+}
+
+type filter struct {
+	slot   int
+	values []string
+}
+
+func compile(sel Selection) *plan {
+	p := &plan{slots: map[string]int{}, familySlot: -1}
+	slot := func(name string) int {
+		k := config.NormalizeName(name)
+		if s, ok := p.slots[k]; ok {
+			return s
+		}
+		p.slots[k] = p.nslots
+		p.nslots++
+		return p.nslots - 1
+	}
+	keys := make([]string, 0, len(sel.Filters))
+	for k := range sel.Filters {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // deterministic slot order
+	for _, k := range keys {
+		p.filters = append(p.filters, filter{slot: slot(k), values: sel.Filters[k]})
+	}
+	for _, a := range sel.Attributes {
+		p.attrSlots = append(p.attrSlots, slot(a))
+	}
+	if s, ok := p.slots[config.NormalizeName("productFamily")]; ok {
+		p.familySlot = s
+	}
+	if len(sel.Terms) > 0 {
+		p.terms = map[string]bool{}
+		for _, t := range sel.Terms {
+			p.terms[t] = true
+		}
+	}
+	return p
+}
+
+func (p *plan) keepTerm(termType string) bool {
+	return p.terms == nil || p.terms[termType]
+}
+
+// keep reports whether slot values pass every filter.
+func (p *plan) keep(vals []string) bool {
+	for _, f := range p.filters {
+		if !slices.Contains(f.values, vals[f.slot]) {
+			return false
+		}
+	}
+	return true
+}
+
+// attributes projects slot values onto Selection.Attributes.
+func (p *plan) attributes(vals []string) []string {
+	out := make([]string, len(p.attrSlots))
+	for i, s := range p.attrSlots {
+		out[i] = vals[s]
+	}
+	return out
+}
+
+// dateOnly reduces "2025-09-12T00:00:00Z" to "2025-09-12", as the CSV has it.
+func dateOnly(s string) string {
+	if len(s) > 10 && s[4] == '-' && s[7] == '-' && s[10] == 'T' {
+		return s[:10]
+	}
+	return s
+}

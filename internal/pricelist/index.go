@@ -1,0 +1,225 @@
+package pricelist
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+)
+
+// maxIndexBytes bounds the index files, which are small (the service index
+// is under 100 KB, EC2's version index under 100 KB); anything larger is not
+// an index.
+const maxIndexBytes = 64 << 20
+
+// ServiceIndex is /offers/v1.0/aws/index.json.
+type ServiceIndex struct {
+	PublicationDate string                  `json:"publicationDate"`
+	Offers          map[string]ServiceEntry `json:"offers"`
+}
+
+// ServiceEntry is one offer of the service index.
+type ServiceEntry struct {
+	OfferCode             string `json:"offerCode"`
+	VersionIndexURL       string `json:"versionIndexUrl"`
+	CurrentVersionURL     string `json:"currentVersionUrl"`
+	CurrentRegionIndexURL string `json:"currentRegionIndexUrl"`
+}
+
+// VersionIndex is /offers/v1.0/aws/<code>/index.json.
+type VersionIndex struct {
+	OfferCode      string                  `json:"offerCode"`
+	CurrentVersion string                  `json:"currentVersion"`
+	Versions       map[string]VersionEntry `json:"versions"`
+}
+
+// VersionEntry is one published version of an offer.
+type VersionEntry struct {
+	EffectiveBeginDate string `json:"versionEffectiveBeginDate"`
+	EffectiveEndDate   string `json:"versionEffectiveEndDate"`
+	OfferVersionURL    string `json:"offerVersionUrl"`
+}
+
+// RegionIndex is /offers/v1.0/aws/<code>/<version|current>/region_index.json.
+type RegionIndex struct {
+	PublicationDate string                 `json:"publicationDate"`
+	Regions         map[string]RegionEntry `json:"regions"`
+}
+
+// RegionEntry names the versioned file of one region.
+type RegionEntry struct {
+	RegionCode        string `json:"regionCode"`
+	CurrentVersionURL string `json:"currentVersionUrl"`
+}
+
+// Version returns the version folder named by the entry's URL
+// (/offers/v1.0/aws/<code>/<version>/<region>/index.json).
+func (e RegionEntry) Version() string {
+	parts := strings.Split(strings.Trim(e.CurrentVersionURL, "/"), "/")
+	if len(parts) >= 3 {
+		return parts[len(parts)-3]
+	}
+	return ""
+}
+
+// FilePath returns the path of the region's offer file in the given format
+// ("json" or "csv"); the index names the JSON file.
+func (e RegionEntry) FilePath(format string) string {
+	p := e.CurrentVersionURL
+	ext := path.Ext(p)
+	return strings.TrimSuffix(p, ext) + "." + format
+}
+
+// Regions returns the region codes of the index, sorted.
+func (ri *RegionIndex) Codes() []string {
+	codes := make([]string, 0, len(ri.Regions))
+	for code := range ri.Regions {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// OfferPath is the folder of an offer's files.
+func OfferPath(code string) string { return "/offers/v1.0/aws/" + code }
+
+// ServiceIndex fetches the list of offers.
+func (c *Client) ServiceIndex(ctx context.Context) (*ServiceIndex, error) {
+	var si ServiceIndex
+	if err := c.getJSON(ctx, "/offers/v1.0/aws/index.json", &si); err != nil {
+		return nil, fmt.Errorf("fetch service index: %w", err)
+	}
+	return &si, nil
+}
+
+// VersionIndex fetches the published versions of an offer.
+func (c *Client) VersionIndex(ctx context.Context, code string) (*VersionIndex, error) {
+	var vi VersionIndex
+	if err := c.getJSON(ctx, OfferPath(code)+"/index.json", &vi); err != nil {
+		return nil, fmt.Errorf("fetch version index of %s: %w", code, err)
+	}
+	return &vi, nil
+}
+
+// RegionIndex fetches the region index of an offer at a version ("" means
+// the current one). A 404 is turned into an error that says whether the
+// offer or the version is unknown, with close matches.
+func (c *Client) RegionIndex(ctx context.Context, code, version string) (*RegionIndex, error) {
+	folder := version
+	if folder == "" {
+		folder = "current"
+	}
+	var ri RegionIndex
+	err := c.getJSON(ctx, OfferPath(code)+"/"+folder+"/region_index.json", &ri)
+	if errors.Is(err, ErrNotFound) {
+		return nil, c.explainMissing(ctx, code, version, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetch region index of %s: %w", code, err)
+	}
+	if len(ri.Regions) == 0 {
+		return nil, fmt.Errorf("region index of %s (%s) lists no regions", code, folder)
+	}
+	return &ri, nil
+}
+
+// explainMissing tells an unknown offer from an unknown version.
+func (c *Client) explainMissing(ctx context.Context, code, version string, notFound error) error {
+	si, err := c.ServiceIndex(ctx)
+	if err != nil {
+		return fmt.Errorf("offer %s: %w", code, notFound)
+	}
+	if _, ok := si.Offers[code]; !ok {
+		codes := make([]string, 0, len(si.Offers))
+		for k := range si.Offers {
+			codes = append(codes, k)
+		}
+		return fmt.Errorf("unknown offer %q%s: %w", code, didYouMean(code, codes), notFound)
+	}
+	if version != "" {
+		vi, err := c.VersionIndex(ctx, code)
+		if err == nil {
+			versions := make([]string, 0, len(vi.Versions))
+			for v := range vi.Versions {
+				versions = append(versions, v)
+			}
+			return fmt.Errorf("offer %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)
+		}
+		return fmt.Errorf("offer %s has no version %q: %w", code, version, notFound)
+	}
+	return fmt.Errorf("offer %s: %w", code, notFound)
+}
+
+// UnknownRegionError says that a region is not in an offer's region index.
+func UnknownRegionError(code, region string, ri *RegionIndex) error {
+	return fmt.Errorf("offer %s has no region %q%s", code, region, didYouMean(region, ri.Codes()))
+}
+
+func (c *Client) getJSON(ctx context.Context, p string, v any) error {
+	f, err := c.Open(ctx, p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxIndexBytes))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.URL, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("parse %s: %w", f.URL, err)
+	}
+	return nil
+}
+
+// didYouMean formats up to five candidates close to want, or "" if none is.
+func didYouMean(want string, candidates []string) string {
+	type scored struct {
+		s string
+		d int
+	}
+	lw := strings.ToLower(want)
+	var close []scored
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := levenshtein(lw, lc)
+		if d <= max(2, len(want)/3) || (len(lw) >= 3 && (strings.Contains(lc, lw) || strings.Contains(lw, lc))) {
+			close = append(close, scored{c, d})
+		}
+	}
+	if len(close) == 0 {
+		return ""
+	}
+	slices.SortFunc(close, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(a.d, b.d), strings.Compare(a.s, b.s))
+	})
+	names := make([]string, 0, 5)
+	for _, c := range close[:min(5, len(close))] {
+		names = append(names, c.s)
+	}
+	return "; did you mean " + strings.Join(names, ", ") + "?"
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

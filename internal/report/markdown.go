@@ -1,0 +1,170 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// Largest returns the changes ordered for people: largest absolute move
+// first, lines without a percentage (from zero, attribute-only) after them,
+// ties by rate code so that the order is stable.
+func Largest(changes []Change) []Change {
+	out := slices.Clone(changes)
+	slices.SortStableFunc(out, func(a, b Change) int {
+		switch {
+		case a.ChangePct != nil && b.ChangePct != nil:
+			if c := cmp.Compare(math.Abs(*b.ChangePct), math.Abs(*a.ChangePct)); c != 0 {
+				return c
+			}
+		case a.ChangePct != nil:
+			return -1
+		case b.ChangePct != nil:
+			return 1
+		}
+		return cmp.Compare(a.RateCode, b.RateCode)
+	})
+	return out
+}
+
+// FormatPct renders a change percentage, "n/a" when undefined.
+func FormatPct(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.2f%%", *p)
+}
+
+// Subject is a one-line summary, used as the commit subject:
+// "AmazonEC2 us-east-1 20261115000000: 12 changed, 3 added, 1 removed".
+// Several offers or regions are summed up on one line.
+func (r Report) Subject() string {
+	var parts []string
+	changedOffers := 0
+	for _, o := range r.Offers {
+		if o.Skipped == "" {
+			changedOffers++
+		}
+	}
+	for _, o := range r.Offers {
+		if o.Skipped != "" {
+			continue
+		}
+		a, rm, c := o.Counts()
+		if changedOffers == 1 {
+			return fmt.Sprintf("%s %s %s: %d changed, %d added, %d removed", o.OfferCode, o.Region, o.ToVersion, c, a, rm)
+		}
+		parts = append(parts, o.OfferCode+" "+o.Region)
+	}
+	if len(parts) == 0 {
+		return "AWS prices: no change"
+	}
+	a, rm, c := r.Totals()
+	if len(parts) > 3 {
+		parts = append(parts[:3], fmt.Sprintf("%d more", len(parts)-3))
+	}
+	return fmt.Sprintf("%s: %d changed, %d added, %d removed", strings.Join(parts, ", "), c, a, rm)
+}
+
+// Markdown renders the report for people. maxRows caps the rows listed per
+// table (largest changes first), so that a job summary stays under GitHub's
+// 1 MiB limit; 0 means 50.
+func (r Report) Markdown(maxRows int) string {
+	if maxRows <= 0 {
+		maxRows = 50
+	}
+	var b strings.Builder
+	b.WriteString("## AWS price changes\n\n")
+	if r.Unchanged {
+		b.WriteString("No price changed.\n\n")
+	}
+	if len(r.Offers) == 0 {
+		return b.String()
+	}
+	b.WriteString("| Offer | Region | Version | Added | Removed | Changed | Flags |\n|---|---|---|---:|---:|---:|---:|\n")
+	for _, o := range r.Offers {
+		version := o.ToVersion
+		if o.FromVersion != "" && o.FromVersion != o.ToVersion {
+			version = o.FromVersion + " → " + o.ToVersion
+		}
+		if o.Skipped != "" {
+			fmt.Fprintf(&b, "| %s | %s | %s | – | – | – | %s |\n", o.OfferCode, o.Region, version, cell(o.Skipped))
+			continue
+		}
+		a, rm, c := o.Counts()
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d |\n", o.OfferCode, o.Region, version, a, rm, c, len(o.Flags))
+	}
+	b.WriteString("\n")
+	for _, o := range r.Offers {
+		if o.Skipped != "" || (o.Empty() && len(o.Flags) == 0) {
+			continue
+		}
+		fmt.Fprintf(&b, "### %s %s\n\n", o.OfferCode, o.Region)
+		writeFlags(&b, o.Flags, maxRows)
+		writeChanges(&b, o.Changed, maxRows)
+		writeLines(&b, "Added", o.Added, maxRows)
+		writeLines(&b, "Removed", o.Removed, maxRows)
+	}
+	return b.String()
+}
+
+func writeFlags(b *strings.Builder, flags []Flag, maxRows int) {
+	if len(flags) == 0 {
+		return
+	}
+	b.WriteString("**Worth a look**\n\n")
+	for i, f := range flags {
+		if i == maxRows {
+			fmt.Fprintf(b, "- …and %d more\n", len(flags)-maxRows)
+			break
+		}
+		fmt.Fprintf(b, "- `%s` %s: %s\n", f.Kind, f.RateCode, f.Message)
+	}
+	b.WriteString("\n")
+}
+
+func writeChanges(b *strings.Builder, changes []Change, maxRows int) {
+	if len(changes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "**Changed** (%d, largest first)\n\n| Rate code | Description | Old | New | Change |\n|---|---|---:|---:|---:|\n", len(changes))
+	for i, c := range Largest(changes) {
+		if i == maxRows {
+			fmt.Fprintf(b, "| …and %d more | | | | |\n", len(changes)-maxRows)
+			break
+		}
+		desc := c.Description
+		if c.OldPrice == c.NewPrice && len(c.AttributeChanges) > 0 {
+			var fs []string
+			for _, f := range c.AttributeChanges {
+				fs = append(fs, f.Field)
+			}
+			desc += " (changed: " + strings.Join(fs, ", ") + ")"
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", c.RateCode, cell(desc), c.OldPrice, c.NewPrice, FormatPct(c.ChangePct))
+	}
+	b.WriteString("\n")
+}
+
+func writeLines(b *strings.Builder, title string, lines []Line, maxRows int) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "**%s** (%d)\n\n| Rate code | Description | Price |\n|---|---|---:|\n", title, len(lines))
+	for i, l := range lines {
+		if i == maxRows {
+			fmt.Fprintf(b, "| …and %d more | | |\n", len(lines)-maxRows)
+			break
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s %s/%s |\n", l.RateCode, cell(l.Description), l.Price, l.Currency, l.Unit)
+	}
+	b.WriteString("\n")
+}
+
+// cell keeps a value from breaking a Markdown table.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
