@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -92,7 +93,7 @@ func Parse(data []byte) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("invalid YAML: %w", err)
+		return Config{}, yamlError(err)
 	}
 	cfg := Config{FlagPct: DefaultFlagPct}
 	if f.FlagPct != nil {
@@ -129,6 +130,31 @@ func (oy offerYAML) toOffer() (Offer, error) {
 		o.Filters[key] = values
 	}
 	return o, nil
+}
+
+var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
+
+// yamlError rewrites the YAML library's Go-flavoured messages ("field filter
+// not found in type config.offerYAML") into the user's terms.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("invalid YAML: %w", err)
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = unknownField.ReplaceAllStringFunc(m, func(m string) string {
+			sub := unknownField.FindStringSubmatch(m)
+			known := "offers, flagPct"
+			where := "at the top level"
+			if sub[3] == "offerYAML" {
+				known = "code, regions, terms, filters, attributes"
+				where = "in an offer"
+			}
+			return fmt.Sprintf("line %s: unknown key %q %s (known keys: %s)", sub[1], sub[2], where, known)
+		})
+	}
+	return fmt.Errorf("invalid configuration: %s", strings.Join(msgs, "; "))
 }
 
 // filterValues accepts a scalar or a list of scalars.
@@ -216,6 +242,7 @@ func firstDuplicate(names []string) string {
 // the configured offers (keeping the configured settings of an offer that is
 // named again); regions replace every offer's regions.
 func Resolve(c Config, services, regions []string) (Config, error) {
+	c.Offers = slices.Clone(c.Offers) // never write through to the caller's config
 	if c.FlagPct == 0 {
 		c.FlagPct = DefaultFlagPct
 	}

@@ -49,7 +49,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			break
 		}
 		if err != nil {
-			return header, csvError(cr, err)
+			return header, csvError(err, tail)
 		}
 		if width < 0 {
 			width = len(rec)
@@ -114,10 +114,13 @@ func readCSVHead(cr *csv.Reader, p *plan) (Header, csvColumns, []int, error) {
 			if i == 0 {
 				return h, csvColumns{}, nil, fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
 			}
+			if h.Version == "" {
+				return h, csvColumns{}, nil, errors.New("not an AWS offer CSV: no Version row and no SKU header row")
+			}
 			return h, csvColumns{}, nil, fmt.Errorf("offer file is truncated: no header row after %d metadata rows: %w", i, io.ErrUnexpectedEOF)
 		}
 		if err != nil {
-			return h, csvColumns{}, nil, csvError(cr, err)
+			return h, csvColumns{}, nil, csvError(err, nil)
 		}
 		if i >= maxPreamble {
 			return h, csvColumns{}, nil, errors.New("not an AWS offer CSV: no SKU header row in the first rows")
@@ -189,12 +192,17 @@ func field(rec []string, i int) string {
 	return strings.Clone(rec[i])
 }
 
-func csvError(cr *csv.Reader, err error) error {
+// csvError labels a parse error. At the very end of the input a broken
+// quote is what a cut-off download looks like, so say so.
+func csvError(err error, tail *lastByte) error {
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("offer file is malformed CSV: %w", err)
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return err
+	if tail != nil && tail.eof {
+		return fmt.Errorf("offer file is truncated or malformed at its end: %w", err)
+	}
+	return fmt.Errorf("offer file is malformed CSV: %w", err)
 }
 
 // lastByte remembers the last byte read, to tell a file that ends with its
@@ -203,6 +211,7 @@ type lastByte struct {
 	r    io.Reader
 	last byte
 	n    int64
+	eof  bool
 }
 
 func (l *lastByte) Read(p []byte) (int, error) {
@@ -210,6 +219,9 @@ func (l *lastByte) Read(p []byte) (int, error) {
 	if n > 0 {
 		l.last = p[n-1]
 		l.n += int64(n)
+	}
+	if err == io.EOF {
+		l.eof = true
 	}
 	return n, err
 }

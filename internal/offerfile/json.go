@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -56,10 +55,11 @@ func DecodeJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
 // file: a stream that ended early is a truncated download.
 func (jr *jsonReader) wrap(err error) error {
 	var se *jsontext.SyntacticError
+	var fe formatError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("offer file is truncated (JSON ends after %d bytes): %w", jr.dec.InputOffset(), err)
-	case errors.As(err, &se):
+	case errors.As(err, &se), errors.As(err, &fe):
 		return fmt.Errorf("offer file is malformed JSON: %w", err)
 	}
 	return err
@@ -107,7 +107,7 @@ func (jr *jsonReader) file() error {
 	}
 	if _, err := jr.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		if err == nil {
-			err = errors.New("unexpected data after the end of the offer")
+			err = formatError("unexpected data after the end of the offer")
 		}
 		return err
 	}
@@ -376,7 +376,7 @@ func (jr *jsonReader) priceDimensions() ([]dimension, error) {
 			return nil, err
 		}
 		if d.rateCode == "" {
-			return nil, errors.New("price dimension without rateCode")
+			return nil, formatError("price dimension without rateCode")
 		}
 		dims = append(dims, d)
 	}
@@ -439,10 +439,15 @@ func (jr *jsonReader) expect(kind jsontext.Kind) error {
 		return err
 	}
 	if tok.Kind() != kind {
-		return fmt.Errorf("at byte %d: expected %v, found %v", jr.dec.InputOffset(), kind, tok.Kind())
+		return formatError(fmt.Sprintf("at byte %d: expected %v, found %v", jr.dec.InputOffset(), kind, tok.Kind()))
 	}
 	return nil
 }
+
+// formatError is a file that is valid JSON but not shaped like an offer.
+type formatError string
+
+func (e formatError) Error() string { return string(e) }
 
 // rawStr returns the next string (name or value) without copying when it
 // needs no unescaping. The bytes are valid until the next read.
@@ -452,7 +457,7 @@ func (jr *jsonReader) rawStr() ([]byte, error) {
 		return nil, err
 	}
 	if v.Kind() != '"' {
-		return nil, fmt.Errorf("at byte %d: expected a string, found %s", jr.dec.InputOffset(), v)
+		return nil, formatError(fmt.Sprintf("at byte %d: expected a string, found %s", jr.dec.InputOffset(), v.Kind()))
 	}
 	inner := v[1 : len(v)-1]
 	if !slices.Contains(inner, '\\') {
@@ -483,6 +488,6 @@ func (jr *jsonReader) str() (string, error) {
 	case 'n':
 		return "", nil
 	default:
-		return "", fmt.Errorf("at byte %d: expected a string, found %s", jr.dec.InputOffset(), strings.TrimSpace(v.Kind().String()))
+		return "", formatError(fmt.Sprintf("at byte %d: expected a string, found %v", jr.dec.InputOffset(), v.Kind()))
 	}
 }

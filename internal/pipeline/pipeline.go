@@ -199,11 +199,11 @@ func fetch(ctx context.Context, opts Options, code, region string, entry priceli
 			return nil
 		},
 	})
+	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || errors.Is(err, io.ErrUnexpectedEOF)) {
+		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
+	}
 	if err != nil {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, err)
-	}
-	if f.Size > 0 && progress.Bytes() < f.Size {
-		return nil, header, "", fmt.Errorf("%s %s: read %s: download stopped at %d of %d bytes: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
 	}
 	progress.Done()
 	if err := snap.Sort(); err != nil {

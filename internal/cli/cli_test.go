@@ -1,0 +1,72 @@
+package cli_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/pricechecker/pricechecker/internal/cli"
+	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected files of cmp commands in testdata/script")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"pricechecker": func() {
+			os.Exit(cli.Main(context.Background(), os.Args[1:], cli.Env{Getenv: os.Getenv, Stdout: os.Stdout, Stderr: os.Stderr}))
+		},
+	})
+}
+
+// TestScripts runs the command-line scripts in testdata/script. Each script
+// gets $MIRROR (a file:// URL of the shipped demo mirror) and $BULK (an
+// httptest fake of the Bulk API serving the same files), and the commands
+// `bulkfault` and `bulktruncate` to make the fake misbehave.
+func TestScripts(t *testing.T) {
+	mirror, err := filepath.Abs("../../testdata/mirror")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			srv := bulkfake.New(mirror)
+			env.Defer(srv.Close)
+			env.Values["bulk"] = srv
+			env.Setenv("BULK", srv.URL)
+			env.Setenv("MIRROR", "file://"+mirror)
+			env.Setenv("PRICECHECKER_ENDPOINT", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// bulkfault PATH-PREFIX STATUS TIMES [RETRY-AFTER]
+			"bulkfault": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) < 3 {
+					ts.Fatalf("usage: bulkfault prefix status times [retry-after]")
+				}
+				status, _ := strconv.Atoi(args[1])
+				times, _ := strconv.Atoi(args[2])
+				f := bulkfake.Fault{Status: status, Times: times}
+				if len(args) > 3 {
+					f.RetryAfter = args[3]
+				}
+				ts.Value("bulk").(*bulkfake.Server).SetFault(args[0], f)
+			},
+			"bulkreset": func(ts *testscript.TestScript, neg bool, args []string) {
+				ts.Value("bulk").(*bulkfake.Server).Reset()
+			},
+			// bulktruncate PATH-PREFIX BYTES
+			"bulktruncate": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, _ := strconv.ParseInt(args[1], 10, 64)
+				ts.Value("bulk").(*bulkfake.Server).SetFault(args[0], bulkfake.Fault{TruncateAt: n})
+			},
+		},
+	})
+}
