@@ -1,0 +1,144 @@
+// Package slack owns the Slack notification sent when the pricechecker
+// workflow completes: which AWS price lists changed and by how much, or which
+// job failed.
+//
+// The package has three parts that the CLI strings together:
+//
+//   - Outcome describes a finished run (status, failed jobs, the merged change
+//     report, links). It is plain data; the CLI fills it from the workflow.
+//   - BuildMessage turns an Outcome into a Block Kit Message. It is pure and
+//     deterministic, and it keeps every message inside Slack's limits (50
+//     blocks, 3,000 characters per section, 150 per header, about 40,000 in
+//     all) by cutting long lists with "…and N more" instead of letting Slack
+//     reject the message. RenderJSON gives the exact webhook payload, for
+//     --dry-run.
+//   - Sender posts a Message through an incoming webhook (the default) or a
+//     bot token and channel (chat.postMessage). It waits out 429 answers as
+//     Slack asks, turns Slack's error codes into errors that say what to fix,
+//     and never lets the webhook URL or the token into an error message.
+//
+// slack-go (github.com/slack-go/slack) provides the Block Kit types and the
+// chat.postMessage client. Webhooks are posted with net/http because
+// slack-go drops the body of a failed webhook call, and that body
+// ("no_service", "invalid_payload", …) is the only explanation Slack gives.
+package slack
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/report"
+)
+
+// Status is the overall result of a workflow run, in GitHub's words.
+type Status string
+
+// Run statuses. A job's result may also be "skipped", which never makes a
+// run fail.
+const (
+	StatusSuccess   Status = "success"
+	StatusFailure   Status = "failure"
+	StatusCancelled Status = "cancelled"
+)
+
+// Job is one job of the workflow run, as the notify job sees it through the
+// `needs` context.
+type Job struct {
+	Name string
+	// Result is GitHub's job result: success, failure, cancelled or skipped.
+	Result string
+	// URL links to the job's log. When empty the message links to the run.
+	URL string
+}
+
+// failed reports whether the job should be named in a failure message.
+func (j Job) failed() bool {
+	return j.Result == string(StatusFailure) || j.Result == string(StatusCancelled)
+}
+
+// StatusOf derives the run's status from its jobs: any failed job makes the
+// run a failure; otherwise any cancelled job makes it cancelled.
+func StatusOf(jobs []Job) Status {
+	status := StatusSuccess
+	for _, j := range jobs {
+		switch j.Result {
+		case string(StatusFailure):
+			return StatusFailure
+		case string(StatusCancelled):
+			status = StatusCancelled
+		}
+	}
+	return status
+}
+
+// Links are the URLs the message links to. Any of them may be empty; a
+// missing link simply has no button.
+type Links struct {
+	// Repository is the repository's web page, e.g. https://github.com/o/r.
+	Repository string
+	// Run is the workflow run,
+	// $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID.
+	Run string
+	// Commit is the diff of the snapshot commit (a commit or compare URL).
+	Commit string
+	// Spreadsheet is the Google Sheet the run updated.
+	Spreadsheet string
+}
+
+// LinksFromEnv fills Repository and Run from the variables GitHub Actions
+// sets (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID). Commit and
+// Spreadsheet come from earlier jobs, so the caller sets them.
+func LinksFromEnv(getenv func(string) string) Links {
+	server := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
+	if server == "" {
+		server = "https://github.com"
+	}
+	repo := getenv("GITHUB_REPOSITORY")
+	if repo == "" {
+		return Links{}
+	}
+	l := Links{Repository: server + "/" + repo}
+	if id := getenv("GITHUB_RUN_ID"); id != "" {
+		l.Run = l.Repository + "/actions/runs/" + id
+	}
+	return l
+}
+
+// Outcome is everything the notification says about a finished run.
+type Outcome struct {
+	// Status is the run's overall result. When empty it is derived from
+	// Jobs with StatusOf; an unknown value counts as a failure.
+	Status Status
+	// Jobs are the run's jobs (all of them, or only the failed ones); the
+	// failure message names those whose result is failure or cancelled.
+	Jobs []Job
+	// Report is the change report of the run; see MergeReports when the
+	// run produced several.
+	Report report.Report
+	Links  Links
+	// NotifyOnNoChange posts a short "no changes" message for a successful
+	// run that changed nothing, which otherwise stays silent.
+	NotifyOnNoChange bool
+	// MaxChanges is how many of the largest changes to list; zero or less
+	// means DefaultMaxChanges. Fewer are listed when Slack's limits require.
+	MaxChanges int
+}
+
+// DefaultMaxChanges is how many changed lines a message lists by default.
+const DefaultMaxChanges = 10
+
+// MergeReports combines the reports of several jobs of one run into one,
+// with the offers ordered by offer code and region. Unchanged is recomputed
+// from the offers, so a merged report is unchanged only if every part is.
+func MergeReports(reports ...report.Report) report.Report {
+	var merged report.Report
+	for _, r := range reports {
+		merged.Offers = append(merged.Offers, r.Offers...)
+	}
+	slices.SortStableFunc(merged.Offers, func(a, b report.Offer) int {
+		return cmp.Or(cmp.Compare(a.OfferCode, b.OfferCode), cmp.Compare(a.Region, b.Region))
+	})
+	merged.Unchanged = !slices.ContainsFunc(merged.Offers, func(o report.Offer) bool { return !o.Empty() })
+	return merged
+}
