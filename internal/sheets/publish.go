@@ -1,0 +1,552 @@
+package sheets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	sheetsapi "google.golang.org/api/sheets/v4"
+)
+
+type publisher struct {
+	svc  *sheetsapi.Service
+	o    Options
+	plan *plan
+	res  Result
+}
+
+// sheetState is an existing sheet's properties.
+type sheetState struct {
+	id                 int64
+	title              string
+	rows, cols, frozen int64
+}
+
+// target is a tab this run writes, with the grid it needs.
+type target struct {
+	title      string
+	rows, cols int64
+	existing   *sheetState
+	clear      bool
+	id         int64
+}
+
+// call runs one API call with retries, counting it and explaining its
+// failure.
+func (p *publisher) call(ctx context.Context, what string, write bool, fn func(context.Context) error) error {
+	if write {
+		p.res.WriteRequests++
+	} else {
+		p.res.ReadRequests++
+	}
+	attempts, err := p.o.Retry.do(ctx, p.o.RequestTimeout, fn)
+	if err != nil {
+		return p.explain(what, attempts, err)
+	}
+	return nil
+}
+
+func (p *publisher) publish(ctx context.Context) (Result, error) {
+	id := p.o.SpreadsheetID
+	p.res.SpreadsheetURL = SpreadsheetURL(id)
+
+	// 1. The sheets as they are.
+	var ss *sheetsapi.Spreadsheet
+	err := p.call(ctx, "read spreadsheet "+id, false, func(ctx context.Context) error {
+		var err error
+		ss, err = p.svc.Spreadsheets.Get(id).Fields("sheets.properties").Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return p.res, err
+	}
+	var existing []*sheetState
+	for _, sh := range ss.Sheets {
+		if sh.Properties == nil {
+			continue
+		}
+		st := &sheetState{id: sh.Properties.SheetId, title: sh.Properties.Title}
+		if g := sh.Properties.GridProperties; g != nil {
+			st.rows, st.cols, st.frozen = g.RowCount, g.ColumnCount, g.FrozenRowCount
+		}
+		existing = append(existing, st)
+	}
+	find := func(title string) *sheetState {
+		for _, st := range existing {
+			if strings.EqualFold(st.title, title) {
+				return st
+			}
+		}
+		return nil
+	}
+	changesTab, statusTab := find(p.o.ChangesTab), find(p.o.StatusTab)
+
+	// 2. What the Changes and Status tabs already hold.
+	haveKeys, oldStatus, changesHeaderPresent, err := p.readLogs(ctx, changesTab, statusTab)
+	if err != nil {
+		return p.res, err
+	}
+	var changes []changeRow
+	for _, c := range p.plan.changes {
+		if haveKeys[c.key] {
+			p.res.ChangesSkipped++
+			continue
+		}
+		changes = append(changes, c)
+	}
+	status := mergeStatus(oldStatus, p.plan.status)
+	p.res.StatusRows = len(status)
+
+	// 3. The grids this run needs, checked against the cell limit.
+	var targets []*target
+	for _, t := range p.plan.tabs {
+		targets = append(targets, &target{title: t.title, rows: gridRows(len(t.rows)), cols: int64(len(t.header)), existing: find(t.title), clear: true})
+	}
+	ct := &target{title: p.o.ChangesTab, rows: 2, cols: int64(len(changesHeader)), existing: changesTab}
+	if changesTab != nil {
+		ct.rows = changesTab.rows
+		ct.cols = max(changesTab.cols, ct.cols)
+	}
+	targets = append(targets, ct)
+	stt := &target{title: p.o.StatusTab, rows: gridRows(len(status)), cols: int64(len(statusHeader)), existing: statusTab, clear: true}
+	targets = append(targets, stt)
+	if err := checkCells(existing, targets, ct, len(changes)); err != nil {
+		return p.res, err
+	}
+
+	// 4. Create missing tabs, resize and freeze the others.
+	if err := p.structure(ctx, targets); err != nil {
+		return p.res, err
+	}
+
+	// 5. Clear what is replaced.
+	var clear []string
+	for _, t := range targets {
+		if t.clear && t.existing != nil {
+			clear = append(clear, quoteTitle(t.title))
+		}
+	}
+	if len(clear) > 0 {
+		err := p.call(ctx, "clear tabs", true, func(ctx context.Context) error {
+			_, err := p.svc.Spreadsheets.Values.BatchClear(id, &sheetsapi.BatchClearValuesRequest{Ranges: clear}).Context(ctx).Do()
+			return err
+		})
+		if err != nil {
+			return p.res, err
+		}
+	}
+
+	// 6. Write the price tabs, the Status tab and the Changes header.
+	ch := newChunker(p.o.MaxRequestBytes)
+	if !changesHeaderPresent {
+		if err := ch.add(p.o.ChangesTab, 0, [][]any{anyRow(changesHeader)}); err != nil {
+			return p.res, err
+		}
+	}
+	for _, t := range p.plan.tabs {
+		rows := append([][]any{anyRow(t.header)}, t.rows...)
+		if err := ch.add(t.title, 0, rows); err != nil {
+			return p.res, err
+		}
+		p.res.Tabs = append(p.res.Tabs, TabResult{Name: t.title, Rows: len(t.rows), Columns: len(t.header)})
+	}
+	statusRows := [][]any{anyRow(statusHeader)}
+	for _, r := range status {
+		statusRows = append(statusRows, anyRow(r))
+	}
+	if err := ch.add(p.o.StatusTab, 0, statusRows); err != nil {
+		return p.res, err
+	}
+	for i, data := range ch.finish() {
+		req := &sheetsapi.BatchUpdateValuesRequest{ValueInputOption: "RAW", Data: data}
+		err := p.call(ctx, fmt.Sprintf("write values (request %d)", i+1), true, func(ctx context.Context) error {
+			_, err := p.svc.Spreadsheets.Values.BatchUpdate(id, req).Context(ctx).Do()
+			return err
+		})
+		if err != nil {
+			return p.res, err
+		}
+	}
+
+	// 7. Append the new changes.
+	var formats []*sheetsapi.Request
+	if len(changes) > 0 {
+		f, err := p.appendChanges(ctx, ct, changes)
+		if err != nil {
+			return p.res, err
+		}
+		formats = append(formats, f...)
+	}
+
+	// 8. Number formats, now that every sheet id is known.
+	for i, t := range p.plan.tabs {
+		for _, n := range t.numbers {
+			formats = append(formats, numberFormat(targets[i].id, 1, int64(len(t.rows))+1, int64(n.index), n.pattern))
+		}
+	}
+	if len(formats) > 0 {
+		err := p.call(ctx, "set number formats", true, func(ctx context.Context) error {
+			_, err := p.svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: formats}).Context(ctx).Do()
+			return err
+		})
+		if err != nil {
+			return p.res, err
+		}
+	}
+	return p.res, nil
+}
+
+// readLogs reads the Changes tab's header and key column and the Status
+// tab, in one request.
+func (p *publisher) readLogs(ctx context.Context, changesTab, statusTab *sheetState) (keys map[string]bool, status [][]string, changesHeaderPresent bool, err error) {
+	keys = map[string]bool{}
+	var ranges []string
+	headerIndex, keyIndex, statusIndex := -1, -1, -1
+	if changesTab != nil {
+		headerIndex = len(ranges)
+		lastCol := colName(min(int64(len(changesHeader)), changesTab.cols) - 1)
+		ranges = append(ranges, quoteTitle(changesTab.title)+"!A1:"+lastCol+"1")
+		if changesTab.rows >= 2 && changesTab.cols > colKey {
+			keyIndex = len(ranges)
+			keyCol := colName(colKey)
+			ranges = append(ranges, quoteTitle(changesTab.title)+"!"+keyCol+"2:"+keyCol)
+		}
+	}
+	if statusTab != nil && statusTab.rows >= 2 {
+		statusIndex = len(ranges)
+		lastCol := colName(min(int64(len(statusHeader)), statusTab.cols) - 1)
+		ranges = append(ranges, quoteTitle(statusTab.title)+"!A2:"+lastCol)
+	}
+	if len(ranges) == 0 {
+		return keys, nil, false, nil
+	}
+	var resp *sheetsapi.BatchGetValuesResponse
+	err = p.call(ctx, "read the changes and status tabs", false, func(ctx context.Context) error {
+		var err error
+		resp, err = p.svc.Spreadsheets.Values.BatchGet(p.o.SpreadsheetID).Ranges(ranges...).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return nil, nil, false, err
+	}
+	value := func(i int) [][]any {
+		if i >= 0 && i < len(resp.ValueRanges) && resp.ValueRanges[i] != nil {
+			return resp.ValueRanges[i].Values
+		}
+		return nil
+	}
+	if header := value(headerIndex); len(header) > 0 && len(header[0]) > 0 {
+		got := make([]string, len(header[0]))
+		for i, v := range header[0] {
+			got[i] = fmt.Sprint(v)
+		}
+		if !slices.Equal(got, changesHeader) {
+			return nil, nil, false, fmt.Errorf("sheets: tab %q does not have the changes layout (row 1 is %q, want %q): rename that tab, or choose another changes tab name",
+				changesTab.title, strings.Join(got, ", "), strings.Join(changesHeader, ", "))
+		}
+		changesHeaderPresent = true
+	}
+	for _, row := range value(keyIndex) {
+		if len(row) > 0 {
+			keys[fmt.Sprint(row[0])] = true
+		}
+	}
+	for _, row := range value(statusIndex) {
+		r := make([]string, len(statusHeader))
+		for i := range min(len(row), len(r)) {
+			r[i] = fmt.Sprint(row[i])
+		}
+		if r[0] != "" {
+			status = append(status, r)
+		}
+	}
+	return keys, status, changesHeaderPresent, nil
+}
+
+// mergeStatus keeps the rows of offers and regions this run did not touch.
+func mergeStatus(old, fresh [][]string) [][]string {
+	rows := map[string][]string{}
+	for _, r := range old {
+		rows[r[0]+"|"+r[1]] = r
+	}
+	for _, r := range fresh {
+		rows[r[0]+"|"+r[1]] = r
+	}
+	keys := make([]string, 0, len(rows))
+	for k := range rows {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([][]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, rows[k])
+	}
+	return out
+}
+
+// checkCells refuses a run that would take the spreadsheet past 10 million
+// cells, naming the biggest tab it writes.
+func checkCells(existing []*sheetState, targets []*target, changes *target, newChanges int) error {
+	var total int64
+	written := map[*sheetState]bool{}
+	var biggest *target
+	var biggestCells int64
+	for _, t := range targets {
+		n := t.rows * t.cols
+		if t == changes {
+			n = (t.rows + int64(newChanges)) * t.cols
+		}
+		total += n
+		if t.existing != nil {
+			written[t.existing] = true
+		}
+		if n > biggestCells {
+			biggest, biggestCells = t, n
+		}
+	}
+	for _, st := range existing {
+		if !written[st] {
+			total += st.rows * st.cols
+		}
+	}
+	if total <= MaxCells {
+		return nil
+	}
+	advice := fmt.Sprintf("publish fewer columns (columns setting) or narrow the filter for the offer and region of tab %q", biggest.title)
+	if biggest == changes {
+		advice = fmt.Sprintf("rename or archive tab %q so that a new one is started", biggest.title)
+	}
+	return fmt.Errorf("sheets: tab %q needs %d cells, and the spreadsheet would hold %d, above the Sheets limit of %d cells: %s",
+		biggest.title, biggestCells, total, MaxCells, advice)
+}
+
+// structure adds missing tabs and sets the grid and frozen row of the
+// others, in one atomic request, and records every target's sheet id.
+func (p *publisher) structure(ctx context.Context, targets []*target) error {
+	var reqs []*sheetsapi.Request
+	var created []string
+	added := map[int]*target{}
+	for _, t := range targets {
+		grid := &sheetsapi.GridProperties{RowCount: t.rows, ColumnCount: t.cols, FrozenRowCount: 1}
+		if t.existing == nil {
+			added[len(reqs)] = t
+			reqs = append(reqs, &sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{
+				Properties: &sheetsapi.SheetProperties{Title: t.title, GridProperties: grid},
+			}})
+			created = append(created, t.title)
+			continue
+		}
+		e := t.existing
+		t.id = e.id
+		if e.rows == t.rows && e.cols == t.cols && e.frozen == 1 {
+			continue
+		}
+		reqs = append(reqs, &sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
+			Properties: &sheetsapi.SheetProperties{
+				SheetId:         e.id,
+				GridProperties:  grid,
+				ForceSendFields: []string{"SheetId"},
+			},
+			Fields: "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount",
+		}})
+	}
+	if len(reqs) == 0 {
+		return nil
+	}
+	var resp *sheetsapi.BatchUpdateSpreadsheetResponse
+	err := p.call(ctx, "create and resize tabs", true, func(ctx context.Context) error {
+		var err error
+		resp, err = p.svc.Spreadsheets.BatchUpdate(p.o.SpreadsheetID, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for i, t := range added {
+		if i >= len(resp.Replies) || resp.Replies[i].AddSheet == nil || resp.Replies[i].AddSheet.Properties == nil {
+			return fmt.Errorf("sheets: create tab %q: the reply has no sheet id", t.title)
+		}
+		t.id = resp.Replies[i].AddSheet.Properties.SheetId
+	}
+	p.res.TabsCreated = created
+	return nil
+}
+
+// appendChanges appends rows to the Changes tab in chunks and returns the
+// number formats for the rows it appended.
+func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []changeRow) ([]*sheetsapi.Request, error) {
+	rows := make([][]any, len(changes))
+	decimals := -1
+	for i, c := range changes {
+		rows[i] = c.cells
+		decimals = max(decimals, c.decimals)
+	}
+	ch := newChunker(p.o.MaxRequestBytes)
+	if err := ch.add(p.o.ChangesTab, 0, rows); err != nil {
+		return nil, err
+	}
+	var formats []*sheetsapi.Request
+	rng := quoteTitle(p.o.ChangesTab) + "!A1"
+	for i, data := range ch.finish() {
+		for _, vr := range data {
+			body := &sheetsapi.ValueRange{MajorDimension: "ROWS", Values: vr.Values}
+			var resp *sheetsapi.AppendValuesResponse
+			err := p.call(ctx, fmt.Sprintf("append to tab %q (request %d)", p.o.ChangesTab, i+1), true, func(ctx context.Context) error {
+				var err error
+				resp, err = p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, body).
+					ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(ctx).Do()
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			p.res.ChangesAppended += len(vr.Values)
+			if resp.Updates == nil {
+				continue
+			}
+			r0, r1, ok := rowSpan(resp.Updates.UpdatedRange)
+			if !ok {
+				continue
+			}
+			if decimals >= 0 {
+				formats = append(formats, numberFormat(ct.id, r0, r1, colOldPrice, decimalPattern(decimals)),
+					numberFormat(ct.id, r0, r1, colNewPrice, decimalPattern(decimals)))
+			}
+			formats = append(formats, numberFormat(ct.id, r0, r1, colChangePct, pctPattern))
+		}
+	}
+	return formats, nil
+}
+
+// numberFormat formats rows [r0,r1) of one column. Every index is sent even
+// when 0: an omitted index means "unbounded" and an omitted sheet id means
+// the first sheet.
+func numberFormat(sheetID, r0, r1, col int64, pattern string) *sheetsapi.Request {
+	return &sheetsapi.Request{RepeatCell: &sheetsapi.RepeatCellRequest{
+		Range: &sheetsapi.GridRange{
+			SheetId: sheetID, StartRowIndex: r0, EndRowIndex: r1, StartColumnIndex: col, EndColumnIndex: col + 1,
+			ForceSendFields: []string{"SheetId", "StartRowIndex", "EndRowIndex", "StartColumnIndex", "EndColumnIndex"},
+		},
+		Cell: &sheetsapi.CellData{UserEnteredFormat: &sheetsapi.CellFormat{
+			NumberFormat: &sheetsapi.NumberFormat{Type: "NUMBER", Pattern: pattern},
+		}},
+		Fields: "userEnteredFormat.numberFormat",
+	}}
+}
+
+// rowSpan parses the zero-based rows [r0,r1) of an A1 range like
+// 'Changes'!A5:P10.
+func rowSpan(a1 string) (r0, r1 int64, ok bool) {
+	i := strings.LastIndexByte(a1, '!')
+	if i < 0 {
+		return 0, 0, false
+	}
+	from, to, found := strings.Cut(a1[i+1:], ":")
+	if !found {
+		to = from
+	}
+	digits := func(s string) (int64, bool) {
+		j := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
+		if j < 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(s[j:], 10, 64)
+		return n, err == nil && n > 0
+	}
+	a, ok1 := digits(from)
+	b, ok2 := digits(to)
+	if !ok1 || !ok2 || b < a {
+		return 0, 0, false
+	}
+	return a - 1, b, true
+}
+
+func anyRow(r []string) []any {
+	out := make([]any, len(r))
+	for i, v := range r {
+		out[i] = v
+	}
+	return out
+}
+
+// quoteTitle quotes a sheet title for an A1 reference.
+func quoteTitle(t string) string {
+	return "'" + strings.ReplaceAll(t, "'", "''") + "'"
+}
+
+// colName turns a zero-based column index into letters (0 → A, 26 → AA).
+func colName(c int64) string {
+	var b []byte
+	for c++; c > 0; c = (c - 1) / 26 {
+		b = append([]byte{byte('A' + (c-1)%26)}, b...)
+	}
+	return string(b)
+}
+
+// chunker groups rows into value ranges and requests whose encoded body
+// stays under a byte budget.
+type chunker struct {
+	budget int
+	reqs   [][]*sheetsapi.ValueRange
+	cur    []*sheetsapi.ValueRange
+	size   int
+}
+
+// requestOverhead is the envelope of a values:batchUpdate body.
+var requestOverhead = len(`{"data":[],"valueInputOption":"USER_ENTERED"}` + "\n")
+
+func newChunker(budget int) *chunker {
+	return &chunker{budget: budget, size: requestOverhead}
+}
+
+// add queues rows for a tab starting at zero-based row start.
+func (c *chunker) add(title string, start int, rows [][]any) error {
+	var vr *sheetsapi.ValueRange
+	for i := 0; i < len(rows); {
+		enc, err := json.Marshal(rows[i])
+		if err != nil {
+			return fmt.Errorf("sheets: encode row %d of tab %q: %w", start+i+1, title, err)
+		}
+		rowSize := len(enc) + 1
+		if vr == nil {
+			rng := quoteTitle(title) + "!A" + strconv.Itoa(start+i+1)
+			head, _ := json.Marshal(&sheetsapi.ValueRange{Range: rng, MajorDimension: "ROWS"})
+			overhead := len(head) + len(`,"values":[]`) + 1
+			if c.size+overhead+rowSize > c.budget && len(c.cur) > 0 {
+				c.flush()
+			}
+			if c.size+overhead+rowSize > c.budget {
+				return fmt.Errorf("sheets: row %d of tab %q is %d bytes encoded, more than one request may carry (%d): publish fewer columns",
+					start+i+1, title, rowSize, c.budget)
+			}
+			vr = &sheetsapi.ValueRange{Range: rng, MajorDimension: "ROWS"}
+			c.cur = append(c.cur, vr)
+			c.size += overhead
+		}
+		if c.size+rowSize > c.budget {
+			c.flush()
+			vr = nil
+			continue
+		}
+		vr.Values = append(vr.Values, rows[i])
+		c.size += rowSize
+		i++
+	}
+	return nil
+}
+
+func (c *chunker) flush() {
+	if len(c.cur) > 0 {
+		c.reqs = append(c.reqs, c.cur)
+	}
+	c.cur = nil
+	c.size = requestOverhead
+}
+
+func (c *chunker) finish() [][]*sheetsapi.ValueRange {
+	c.flush()
+	return c.reqs
+}

@@ -1,0 +1,157 @@
+package sheets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/api/googleapi"
+)
+
+// Retry is the backoff for 429 and 5xx answers, which the generated client
+// does not retry: exponential with full jitter (a random wait between 0 and
+// min(MaxDelay, BaseDelay·2^attempt)), a Retry-After header taking
+// precedence, at most MaxAttempts attempts in all.
+type Retry struct {
+	MaxAttempts int           // default 7
+	BaseDelay   time.Duration // default 1s
+	MaxDelay    time.Duration // default 64s: the per-minute quota refills in a minute
+	// Sleep waits d or until ctx is done (default: a timer). Tests replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand returns a number in [0, 1) (default math/rand/v2).
+	Rand func() float64
+}
+
+func (r Retry) withDefaults() Retry {
+	if r.MaxAttempts <= 0 {
+		r.MaxAttempts = 7
+	}
+	if r.BaseDelay <= 0 {
+		r.BaseDelay = time.Second
+	}
+	if r.MaxDelay <= 0 {
+		r.MaxDelay = 64 * time.Second
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleep
+	}
+	if r.Rand == nil {
+		r.Rand = rand.Float64
+	}
+	return r
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// do runs fn until it succeeds, fails for good, or runs out of attempts.
+// Each attempt gets its own timeout. It returns the number of attempts.
+func (r Retry) do(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (int, error) {
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		err := fn(actx)
+		cancel()
+		if err == nil {
+			return attempt, nil
+		}
+		if !retryable(err) || attempt >= r.MaxAttempts {
+			return attempt, err
+		}
+		if err := ctx.Err(); err != nil {
+			return attempt, err
+		}
+		if serr := r.Sleep(ctx, r.delay(attempt, err)); serr != nil {
+			return attempt, fmt.Errorf("%w (retry interrupted: %w)", err, serr)
+		}
+	}
+}
+
+func (r Retry) delay(attempt int, err error) time.Duration {
+	ceiling := r.MaxDelay
+	if shift := attempt - 1; shift < 30 {
+		ceiling = min(r.MaxDelay, r.BaseDelay<<shift)
+	}
+	d := time.Duration(r.Rand() * float64(ceiling))
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) && gerr.Header != nil {
+		if s, perr := strconv.Atoi(strings.TrimSpace(gerr.Header.Get("Retry-After"))); perr == nil && s > 0 {
+			d = max(d, min(time.Duration(s)*time.Second, r.MaxDelay))
+		}
+	}
+	return d
+}
+
+func retryable(err error) bool {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return false
+	}
+	return gerr.Code == http.StatusTooManyRequests || gerr.Code >= 500
+}
+
+// apiError keeps Google's error reachable (errors.As *googleapi.Error) under
+// a message that says what to do.
+type apiError struct {
+	msg string
+	err error
+}
+
+func (e *apiError) Error() string { return e.msg }
+func (e *apiError) Unwrap() error { return e.err }
+
+// explain turns a failed call into an error that says what to do, always
+// with Google's own message.
+func (p *publisher) explain(what string, attempts int, err error) error {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
+		return fmt.Errorf("sheets: %s: %w", what, err)
+	}
+	google := gerr.Message
+	if google == "" {
+		google = strings.TrimSpace(gerr.Body)
+		if len(google) > 300 {
+			google = google[:300] + "..."
+		}
+	}
+	if google == "" {
+		google = http.StatusText(gerr.Code)
+	}
+	id := p.o.SpreadsheetID
+	var advice string
+	switch {
+	case gerr.Code == http.StatusForbidden && (strings.Contains(google, "has not been used") || strings.Contains(google, "is disabled")):
+		advice = "enable the Google Sheets API for the Google Cloud project of the credentials"
+	case gerr.Code == http.StatusForbidden:
+		who := p.o.ServiceAccountEmail
+		if who == "" {
+			who = "the service account's email (client_email in its key, or the account Workload Identity Federation impersonates)"
+		}
+		advice = fmt.Sprintf("the credentials cannot edit spreadsheet %s: share the spreadsheet with %s as Editor", id, who)
+	case gerr.Code == http.StatusNotFound:
+		advice = fmt.Sprintf("spreadsheet %s was not found: check the spreadsheet ID (the part between /d/ and /edit in its URL)", id)
+	case gerr.Code == http.StatusUnauthorized:
+		advice = "the credentials were refused: check the service-account key or the Workload Identity Federation setup"
+	case gerr.Code == http.StatusTooManyRequests:
+		advice = fmt.Sprintf("quota exhausted (still after %d attempts): 60 write requests per minute per user; retry later or reduce tabs", attempts)
+	case gerr.Code >= 500:
+		advice = fmt.Sprintf("Google Sheets failed %d times in a row; retry later", attempts)
+	}
+	msg := fmt.Sprintf("sheets: %s: %s", what, google)
+	if advice != "" {
+		msg = fmt.Sprintf("sheets: %s: %s (Google said %d: %s)", what, advice, gerr.Code, google)
+	}
+	return &apiError{msg: msg, err: err}
+}
