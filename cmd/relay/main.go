@@ -1,0 +1,32 @@
+// Command relay is the AWS Lambda that turns AWS Price List SNS
+// notifications into GitHub repository_dispatch events. All logic lives in
+// internal/relay; this file only builds the handler from the environment and
+// hands it to the Lambda runtime. See README.md for configuration and
+// deployment.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/pricechecker/pricechecker/internal/relay"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	h, err := relay.NewFromEnv(context.Background(), os.Getenv, log)
+	if err != nil {
+		// Failing the init phase makes the misconfiguration visible in the
+		// Lambda console and logs instead of silently dropping events.
+		log.Error("relay not started", "error", err.Error())
+		os.Exit(1)
+	}
+	if h.Mode() == "http" {
+		lambda.Start(h.HandleFunctionURL)
+		return
+	}
+	lambda.Start(h.HandleSNS)
+}

@@ -1,0 +1,336 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+)
+
+// The end-to-end test runs the real binary, built as for Lambda, behind the
+// real Runtime API (aws-lambda-rie), with the token in an SSM parameter read
+// through the AWS SDK, posting to a fake GitHub on 127.0.0.1.
+
+const (
+	e2eRepo   = "octo-org/prices"
+	e2eToken  = "ghp_e2esecrettoken0123456789"
+	e2eParam  = "/pricechecker/github-token"
+	snsSample = "../../testdata/sns"
+)
+
+// findRIE looks for aws-lambda-rie on PATH, then in $(go env GOPATH)/bin.
+func findRIE(t *testing.T) string {
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
+			p := filepath.Join(dir, "bin", "aws-lambda-rie")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	msg := "aws-lambda-rie not found; install it with: go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d"
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// lockedBuffer collects the emulator's output (which includes the
+// function's logs) while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type emulator struct {
+	addr string
+	out  *lockedBuffer
+}
+
+func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator {
+	addr, apiAddr := freePort(t), freePort(t)
+	out := &lockedBuffer{}
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap)
+	cmd.Env = env
+	cmd.Dir = filepath.Dir(bootstrap)
+	cmd.Stdout, cmd.Stderr = out, out
+	// Own process group, so that the bootstrap the emulator starts is
+	// stopped with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("emulator did not stop")
+		}
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", out.String())
+		}
+	})
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-done:
+			t.Fatalf("emulator exited:\n%s", out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emulator not listening on %s after 15s:\n%s", addr, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return &emulator{addr: addr, out: out}
+}
+
+// invoke sends an event and returns the function's result: nil, or the
+// errorMessage of a failed invocation.
+func (e *emulator) invoke(t *testing.T, event []byte) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+e.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var fnErr struct {
+		ErrorMessage string `json:"errorMessage"`
+		ErrorType    string `json:"errorType"`
+	}
+	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
+		return fmt.Errorf("%s", fnErr.ErrorMessage)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+func readSample(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join(snsSample, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// withMessage returns the event with its MessageId and Message replaced.
+func withMessage(t *testing.T, event []byte, id, from, to string) []byte {
+	var ev map[string]any
+	if err := json.Unmarshal(event, &ev); err != nil {
+		t.Fatal(err)
+	}
+	sns := ev["Records"].([]any)[0].(map[string]any)["Sns"].(map[string]any)
+	sns["MessageId"] = id
+	sns["Message"] = strings.ReplaceAll(sns["Message"].(string), from, to)
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+func TestEndToEndWithLambdaRuntime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	rie := findRIE(t)
+	dir := t.TempDir()
+	bootstrap := filepath.Join(dir, "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	gh := relaytest.NewGitHub(t, e2eRepo, e2eToken)
+	awsFake := relaytest.NewAWS(t)
+	awsFake.Parameters[e2eParam] = e2eToken
+
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+		"GITHUB_REPOSITORY=" + e2eRepo,
+		"GITHUB_API_URL=" + gh.URL(),
+		"GITHUB_TOKEN_PARAMETER=" + e2eParam,
+		"RELAY_ALLOWED_OFFERS=AWSConfig,AmazonS3,AWSComputeSavingsPlan",
+		"RELAY_MAX_ATTEMPTS=2",
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDE2ETEST",
+		"AWS_SECRET_ACCESS_KEY=e2e-secret-key",
+		"AWS_ENDPOINT_URL_SSM=" + awsFake.Server.URL,
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "no-config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "no-credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+	}
+	emu := startEmulator(t, rie, bootstrap, env)
+	priceList := readSample(t, "lambda-price-list-api.json")
+
+	t.Run("price-list message dispatches once", func(t *testing.T) {
+		if err := emu.invoke(t, priceList); err != nil {
+			t.Fatal(err)
+		}
+		d := gh.Dispatches()
+		if len(d) != 1 {
+			t.Fatalf("dispatches = %d, want 1; fake errors %v", len(d), gh.Errors())
+		}
+		if d[0].EventType != "aws-price-list-update" || d[0].Payload["offerCode"] != "AWSConfig" || d[0].Payload["version"] != "20171205010842" ||
+			d[0].Payload["messageId"] != "3db593a2-5be7-5db0-8e5c-c13dac8cb9c0" {
+			t.Errorf("dispatch = %+v", d[0])
+		}
+		if got := d[0].Header.Get("Authorization"); got != "Bearer "+e2eToken {
+			t.Errorf("Authorization = %q", got)
+		}
+		if d[0].Header.Get("X-GitHub-Api-Version") == "" || d[0].Header.Get("Accept") != "application/vnd.github+json" {
+			t.Errorf("headers = %v", d[0].Header)
+		}
+	})
+
+	t.Run("duplicate delivery is not dispatched again", func(t *testing.T) {
+		if err := emu.invoke(t, priceList); err != nil {
+			t.Fatal(err)
+		}
+		if n := gh.Requests(); n != 1 {
+			t.Errorf("GitHub requests = %d, want 1", n)
+		}
+	})
+
+	t.Run("unparseable message is dropped without error", func(t *testing.T) {
+		if err := emu.invoke(t, readSample(t, "madeup-garbage.json")); err != nil {
+			t.Fatalf("invocation failed: %v (would cause a retry storm)", err)
+		}
+		if n := gh.Requests(); n != 1 {
+			t.Errorf("GitHub requests = %d, want 1", n)
+		}
+	})
+
+	t.Run("daily digest is filtered by the allow-list", func(t *testing.T) {
+		if err := emu.invoke(t, readSample(t, "madeup-daily-multi.json")); err != nil {
+			t.Fatal(err)
+		}
+		d := gh.Dispatches()
+		if len(d) != 2 || d[1].Payload["offerCode"] != "AmazonS3" || d[1].Payload["kind"] != "daily" {
+			t.Errorf("dispatches = %+v", d)
+		}
+	})
+
+	t.Run("rate limit is waited out", func(t *testing.T) {
+		gh.Script(relaytest.Response{Status: 429, Message: "API rate limit exceeded", Header: map[string]string{"Retry-After": "1"}})
+		before := gh.Requests()
+		start := time.Now()
+		if err := emu.invoke(t, readSample(t, "madeup-savings-plans-json.json")); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) < time.Second {
+			t.Errorf("retry-after not honoured: took %s", time.Since(start))
+		}
+		d := gh.Dispatches()
+		if gh.Requests()-before != 2 || d[len(d)-1].EventType != "aws-savings-plans-update" || d[len(d)-1].Payload["offerCode"] != "AWSComputeSavingsPlan" {
+			t.Errorf("requests %d, last dispatch %+v", gh.Requests()-before, d[len(d)-1])
+		}
+	})
+
+	t.Run("server errors fail the invocation after the retries", func(t *testing.T) {
+		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
+		before := gh.Requests()
+		err := emu.invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000"))
+		if err == nil || !strings.Contains(err.Error(), "502") || !strings.Contains(err.Error(), "after 2 attempts") {
+			t.Fatalf("err = %v", err)
+		}
+		if gh.Requests()-before != 2 {
+			t.Errorf("requests = %d, want 2", gh.Requests()-before)
+		}
+		// Lambda's retry of the same event then succeeds.
+		if err := emu.invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000")); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("422 names the fix", func(t *testing.T) {
+		gh.Script(relaytest.Response{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."})
+		err := emu.invoke(t, withMessage(t, priceList, "e2e-422", "20171205010842", "20171207000000"))
+		if err == nil || !strings.Contains(err.Error(), "No more than 10 properties") || !strings.Contains(err.Error(), "payload too large") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+
+	t.Run("logs are JSON, name dropped messages and hide the token", func(t *testing.T) {
+		out := emu.out.String()
+		if strings.Contains(out, e2eToken) {
+			t.Error("the token appears in the output")
+		}
+		var sawDrop bool
+		for _, line := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(line, "{") {
+				continue // the emulator's own lines
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Errorf("bad JSON log line %q", line)
+			}
+			if m["msg"] == "dropped: message not understood" && m["messageId"] == "44444444-4444-5444-8444-444444444444" {
+				sawDrop = true
+			}
+		}
+		if !sawDrop {
+			t.Errorf("no log for the dropped message:\n%s", out)
+		}
+		if n := awsFake.Calls("AmazonSSM.GetParameter"); n != 1 {
+			t.Errorf("SSM GetParameter calls = %d, want 1 (cached across invocations)", n)
+		}
+		if errs := gh.Errors(); len(errs) > 0 {
+			t.Errorf("fake GitHub refused requests: %v", errs)
+		}
+	})
+}

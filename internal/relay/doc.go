@@ -1,0 +1,24 @@
+// Package relay owns the AWS Price List relay: it turns the notifications AWS
+// publishes on its three price-list SNS topics into GitHub repository_dispatch
+// events, so that a user's workflow runs when a tracked service's prices
+// change.
+//
+// The pipeline is parse (three message kinds: the price-list-api JSON
+// message, the daily aggregated plain-text message and the undocumented
+// Savings Plans message) → filter (allowed topics and offer codes) → dedup
+// (MessageId and offer+version, because SNS redelivers) → dispatch (GitHub
+// REST API, with retries that honour rate-limit headers).
+//
+// Failure semantics are chosen for Lambda's asynchronous invocation model:
+// a message that cannot be understood is logged and dropped, because retrying
+// it can only fail again; GitHub outages and rate limits are retried within
+// the invocation and then returned as errors so that Lambda's own retries and
+// the dead-letter queue take over; configuration errors (bad token, wrong
+// repository) also fail the invocation, with a message that names the fix, so
+// the events wait in the dead-letter queue until the user has fixed it.
+//
+// Two entry points exist: [Handler.HandleSNS] for the usual SNS → Lambda
+// subscription and [Handler.HandleFunctionURL] (or [Handler.ServeHTTP]) for
+// users who subscribe an HTTPS endpoint, where SNS signatures must be
+// verified by the relay itself.
+package relay

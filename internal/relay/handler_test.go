@@ -1,0 +1,303 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+)
+
+// syncBuffer is a log sink safe for concurrent handlers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// logLines decodes the JSON log lines, failing on anything that is not JSON.
+func logLines(t *testing.T, s string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+type testHandler struct {
+	h    *Handler
+	fake *relaytest.GitHub
+	logs *syncBuffer
+	s    *sleeps
+}
+
+func newTestHandler(t *testing.T, extra map[string]string) *testHandler {
+	t.Helper()
+	fake := relaytest.NewGitHub(t, testRepo, testToken)
+	vars := map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	cfg, err := LoadConfig(env(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	s := &sleeps{}
+	h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}, Sleep: s.sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if strings.Contains(logs.String(), testToken) {
+			t.Errorf("the token was logged:\n%s", logs.String())
+		}
+		if errs := fake.Errors(); len(errs) > 0 {
+			t.Errorf("the fake GitHub refused requests: %v", errs)
+		}
+	})
+	return &testHandler{h: h, fake: fake, logs: logs, s: s}
+}
+
+func TestHandleSNSRealSamples(t *testing.T) {
+	th := newTestHandler(t, nil)
+	ctx := context.Background()
+	for _, f := range []string{"lambda-price-list-api.json", "lambda-daily-aggregated.json", "madeup-daily-multi.json", "madeup-savings-plans-json.json"} {
+		if err := th.h.HandleSNS(ctx, loadEvent(t, f)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	type got struct{ event, offer, version, kind string }
+	var gots []got
+	for _, d := range th.fake.Dispatches() {
+		gots = append(gots, got{d.EventType, d.Payload["offerCode"].(string), d.Payload["version"].(string), d.Payload["kind"].(string)})
+		if len(d.Payload) > 10 {
+			t.Errorf("payload has %d properties", len(d.Payload))
+		}
+	}
+	want := []got{
+		{"aws-price-list-update", "AWSConfig", "20171205010842", "price-list"},
+		{"aws-price-list-update", "AWSConfig", "", "daily"},
+		{"aws-price-list-update", "AmazonEC2", "", "daily"},
+		{"aws-price-list-update", "AWSLambda", "", "daily"},
+		{"aws-price-list-update", "AmazonS3", "", "daily"},
+		{"aws-savings-plans-update", "AWSComputeSavingsPlan", "20250601000000", "savings-plans"},
+	}
+	if len(gots) != len(want) {
+		t.Fatalf("dispatches:\n got %v\nwant %v", gots, want)
+	}
+	for i := range want {
+		if gots[i] != want[i] {
+			t.Errorf("dispatch %d = %v, want %v", i, gots[i], want[i])
+		}
+	}
+	first := th.fake.Dispatches()[0].Payload
+	wantFirst := map[string]any{
+		"kind": "price-list", "offerCode": "AWSConfig", "version": "20171205010842", "timestamp": "2017-12-05T01:08:44Z",
+		"topic": TopicPriceList, "messageId": "3db593a2-5be7-5db0-8e5c-c13dac8cb9c0",
+		"regionIndexUrl":  "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/region_index.json",
+		"versionIndexUrl": "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/index.json",
+	}
+	for k, v := range wantFirst {
+		if first[k] != v {
+			t.Errorf("payload[%s] = %v, want %v", k, first[k], v)
+		}
+	}
+	if len(first) != len(wantFirst) {
+		t.Errorf("payload keys = %v", first)
+	}
+}
+
+func TestHandleSNSDropsWhatItCannotUse(t *testing.T) {
+	th := newTestHandler(t, nil)
+	ctx := context.Background()
+	if err := th.h.HandleSNS(ctx, loadEvent(t, "madeup-garbage.json")); err != nil {
+		t.Fatalf("unparseable message must be dropped, not retried: %v", err)
+	}
+	foreign := loadEvent(t, "lambda-price-list-api.json")
+	foreign.Records[0].SNS.TopicArn = "arn:aws:sns:us-east-1:999999999999:price-list-api"
+	foreign.Records[0].SNS.MessageID = "foreign-1"
+	if err := th.h.HandleSNS(ctx, foreign); err != nil {
+		t.Fatal(err)
+	}
+	if n := th.fake.Requests(); n != 0 {
+		t.Errorf("GitHub requests = %d, want 0", n)
+	}
+	var dropped []string
+	for _, l := range logLines(t, th.logs.String()) {
+		if strings.HasPrefix(l["msg"].(string), "dropped") {
+			dropped = append(dropped, l["messageId"].(string))
+		}
+	}
+	if strings.Join(dropped, ",") != "44444444-4444-5444-8444-444444444444,foreign-1" {
+		t.Errorf("dropped messages logged = %v\n%s", dropped, th.logs.String())
+	}
+}
+
+func TestHandleSNSDeduplicates(t *testing.T) {
+	th := newTestHandler(t, nil)
+	ctx := context.Background()
+	ev := loadEvent(t, "lambda-price-list-api.json")
+	for range 2 {
+		if err := th.h.HandleSNS(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Same offer and version under another MessageId (AWS announced twice).
+	ev.Records[0].SNS.MessageID = "another-id"
+	if err := th.h.HandleSNS(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(th.fake.Dispatches()); n != 1 {
+		t.Errorf("dispatches = %d, want 1", n)
+	}
+	// A new version is news.
+	ev.Records[0].SNS.MessageID = "third-id"
+	ev.Records[0].SNS.Message = strings.Replace(ev.Records[0].SNS.Message, "20171205010842", "20171206000000", 1)
+	if err := th.h.HandleSNS(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(th.fake.Dispatches()); n != 2 {
+		t.Errorf("dispatches = %d, want 2", n)
+	}
+}
+
+// When one service of a daily digest fails, the invocation fails; Lambda's
+// retry then dispatches only what is missing.
+func TestHandleSNSPartialFailureRetriesOnlyTheRest(t *testing.T) {
+	th := newTestHandler(t, nil)
+	ev := loadEvent(t, "madeup-daily-multi.json")
+	// The first dispatch succeeds, the second fails, the third is still tried.
+	calls := 0
+	orig := th.h.gh
+	th.h.gh = dispatchFunc(func(ctx context.Context, et string, p any) error {
+		calls++
+		if calls == 2 {
+			return &APIError{Status: 502, Retryable: true}
+		}
+		return orig.Dispatch(ctx, et, p)
+	})
+	err := th.h.HandleSNS(context.Background(), ev)
+	if err == nil || !strings.Contains(err.Error(), "dispatch aws-price-list-update for AWSLambda (message 11111111-1111-5111-8111-111111111111)") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(th.fake.Dispatches()); n != 2 {
+		t.Fatalf("dispatches = %d, want 2", n)
+	}
+	th.h.gh = orig
+	if err := th.h.HandleSNS(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	d := th.fake.Dispatches()
+	if len(d) != 3 || d[2].Payload["offerCode"] != "AWSLambda" {
+		t.Errorf("after retry: %d dispatches, last %v; want only AWSLambda re-sent", len(d), d[len(d)-1].Payload)
+	}
+}
+
+type dispatchFunc func(ctx context.Context, eventType string, payload any) error
+
+func (f dispatchFunc) Dispatch(ctx context.Context, eventType string, payload any) error {
+	return f(ctx, eventType, payload)
+}
+
+func TestHandleSNSAllowList(t *testing.T) {
+	th := newTestHandler(t, map[string]string{
+		"RELAY_ALLOWED_OFFERS": "AmazonS3, ComputeSavingsPlans",
+		"RELAY_EVENT_TYPE":     "prices",
+	})
+	ctx := context.Background()
+	for _, f := range []string{"madeup-daily-multi.json", "madeup-savings-plans-json.json", "madeup-savings-plans-text.json", "lambda-price-list-api.json"} {
+		if err := th.h.HandleSNS(ctx, loadEvent(t, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, d := range th.fake.Dispatches() {
+		got = append(got, d.EventType+":"+d.Payload["offerCode"].(string))
+	}
+	if strings.Join(got, " ") != "prices:AmazonS3 prices:AWSComputeSavingsPlan" {
+		t.Errorf("dispatched %v", got)
+	}
+}
+
+func TestHandleSNSFailsWithTheFix(t *testing.T) {
+	th := newTestHandler(t, map[string]string{"GITHUB_REPOSITORY": "octo-org/missing"})
+	err := th.h.HandleSNS(context.Background(), loadEvent(t, "lambda-price-list-api.json"))
+	if err == nil || !strings.Contains(err.Error(), "check GITHUB_REPOSITORY") {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(th.logs.String(), `"level":"ERROR","msg":"dispatch failed"`) {
+		t.Errorf("no error log:\n%s", th.logs.String())
+	}
+	// The failed message is not remembered: Lambda's retry must try again.
+	_ = th.h.HandleSNS(context.Background(), loadEvent(t, "lambda-price-list-api.json"))
+	if th.fake.Requests() != 2 {
+		t.Errorf("requests = %d, want 2", th.fake.Requests())
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	base := map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t"}
+	c, err := LoadConfig(env(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.APIURL != "https://api.github.com" || c.EventTypePriceList != DefaultEventTypePriceList || c.EventTypeSavingsPlans != DefaultEventTypeSavingsPlans ||
+		c.Mode != "sns" || c.Credential != CredentialToken || len(c.AllowedTopics) != 3 || c.MaxAttempts != 4 || c.DedupTTL != 24*time.Hour {
+		t.Errorf("defaults: %+v", c)
+	}
+	tests := []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"no repository", map[string]string{"GITHUB_TOKEN": "t"}, "GITHUB_REPOSITORY=\"\": set it to owner/repo"},
+		{"no credential", map[string]string{"GITHUB_REPOSITORY": "o/r"}, "no GitHub credential"},
+		{"two credentials", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "GITHUB_TOKEN_PARAMETER": "/p"}, "several GitHub credentials are set (GITHUB_TOKEN, GITHUB_TOKEN_PARAMETER)"},
+		{"app without key", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_APP_ID": "1"}, "GITHUB_APP_PRIVATE_KEY"},
+		{"bad mode", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_MODE": "sqs"}, "RELAY_MODE"},
+		{"bad offer", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_ALLOWED_OFFERS": "Amazon EC2;x"}, "RELAY_ALLOWED_OFFERS"},
+		{"bad api url", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "GITHUB_API_URL": "api.github.com"}, "GITHUB_API_URL"},
+		{"bad ttl", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_DEDUP_TTL": "1 day"}, "RELAY_DEDUP_TTL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(env(tt.vars))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "\"t\"") {
+				t.Errorf("error echoes the token: %v", err)
+			}
+		})
+	}
+}

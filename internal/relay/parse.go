@@ -1,0 +1,401 @@
+package relay
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Kind is the kind of AWS notification an update came from. It picks the
+// default event type and is sent to the workflow as client_payload.kind.
+type Kind string
+
+const (
+	// KindPriceList is the per-service JSON message of the price-list-api topic.
+	KindPriceList Kind = "price-list"
+	// KindDaily is the plain-text digest of the daily-aggregated-price-list-api topic.
+	KindDaily Kind = "daily"
+	// KindSavingsPlans is a message of the SavingsPlanPublishNotifications topic.
+	KindSavingsPlans Kind = "savings-plans"
+)
+
+// The three AWS topics. Only their last ARN segment is used to recognise
+// them, so that a user's own test topic with the same name (in another
+// account) is parsed the same way.
+const (
+	TopicPriceList    = "arn:aws:sns:us-east-1:278350005181:price-list-api"
+	TopicDaily        = "arn:aws:sns:us-east-1:278350005181:daily-aggregated-price-list-api"
+	TopicSavingsPlans = "arn:aws:sns:us-east-1:626627529009:SavingsPlanPublishNotifications"
+)
+
+// DefaultTopics are the topics accepted when RELAY_ALLOWED_TOPICS is unset.
+var DefaultTopics = []string{TopicPriceList, TopicDaily, TopicSavingsPlans}
+
+// ErrUnparseable marks a message the relay cannot understand. The handler
+// drops such messages instead of failing, because a retry would fail again.
+var ErrUnparseable = errors.New("message not understood")
+
+// Notification is the part of an SNS notification the relay uses; both the
+// Lambda event and the HTTPS body are converted to it.
+type Notification struct {
+	MessageID string
+	TopicArn  string
+	Subject   string
+	Message   string
+	Timestamp time.Time
+}
+
+// Update is one price list (or Savings Plans rate file) that AWS says has
+// been republished. One Update becomes one repository_dispatch.
+type Update struct {
+	Kind      Kind
+	OfferCode string // empty only for a Savings Plans message that names no plan
+	// Version is empty when AWS did not say (the daily digest only links to
+	// current/): the workflow must then read the version index.
+	Version        string
+	Timestamp      string // RFC 3339, from the message or else from SNS
+	RegionIndexURL string
+}
+
+// Parse turns one notification into the updates it announces. It returns an
+// error wrapping ErrUnparseable when nothing usable can be found; it never
+// panics on arbitrary input.
+func Parse(n Notification) ([]Update, error) {
+	msg := strings.TrimSpace(n.Message)
+	if msg == "" {
+		return nil, fmt.Errorf("empty message: %w", ErrUnparseable)
+	}
+	ts := ""
+	if !n.Timestamp.IsZero() {
+		ts = n.Timestamp.UTC().Format(time.RFC3339)
+	}
+	var ups []Update
+	var err error
+	switch kindOf(n) {
+	case KindPriceList:
+		ups, err = parsePriceList(msg)
+	case KindDaily:
+		ups, err = parseDaily(msg)
+	default:
+		ups, err = parseSavingsPlans(msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range ups {
+		if ups[i].Timestamp == "" {
+			ups[i].Timestamp = ts
+		}
+	}
+	return ups, nil
+}
+
+// kindOf recognises the topic by name, and falls back to the message shape
+// for topics it does not know (a user's own topic used for testing).
+func kindOf(n Notification) Kind {
+	name := n.TopicArn[strings.LastIndex(n.TopicArn, ":")+1:]
+	switch name {
+	case "price-list-api":
+		return KindPriceList
+	case "daily-aggregated-price-list-api":
+		return KindDaily
+	case "SavingsPlanPublishNotifications":
+		return KindSavingsPlans
+	}
+	msg := n.Message
+	switch {
+	case strings.Contains(msg, "/savingsPlan/") || strings.Contains(strings.ToLower(msg), "savingsplan"):
+		return KindSavingsPlans
+	case dailyServiceRE.MatchString(msg):
+		return KindDaily
+	default:
+		return KindPriceList
+	}
+}
+
+// priceListMessage is the JSON inside the price-list-api Message string.
+type priceListMessage struct {
+	OfferCode   string `json:"offerCode"`
+	Version     string `json:"version"`
+	TimeStamp   string `json:"timeStamp"` // camel-cased by AWS
+	RegionIndex string `json:"regionIndex"`
+}
+
+var (
+	// Offer codes are identifiers such as AmazonEC2, AWSConfig, datazone;
+	// anything else would end up in a workflow expression, so refuse it.
+	offerCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	versionRE   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+)
+
+func parsePriceList(msg string) ([]Update, error) {
+	var m priceListMessage
+	if err := json.Unmarshal([]byte(msg), &m); err != nil {
+		return nil, fmt.Errorf("price-list message is not JSON (%v): %w", err, ErrUnparseable)
+	}
+	if !offerCodeRE.MatchString(m.OfferCode) {
+		return nil, fmt.Errorf("price-list message has no valid offerCode %q: %w", truncate(m.OfferCode, 80), ErrUnparseable)
+	}
+	if m.Version != "" && !versionRE.MatchString(m.Version) {
+		return nil, fmt.Errorf("price-list message for %s has an invalid version %q: %w", m.OfferCode, truncate(m.Version, 80), ErrUnparseable)
+	}
+	return []Update{{
+		Kind:           KindPriceList,
+		OfferCode:      m.OfferCode,
+		Version:        m.Version,
+		Timestamp:      normalizeTime(m.TimeStamp),
+		RegionIndexURL: pricingURL(m.RegionIndex),
+	}}, nil
+}
+
+var (
+	// The wording has changed over the years ("We've"/"We have", indentation),
+	// so only the stable core of each line is matched.
+	dailyServiceRE = regexp.MustCompile(`(?i)offer\s+file\s+for\s+(?:the\s+)?service\s+([A-Za-z0-9_-]+)`)
+	regionIndexRE  = regexp.MustCompile(`(?i)region\s*index\s*(?:url)?\s*:\s*(\S+)`)
+	anyURLRE       = regexp.MustCompile(`https://[^\s"'<>\\]+`)
+)
+
+func parseDaily(msg string) ([]Update, error) {
+	locs := dailyServiceRE.FindAllStringSubmatchIndex(msg, -1)
+	if len(locs) == 0 {
+		return nil, fmt.Errorf("daily message names no service: %w", ErrUnparseable)
+	}
+	seen := map[string]bool{}
+	var ups []Update
+	for i, loc := range locs {
+		code := msg[loc[2]:loc[3]]
+		end := len(msg)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		block := msg[loc[1]:end]
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		u := Update{Kind: KindDaily, OfferCode: code}
+		if m := regionIndexRE.FindStringSubmatch(block); m != nil {
+			u.RegionIndexURL = pricingURL(m[1])
+		}
+		// The digest links to current/, but if AWS ever links a versioned
+		// folder, pass that version on.
+		for _, raw := range anyURLRE.FindAllString(block, -1) {
+			if _, v := codeVersionFromURL(raw); v != "" {
+				u.Version = v
+				break
+			}
+		}
+		ups = append(ups, u)
+	}
+	return ups, nil
+}
+
+// savingsPlanURLRE matches Savings Plans bulk-file URLs:
+// https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/<code>/<version or current>/...
+var (
+	savingsPlanURLRE  = regexp.MustCompile(`https://pricing\.us-east-1\.amazonaws\.com/savingsPlan/v1\.0/aws/([A-Za-z0-9_-]+)(?:/([A-Za-z0-9._-]+))?[^\s"'<>\\]*`)
+	savingsPlanCodeRE = regexp.MustCompile(`\b[A-Za-z]*SavingsPlans?\b`)
+)
+
+// parseSavingsPlans is defensive: AWS documents no format for this topic.
+// It accepts JSON (any nesting) or text, and takes any plan code, version and
+// Savings Plans URL it can find. A message that is clearly about Savings
+// Plans but names no plan still yields one update with an empty OfferCode:
+// the topic firing is itself the news, and the workflow can re-read every
+// Savings Plans version index.
+func parseSavingsPlans(msg string) ([]Update, error) {
+	var fields spFields
+	var doc any
+	if err := json.Unmarshal([]byte(msg), &doc); err == nil {
+		fields.walk(doc, 0)
+	}
+	for _, m := range savingsPlanURLRE.FindAllStringSubmatch(msg, -1) {
+		fields.addURL(m[0])
+	}
+	if len(fields.codes) == 0 {
+		for _, c := range savingsPlanCodeRE.FindAllString(msg, -1) {
+			fields.addCode(c)
+		}
+	}
+	if len(fields.codes) == 0 && !strings.Contains(strings.ToLower(msg), "savings") {
+		return nil, fmt.Errorf("savings plans message names no plan, URL or version: %w", ErrUnparseable)
+	}
+	codes := make([]string, 0, len(fields.codes))
+	for c := range fields.codes {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	if len(codes) == 0 {
+		codes = []string{""}
+	}
+	ups := make([]Update, 0, len(codes))
+	for _, c := range codes {
+		u := Update{Kind: KindSavingsPlans, OfferCode: c, Timestamp: fields.timestamp}
+		u.Version = fields.versions[c]
+		if u.Version == "" && len(codes) == 1 {
+			u.Version = fields.version
+		}
+		u.RegionIndexURL = fields.regionIndex[c]
+		ups = append(ups, u)
+	}
+	return ups, nil
+}
+
+type spFields struct {
+	codes       map[string]bool
+	versions    map[string]string // per code, from URLs
+	regionIndex map[string]string // per code, from URLs
+	version     string            // from a version-like field, code unknown
+	timestamp   string
+}
+
+func (f *spFields) addCode(raw string) {
+	c := canonicalSavingsPlanCode(raw)
+	if c == "" {
+		return
+	}
+	if f.codes == nil {
+		f.codes = map[string]bool{}
+	}
+	f.codes[c] = true
+}
+
+func (f *spFields) addURL(raw string) {
+	m := savingsPlanURLRE.FindStringSubmatch(raw)
+	if m == nil {
+		return
+	}
+	code := canonicalSavingsPlanCode(m[1])
+	if code == "" {
+		return
+	}
+	f.addCode(code)
+	if f.versions == nil {
+		f.versions, f.regionIndex = map[string]string{}, map[string]string{}
+	}
+	if v := m[2]; v != "" && v != "current" && !strings.Contains(v, ".") && versionRE.MatchString(v) && f.versions[code] == "" {
+		f.versions[code] = v
+	}
+	if strings.HasSuffix(m[0], "/region_index.json") && f.regionIndex[code] == "" {
+		f.regionIndex[code] = m[0]
+	}
+}
+
+// walk visits a decoded JSON document, bounded in depth so that a hostile
+// message cannot exhaust the stack.
+func (f *spFields) walk(v any, depth int) {
+	if depth > 32 {
+		return
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys) // deterministic when several fields compete
+		for _, k := range keys {
+			s, isString := t[k].(string)
+			if isString {
+				switch strings.ToLower(k) {
+				case "offercode", "savingsplancode", "savingsplanoffercode", "servicecode", "code", "plantype", "savingsplantype":
+					f.addCode(s)
+				case "version", "versionid", "offerversion", "publicationdate":
+					if f.version == "" && versionRE.MatchString(s) {
+						f.version = s
+					}
+				case "timestamp", "publishedat":
+					if f.timestamp == "" {
+						f.timestamp = normalizeTime(s)
+					}
+				}
+				f.addURL(s)
+				continue
+			}
+			f.walk(t[k], depth+1)
+		}
+	case []any:
+		for _, e := range t {
+			f.walk(e, depth+1)
+		}
+	case string:
+		f.addURL(t)
+	}
+}
+
+// canonicalSavingsPlanCode maps the four spellings of a plan (bulk API,
+// Pricing API, CSV preamble, product serviceCode) to the bulk-API code the
+// rest of pricechecker uses. It returns "" for strings that are not plan
+// codes at all.
+func canonicalSavingsPlanCode(raw string) string {
+	s := strings.TrimSpace(raw)
+	low := strings.ToLower(s)
+	if !strings.Contains(low, "savingsplan") || !offerCodeRE.MatchString(s) {
+		return ""
+	}
+	core := strings.TrimPrefix(strings.TrimPrefix(low, "aws"), "amazon")
+	core = strings.TrimSuffix(core, "s")
+	switch core {
+	case "computesavingsplan":
+		return "AWSComputeSavingsPlan"
+	case "machinelearningsavingsplan":
+		return "AWSMachineLearningSavingsPlans"
+	case "databasesavingsplan":
+		return "AWSDatabaseSavingsPlans"
+	case "savingsplan":
+		return "" // the generic word, not a plan
+	}
+	return s
+}
+
+// codeVersionFromURL reads <code>/<version> from a bulk-file URL path
+// (/offers/v1.0/aws/<code>/<version>/...). version is "" for current/.
+func codeVersionFromURL(raw string) (code, version string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 5 || parts[2] != "aws" {
+		return "", ""
+	}
+	code, version = parts[3], parts[4]
+	if version == "current" || strings.Contains(version, ".") || !versionRE.MatchString(version) {
+		version = ""
+	}
+	return code, version
+}
+
+// pricingURL keeps only AWS pricing URLs: the workflow may fetch what the
+// payload names, so nothing else from an unauthenticated message is passed on.
+func pricingURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || !strings.HasPrefix(u.Host, "pricing.") || !strings.HasSuffix(u.Host, ".amazonaws.com") || len(raw) > 512 {
+		return ""
+	}
+	return raw
+}
+
+// normalizeTime returns t in RFC 3339 UTC when it parses, else "".
+func normalizeTime(s string) string {
+	for _, layout := range []string{time.RFC3339Nano, time.RFC3339, "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+			return t.UTC().Format(time.RFC3339)
+		}
+	}
+	return ""
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

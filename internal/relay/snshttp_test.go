@@ -1,0 +1,244 @@
+package relay
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+)
+
+// fakeSNS serves a signing certificate and the SubscribeURL over TLS on
+// 127.0.0.1, and signs messages the way SNS does.
+type fakeSNS struct {
+	srv       *httptest.Server
+	key       *rsa.PrivateKey
+	confirmed atomic.Int32
+	certGets  atomic.Int32
+}
+
+func newFakeSNS(t *testing.T) *fakeSNS {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sns.amazonaws.com"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	f := &fakeSNS{key: key}
+	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/SimpleNotificationService-test.pem":
+			f.certGets.Add(1)
+			w.Write(certPEM)
+		case r.URL.Query().Get("Action") == "ConfirmSubscription" && r.URL.Query().Get("Token") == "tok-123":
+			f.confirmed.Add(1)
+			w.Write([]byte(`<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>arn</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSNS) certURL() string { return f.srv.URL + "/SimpleNotificationService-test.pem" }
+
+// sign computes the signature independently of the code under test, from
+// the field lists in the SNS documentation.
+func (f *fakeSNS) sign(t *testing.T, m map[string]string, version string) {
+	var fields []string
+	if m["Type"] == "Notification" {
+		fields = []string{"Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"}
+	} else {
+		fields = []string{"Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"}
+	}
+	var s string
+	for _, k := range fields {
+		if v, ok := m[k]; ok {
+			s += k + "\n" + v + "\n"
+		}
+	}
+	var sig []byte
+	var err error
+	if version == "1" {
+		h := sha1.Sum([]byte(s))
+		sig, err = rsa.SignPKCS1v15(rand.Reader, f.key, crypto.SHA1, h[:])
+	} else {
+		h := sha256.Sum256([]byte(s))
+		sig, err = rsa.SignPKCS1v15(rand.Reader, f.key, crypto.SHA256, h[:])
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m["SignatureVersion"] = version
+	m["Signature"] = base64.StdEncoding.EncodeToString(sig)
+	if _, ok := m["SigningCertURL"]; !ok {
+		m["SigningCertURL"] = f.certURL()
+	}
+}
+
+func newHTTPHandler(t *testing.T, sns *fakeSNS, hostOK func(string) bool) (*Handler, *relaytest.GitHub) {
+	fake := relaytest.NewGitHub(t, testRepo, testToken)
+	cfg, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken, "RELAY_MODE": "http"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(cfg, Deps{HTTP: &http.Client{Timeout: 5 * time.Second}, SNSHTTP: sns.srv.Client(), SNSHostOK: hostOK, Log: slog.New(slog.NewJSONHandler(&syncBuffer{}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, fake
+}
+
+func localhostOK(host string) bool { return host == "127.0.0.1" }
+
+func notificationBody(t *testing.T, sns *fakeSNS, version string) map[string]string {
+	ev := loadEvent(t, "lambda-price-list-api.json").Records[0].SNS
+	m := map[string]string{"Type": "Notification", "MessageId": ev.MessageID, "TopicArn": ev.TopicArn, "Subject": ev.Subject,
+		"Message": ev.Message, "Timestamp": "2017-12-05T01:23:55.452Z", "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"}
+	sns.sign(t, m, version)
+	return m
+}
+
+func post(t *testing.T, h http.Handler, m map[string]string) *httptest.ResponseRecorder {
+	b, _ := json.Marshal(m)
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(b)))
+	r.Header.Set("X-Amz-Sns-Message-Type", m["Type"])
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func TestHTTPModeNotification(t *testing.T) {
+	for _, version := range []string{"1", "2"} {
+		t.Run("SignatureVersion "+version, func(t *testing.T) {
+			sns := newFakeSNS(t)
+			h, gh := newHTTPHandler(t, sns, localhostOK)
+			if w := post(t, h, notificationBody(t, sns, version)); w.Code != 200 {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			d := gh.Dispatches()
+			if len(d) != 1 || d[0].Payload["offerCode"] != "AWSConfig" {
+				t.Fatalf("dispatches = %+v", d)
+			}
+		})
+	}
+}
+
+func TestHTTPModeRejects(t *testing.T) {
+	sns := newFakeSNS(t)
+	tests := []struct {
+		name   string
+		hostOK func(string) bool
+		edit   func(m map[string]string)
+		status int
+	}{
+		{"tampered message", localhostOK, func(m map[string]string) { m["Message"] = strings.Replace(m["Message"], "AWSConfig", "AmazonEC2", 1) }, 403},
+		{"subject removed", localhostOK, func(m map[string]string) { delete(m, "Subject") }, 403},
+		{"unknown signature version", localhostOK, func(m map[string]string) { m["SignatureVersion"] = "3" }, 403},
+		{"cert host not SNS (default check)", nil, func(map[string]string) {}, 403},
+		{"cert URL not https", localhostOK, func(m map[string]string) {
+			m["SigningCertURL"] = strings.Replace(m["SigningCertURL"], "https:", "http:", 1)
+		}, 403},
+		{"cert URL not .pem", localhostOK, func(m map[string]string) { m["SigningCertURL"] = sns.srv.URL + "/cert.txt" }, 403},
+		{"foreign topic", localhostOK, func(m map[string]string) { m["TopicArn"] = "arn:aws:sns:us-east-1:999999999999:price-list-api" }, 403},
+		{"header mismatch", localhostOK, func(m map[string]string) { m["Type"] = "SubscriptionConfirmation" }, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, gh := newHTTPHandler(t, sns, tt.hostOK)
+			m := notificationBody(t, sns, "2")
+			typ := m["Type"]
+			tt.edit(m)
+			b, _ := json.Marshal(m)
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(b)))
+			r.Header.Set("X-Amz-Sns-Message-Type", typ)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.status {
+				t.Errorf("status = %d (%s), want %d", w.Code, strings.TrimSpace(w.Body.String()), tt.status)
+			}
+			if gh.Requests() != 0 {
+				t.Errorf("GitHub was called")
+			}
+		})
+	}
+	if n := sns.certGets.Load(); n == 0 {
+		t.Error("certificate never fetched")
+	}
+}
+
+func TestHTTPModeSubscriptionConfirmation(t *testing.T) {
+	sns := newFakeSNS(t)
+	sub := func(topic string) map[string]string {
+		m := map[string]string{"Type": "SubscriptionConfirmation", "MessageId": "sub-1", "Token": "tok-123", "TopicArn": topic,
+			"Message": "You have chosen to subscribe to the topic " + topic, "Timestamp": "2025-06-01T00:00:00.000Z",
+			"SubscribeURL": sns.srv.URL + "/?Action=ConfirmSubscription&TopicArn=" + topic + "&Token=tok-123"}
+		sns.sign(t, m, "1")
+		return m
+	}
+	h, _ := newHTTPHandler(t, sns, localhostOK)
+	if w := post(t, h, sub(TopicDaily)); w.Code != 200 || sns.confirmed.Load() != 1 {
+		t.Fatalf("status %d (%s), confirmations %d", w.Code, w.Body, sns.confirmed.Load())
+	}
+	if w := post(t, h, sub("arn:aws:sns:us-east-1:999999999999:attacker")); w.Code != 403 || sns.confirmed.Load() != 1 {
+		t.Errorf("foreign topic: status %d, confirmations %d; want 403 and no confirmation", w.Code, sns.confirmed.Load())
+	}
+	// A SubscribeURL outside SNS is never fetched, even when signed.
+	m := sub(TopicDaily)
+	m["SubscribeURL"] = "https://example.com/?Action=ConfirmSubscription"
+	sns.sign(t, m, "1")
+	if w := post(t, h, m); w.Code != 502 || sns.confirmed.Load() != 1 {
+		t.Errorf("foreign SubscribeURL: status %d", w.Code)
+	}
+}
+
+func TestHandleFunctionURL(t *testing.T) {
+	sns := newFakeSNS(t)
+	h, gh := newHTTPHandler(t, sns, localhostOK)
+	b, _ := json.Marshal(notificationBody(t, sns, "2"))
+	resp, err := h.HandleFunctionURL(context.Background(), events.LambdaFunctionURLRequest{
+		Headers: map[string]string{"x-amz-sns-message-type": "Notification"}, Body: base64.StdEncoding.EncodeToString(b), IsBase64Encoded: true,
+	})
+	if err != nil || resp.StatusCode != 200 || len(gh.Dispatches()) != 1 {
+		t.Fatalf("resp %+v, err %v, dispatches %d", resp, err, len(gh.Dispatches()))
+	}
+	resp, _ = h.HandleFunctionURL(context.Background(), events.LambdaFunctionURLRequest{Body: "not json"})
+	if resp.StatusCode != 400 {
+		t.Errorf("garbage: %d", resp.StatusCode)
+	}
+}
+
+func TestSNSHostPattern(t *testing.T) {
+	for host, ok := range map[string]bool{
+		"sns.us-east-1.amazonaws.com": true, "sns.cn-north-1.amazonaws.com.cn": true,
+		"sns.us-east-1.amazonaws.com.evil.com": false, "evilsns.us-east-1.amazonaws.com": false, "sns.x.amazonaws.com": false,
+	} {
+		if snsHostRE.MatchString(host) != ok {
+			t.Errorf("%s: got %v", host, !ok)
+		}
+	}
+}
