@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
@@ -30,6 +34,8 @@ type runFlags struct {
 	force    bool
 	flagPct  float64
 	progress time.Duration
+	commit   bool
+	git      CommitOptions
 }
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
@@ -46,25 +52,108 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
 	fs.BoolVar(&f.force, "force", false, "fetch even when the manifest already records the version")
 	fs.Float64Var(&f.flagPct, "flag-pct", 0, fmt.Sprintf("flag price moves above this percentage (default: config flagPct, else %g)", config.DefaultFlagPct))
-	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0 disables)")
+	fs.BoolVar(&f.commit, "commit", false, "commit the snapshots and manifests, with the change report as message")
+	fs.BoolVar(&f.git.Push, "push", false, "push the commit (implies --commit), rebasing over concurrent pushes")
+	fs.StringVar(&f.git.RepoDir, "repo", ".", "git repository to commit to")
+	fs.StringVar(&f.git.Remote, "remote", "origin", "remote to push to")
+	fs.StringVar(&f.git.Branch, "branch", "", "branch to push (default the current branch)")
+	fs.StringVar(&f.git.AuthorName, "author-name", "", "commit author and committer name (default github-actions[bot])")
+	fs.StringVar(&f.git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
+	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
 	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	gh := actions.New(env.Getenv, env.Stdout)
+	if err := f.applyEvent(gh, fs); err != nil {
 		return err
 	}
 	opts, err := f.options(env)
 	if err != nil {
+		gh.Error(err)
 		return err
 	}
+	end := gh.Group("Fetch and compare AWS price lists")
 	res, err := pipeline.Run(ctx, opts)
+	end()
 	if err != nil {
+		gh.Error(err)
 		return err
+	}
+	for _, w := range res.Warnings {
+		gh.Warning(w)
 	}
 	if f.report != "" {
 		if err := writeReport(f.report, res.Report); err != nil {
 			return err
 		}
 	}
-	fmt.Fprint(env.Stdout, res.Report.Markdown(0))
+	markdown := res.Report.Markdown(0)
+	fmt.Fprint(env.Stdout, markdown)
+
+	var sha string
+	if (f.commit || f.git.Push) && !opts.DryRun {
+		f.git.Out = opts.Out
+		end := gh.Group("Commit to git")
+		sha, err = commitAndPush(ctx, env, f.git, res)
+		end()
+		if err != nil {
+			gh.Error(err)
+			return err
+		}
+	}
+	publishOutputs(gh, res.Report, f.report, sha)
+	gh.Summary(markdown + runLinks(gh.Links(), sha))
 	return nil
+}
+
+// applyEvent lets the triggering GitHub event choose what to fetch when the
+// command line does not: a repository_dispatch names an offer and version,
+// a workflow_dispatch carries the manual inputs.
+func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
+	ev, err := gh.Event()
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if !set["service"] && len(ev.Services) > 0 {
+		f.services = ev.Services
+	}
+	if !set["region"] && len(ev.Regions) > 0 {
+		f.regions = ev.Regions
+	}
+	if !set["version"] && ev.Version != "" {
+		f.version = ev.Version
+	}
+	f.force = f.force || ev.Force
+	f.dryRun = f.dryRun || ev.DryRun
+	return nil
+}
+
+// publishOutputs sets the step outputs other steps and jobs read.
+func publishOutputs(gh *actions.Runner, r report.Report, reportPath, commitSHA string) {
+	added, removed, changed := r.Totals()
+	gh.SetOutput("changed", strconv.FormatBool(!r.Unchanged))
+	gh.SetOutput("added-count", strconv.Itoa(added))
+	gh.SetOutput("removed-count", strconv.Itoa(removed))
+	gh.SetOutput("changed-count", strconv.Itoa(changed))
+	gh.SetOutput("report-path", reportPath)
+	gh.SetOutput("commit-sha", commitSHA)
+}
+
+// runLinks is the job summary's footer.
+func runLinks(l actions.Links, commitSHA string) string {
+	var parts []string
+	if u := l.CommitURL(commitSHA); u != "" {
+		parts = append(parts, fmt.Sprintf("[commit %s](%s)", commitSHA[:min(7, len(commitSHA))], u))
+	}
+	if l.Run != "" {
+		parts = append(parts, fmt.Sprintf("[workflow run](%s)", l.Run))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(parts, " · ") + "\n"
 }
 
 // options resolves flags, environment and configuration file into pipeline

@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/config"
+)
+
+// cmdAction is the entry point of action.yml. A composite action passes its
+// inputs as INPUT_* variables (mapped one by one in action.yml); this turns
+// them into the command line of run, plan or notify, so that the action and
+// the CLI share every check and default.
+func cmdAction(ctx context.Context, env Env, args []string) error {
+	if err := parse(newFlagSet("action", env), args, 0); err != nil {
+		return err
+	}
+	gh := actions.New(env.Getenv, env.Stdout)
+	in := gh.Input
+	// Mask first: nothing below may print a secret before GitHub knows it.
+	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token"} {
+		gh.Mask(in(secret))
+	}
+	b := argBuilder{in: in}
+	mode := in("mode")
+	switch mode {
+	case "", "run":
+		b.configFlag()
+		b.list("services", "--service")
+		b.list("regions", "--region")
+		b.value("version", "--version")
+		b.value("format", "--format")
+		b.value("out", "--out")
+		b.value("endpoint", "--endpoint")
+		b.value("flag-pct", "--flag-pct")
+		b.bool("dry-run", "--dry-run")
+		b.bool("force", "--force")
+		b.bool("commit", "--commit")
+		b.bool("push", "--push")
+		b.value("author-name", "--author-name")
+		b.value("author-email", "--author-email")
+		if b.err != nil {
+			return b.err
+		}
+		b.args = append(b.args, "--report", reportPath(env))
+		return cmdRun(ctx, env, b.args)
+	case "plan":
+		b.configFlag()
+		b.list("services", "--service")
+		b.list("regions", "--region")
+		b.value("version", "--version")
+		b.value("endpoint", "--endpoint")
+		if b.err != nil {
+			return b.err
+		}
+		return cmdPlan(ctx, env, b.args)
+	case "notify":
+		b.value("out", "--out")
+		b.value("base", "--base")
+		b.value("job-results", "--job-results")
+		b.bool("dry-run", "--dry-run")
+		b.bool("notify-on-no-change", "--notify-on-no-change")
+		b.value("spreadsheet-id", "--spreadsheet-id")
+		b.value("sheet-tab-name", "--sheet-tab-name")
+		b.value("sheet-columns", "--sheet-columns")
+		b.value("slack-channel", "--slack-channel")
+		if b.err != nil {
+			return b.err
+		}
+		// Secrets travel in the environment, never on a command line.
+		return cmdNotify(ctx, withSecrets(env, map[string]string{
+			"SLACK_WEBHOOK_URL":  in("slack-webhook-url"),
+			"SLACK_BOT_TOKEN":    in("slack-bot-token"),
+			"GOOGLE_CREDENTIALS": in("google-credentials"),
+		}), b.args)
+	default:
+		return usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)}
+	}
+}
+
+// reportPath puts the action's JSON report in the runner's temp folder.
+func reportPath(env Env) string {
+	dir := env.Getenv("RUNNER_TEMP")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	return dir + "/pricechecker-report.json"
+}
+
+// withSecrets overlays values on the environment (empty ones are left out).
+func withSecrets(env Env, vals map[string]string) Env {
+	base := env.Getenv
+	env.Getenv = func(k string) string {
+		if v, ok := vals[k]; ok && v != "" {
+			return v
+		}
+		return base(k)
+	}
+	return env
+}
+
+// argBuilder turns inputs into flags; the first bad input is kept in err.
+type argBuilder struct {
+	in   func(string) string
+	args []string
+	err  error
+}
+
+func (b *argBuilder) value(input, flag string) {
+	if v := b.in(input); v != "" {
+		b.args = append(b.args, flag, v)
+	}
+}
+
+func (b *argBuilder) list(input, flag string) {
+	for _, v := range actions.List(b.in(input)) {
+		b.args = append(b.args, flag, v)
+	}
+}
+
+func (b *argBuilder) bool(input, flag string) {
+	switch v := b.in(input); v {
+	case "", "false":
+	case "true":
+		b.args = append(b.args, flag)
+	default:
+		if b.err == nil {
+			b.err = usageError{fmt.Errorf("input %s: %q is not true or false", input, v)}
+		}
+	}
+}
+
+// configFlag passes the config input unless it is the default path and
+// that file does not exist (then the event or inputs say what to fetch).
+func (b *argBuilder) configFlag() {
+	c := b.in("config")
+	if c == "" {
+		return
+	}
+	if _, err := os.Stat(c); err != nil && c == config.DefaultPath {
+		return
+	}
+	b.args = append(b.args, "--config", c)
+}

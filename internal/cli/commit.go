@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/pipeline"
+)
+
+// CommitOptions say where and how `run --commit` records a run in git.
+type CommitOptions struct {
+	// RepoDir is the git work tree (default ".").
+	RepoDir string
+	// Out is the snapshot folder, as given to run.
+	Out string
+	// Push pushes the commit, rebasing over concurrent runs.
+	Push bool
+	// Remote defaults to origin, Branch to the current branch.
+	Remote, Branch string
+	// AuthorName and AuthorEmail default to the GitHub Actions bot.
+	AuthorName, AuthorEmail string
+	// MaxAttempts bounds the push retries (default gitstore.DefaultPushAttempts).
+	MaxAttempts int
+}
+
+// commitAndPush records a run's snapshots in git: one commit with the
+// folders of the offers the run fetched (snapshots and manifest), the
+// report's one-line summary as subject and its Markdown as body, then, with
+// Push, pushes it. When the run changed nothing there is no commit (and no
+// push) and sha is empty; that is not an error.
+func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeline.Result) (sha string, err error) {
+	if opts.RepoDir == "" {
+		opts.RepoDir = "."
+	}
+	if opts.Remote == "" {
+		opts.Remote = "origin"
+	}
+	paths, err := commitPaths(opts, res)
+	if err != nil {
+		return "", err
+	}
+	if len(paths) == 0 {
+		fmt.Fprintln(env.Stderr, "commit: nothing fetched, nothing to commit")
+		return "", nil
+	}
+	author := gitstore.Identity{Name: opts.AuthorName, Email: opts.AuthorEmail}
+	sha, committed, err := gitstore.Commit(ctx, opts.RepoDir, paths, res.Report.Subject(), res.Report.Markdown(0), author)
+	if err != nil {
+		return "", err
+	}
+	if !committed {
+		fmt.Fprintln(env.Stderr, "commit: no change in the snapshots, nothing to commit")
+		return "", nil
+	}
+	fmt.Fprintf(env.Stderr, "commit: %s %s\n", sha[:12], res.Report.Subject())
+	if !opts.Push {
+		return sha, nil
+	}
+	branch := opts.Branch
+	if branch == "" {
+		if branch, err = gitstore.CurrentBranch(ctx, opts.RepoDir); err != nil {
+			return sha, err
+		}
+	}
+	if err := gitstore.Push(ctx, opts.RepoDir, opts.Remote, branch, opts.MaxAttempts); err != nil {
+		return sha, err
+	}
+	// A rebase gives the commit a new id.
+	if repo, err := gitstore.Open(ctx, opts.RepoDir); err == nil {
+		if head, err := repo.Resolve(ctx, "HEAD"); err == nil {
+			sha = head
+		}
+		repo.Close()
+	}
+	fmt.Fprintf(env.Stderr, "push: %s to %s %s\n", sha[:12], opts.Remote, branch)
+	return sha, nil
+}
+
+// commitPaths returns the offer folders the run fetched, relative to the
+// repository: each holds the snapshots and the manifest, so that new,
+// changed and removed files are all staged.
+func commitPaths(opts CommitOptions, res *pipeline.Result) ([]string, error) {
+	repo, err := filepath.Abs(opts.RepoDir)
+	if err != nil {
+		return nil, err
+	}
+	var paths []string
+	for _, o := range res.Report.Offers {
+		if o.Skipped != "" {
+			continue
+		}
+		abs, err := filepath.Abs(filepath.Join(opts.Out, o.OfferCode))
+		if err != nil {
+			return nil, err
+		}
+		rel, err := filepath.Rel(repo, abs)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, fmt.Errorf("the snapshot folder %s is not inside the repository %s; pass --out inside it", opts.Out, opts.RepoDir)
+		}
+		paths = append(paths, rel)
+	}
+	slices.Sort(paths)
+	return slices.Compact(paths), nil
+}

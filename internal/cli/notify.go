@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/slack"
+	"github.com/pricechecker/pricechecker/internal/snapshot"
+)
+
+type notifyFlags struct {
+	reports          listFlag
+	base             string
+	out              string
+	repo             string
+	jobResults       string
+	status           string
+	dryRun           bool
+	notifyOnNoChange bool
+	maxChanges       int
+	slackChannel     string
+	slackAPIURL      string
+	sheet            sheetFlags
+}
+
+// cmdNotify publishes a finished run: the changes go to Google Sheets and
+// one Slack message says what changed, or which job failed.
+func cmdNotify(ctx context.Context, env Env, args []string) error {
+	var f notifyFlags
+	fs := newFlagSet("notify", env)
+	fs.Var(&f.reports, "report", "JSON change report of the run (repeatable)")
+	fs.StringVar(&f.base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
+	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
+	fs.StringVar(&f.repo, "repo", ".", "git repository (with --base)")
+	fs.StringVar(&f.jobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
+	fs.StringVar(&f.status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Slack message JSON and the Sheets plan instead of sending")
+	fs.BoolVar(&f.notifyOnNoChange, "notify-on-no-change", false, "post to Slack even when nothing changed")
+	fs.IntVar(&f.maxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
+	fs.StringVar(&f.slackChannel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
+	fs.StringVar(&f.slackAPIURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
+	f.sheet.register(fs)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	gh := actions.New(env.Getenv, env.Stdout)
+	slackCfg := slack.Config{
+		WebhookURL: env.Getenv("SLACK_WEBHOOK_URL"),
+		Token:      env.Getenv("SLACK_BOT_TOKEN"),
+		Channel:    f.slackChannel,
+		APIURL:     f.slackAPIURL,
+	}
+	for _, s := range slackCfg.Secrets() {
+		gh.Mask(s)
+	}
+	jobs, err := parseJobResults(f.jobResults, gh.Links().Run)
+	if err != nil {
+		return usageError{err}
+	}
+	rep, err := f.loadReport(ctx)
+	if err != nil {
+		gh.Error(err)
+		return err
+	}
+
+	links := slack.LinksFromEnv(env.Getenv)
+	var errs []error
+	end := gh.Group("Google Sheets")
+	sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, f.dryRun)
+	end()
+	if err != nil {
+		gh.Error(err)
+		errs = append(errs, fmt.Errorf("google sheets: %w", err))
+	}
+	links.Spreadsheet = sheetURL
+
+	end = gh.Group("Slack")
+	err = f.sendSlack(ctx, env, slackCfg, slack.Outcome{
+		Status: slack.Status(f.status), Jobs: jobs, Report: rep, Links: links,
+		NotifyOnNoChange: f.notifyOnNoChange, MaxChanges: f.maxChanges,
+	})
+	end()
+	if err != nil {
+		gh.Error(err)
+		errs = append(errs, fmt.Errorf("slack: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, error) {
+	var reports []report.Report
+	for _, path := range f.reports {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return report.Report{}, err
+		}
+		var r report.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return report.Report{}, fmt.Errorf("read report %s: %w", path, err)
+		}
+		reports = append(reports, r)
+	}
+	if f.base != "" {
+		r, err := changesSince(ctx, f.repo, f.out, f.base)
+		if err != nil {
+			return report.Report{}, err
+		}
+		reports = append(reports, r)
+	}
+	return slack.MergeReports(reports...), nil
+}
+
+func (f *notifyFlags) sendSlack(ctx context.Context, env Env, cfg slack.Config, o slack.Outcome) error {
+	if cfg.WebhookURL == "" && cfg.Token == "" && !f.dryRun {
+		fmt.Fprintln(env.Stderr, "slack: no SLACK_WEBHOOK_URL or SLACK_BOT_TOKEN; not posting")
+		return nil
+	}
+	msg, skip := slack.BuildMessage(o)
+	if skip {
+		fmt.Fprintln(env.Stderr, "slack: nothing changed; staying silent (use --notify-on-no-change to post anyway)")
+		return nil
+	}
+	if f.dryRun {
+		data, err := slack.RenderJSON(msg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s\n", data)
+		return nil
+	}
+	sender, err := slack.NewSender(cfg)
+	if err != nil {
+		return err
+	}
+	if err := sender.Send(ctx, msg); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stderr, "slack: message posted")
+	return nil
+}
+
+// parseJobResults reads toJSON(needs): {"job": {"result": "success", ...}}.
+// Job pages are not in that context, so each links to the run.
+func parseJobResults(s, runURL string) ([]slack.Job, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var needs map[string]struct {
+		Result string `json:"result"`
+	}
+	if err := json.Unmarshal([]byte(s), &needs); err != nil {
+		return nil, fmt.Errorf("--job-results: want toJSON(needs), got %.40q: %w", s, err)
+	}
+	var jobs []slack.Job
+	for name, n := range needs {
+		jobs = append(jobs, slack.Job{Name: name, Result: n.Result, URL: runURL})
+	}
+	slices.SortFunc(jobs, func(a, b slack.Job) int { return strings.Compare(a.Name, b.Name) })
+	return jobs, nil
+}
+
+// changesSince is the report of everything committed under out since base
+// (a revision or a date) up to HEAD: in a fanned-out workflow, what every
+// shard committed during this run.
+func changesSince(ctx context.Context, repoDir, out, base string) (report.Report, error) {
+	repo, err := gitstore.Open(ctx, repoDir)
+	if err != nil {
+		return report.Report{}, err
+	}
+	defer repo.Close()
+	from, err := repo.Resolve(ctx, base)
+	if err != nil {
+		return report.Report{}, err
+	}
+	head, err := repo.Resolve(ctx, "HEAD")
+	if err != nil {
+		return report.Report{}, err
+	}
+	rep, err := repo.Diff(ctx, out, from, head, snapshot.DiffOptions{FlagPct: config.DefaultFlagPct})
+	if err != nil {
+		return report.Report{}, fmt.Errorf("changes since %s: %w", base, err)
+	}
+	return rep, nil
+}

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/pricelist"
+)
+
+// Shard is one (offer, region) job of a fanned-out workflow.
+type Shard struct {
+	Offer   string `json:"offer"`
+	Region  string `json:"region"`
+	Version string `json:"version"`
+}
+
+// cmdPlan turns the configuration and the triggering event into the matrix
+// of shards a workflow fans out over: one runner per offer and region, so
+// that a configuration tracking every EC2 region is not one machine's job.
+func cmdPlan(ctx context.Context, env Env, args []string) error {
+	var f runFlags
+	fs := newFlagSet("plan", env)
+	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
+	fs.Var(&f.services, "service", "offer code (repeatable; overrides the config and the event)")
+	fs.Var(&f.regions, "region", "region code or all (repeatable; overrides the config and the event)")
+	fs.StringVar(&f.version, "version", "", "published version the shards fetch")
+	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL or file://DIR (to expand regions: [all])")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	gh := actions.New(env.Getenv, env.Stdout)
+	ev, err := gh.Event()
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return usageError{err}
+	}
+	services := []string(f.services)
+	if len(services) == 0 && ev.Name == "repository_dispatch" {
+		// A notification for a service the config does not track is not an
+		// error: the relay may be subscribed to every service.
+		for _, s := range ev.Services {
+			if slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == s }) {
+				services = append(services, s)
+			} else {
+				fmt.Fprintf(env.Stderr, "offer %s is not in the configuration; ignoring its notification\n", s)
+			}
+		}
+		if len(services) == 0 {
+			return writePlan(env, gh, nil)
+		}
+	} else if len(services) == 0 {
+		services = ev.Services
+	}
+	regions := []string(f.regions)
+	if len(regions) == 0 {
+		regions = ev.Regions
+	}
+	version := f.version
+	if version == "" {
+		version = ev.Version
+	}
+	cfg, err = config.Resolve(cfg, services, regions)
+	if err != nil {
+		return usageError{err}
+	}
+	var shards []Shard
+	var client *pricelist.Client
+	for _, o := range cfg.Offers {
+		regions := o.Regions
+		if o.AllRegions() {
+			if client == nil {
+				endpoint := f.endpoint
+				if endpoint == "" {
+					endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
+				}
+				if client, err = pricelist.New(endpoint, nil); err != nil {
+					return usageError{err}
+				}
+			}
+			ri, err := client.RegionIndex(ctx, o.Code, version)
+			if err != nil {
+				return err
+			}
+			regions = ri.Codes()
+		}
+		for _, r := range regions {
+			shards = append(shards, Shard{Offer: o.Code, Region: r, Version: version})
+		}
+	}
+	return writePlan(env, gh, shards)
+}
+
+func writePlan(env Env, gh *actions.Runner, shards []Shard) error {
+	if shards == nil {
+		shards = []Shard{}
+	}
+	data, err := json.Marshal(shards)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, string(data))
+	gh.SetOutput("matrix", string(data))
+	gh.SetOutput("shards", fmt.Sprint(len(shards)))
+	return nil
+}
