@@ -1,0 +1,244 @@
+// Package actions adapts pricechecker to GitHub Actions through
+// go-githubactions: it reads the triggering event and the action's inputs,
+// groups the log by stage, masks secrets, turns errors into annotations, and
+// writes outputs and the job summary. Outside Actions every method is a
+// harmless no-op, so the same program runs as a plain CLI.
+package actions
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// MaxSummaryBytes keeps the job summary under GitHub's 1 MiB per step, with
+// room for what other steps add.
+const MaxSummaryBytes = 900 << 10
+
+// Runner is the Actions side of a run.
+type Runner struct {
+	gh      *githubactions.Action
+	getenv  func(string) string
+	enabled bool
+}
+
+// New returns a runner; it is enabled when GITHUB_ACTIONS is "true". Log
+// commands go to w (the step's stdout).
+func New(getenv func(string) string, w io.Writer) *Runner {
+	return &Runner{
+		gh:      githubactions.New(githubactions.WithGetenv(getenv), githubactions.WithWriter(w)),
+		getenv:  getenv,
+		enabled: getenv("GITHUB_ACTIONS") == "true",
+	}
+}
+
+// Enabled reports whether the program runs inside GitHub Actions.
+func (r *Runner) Enabled() bool { return r.enabled }
+
+// Input returns an action input (INPUT_<NAME>), trimmed.
+func (r *Runner) Input(name string) string { return r.gh.GetInput(name) }
+
+// Group opens a collapsible log group and returns the function that closes it.
+func (r *Runner) Group(title string) (end func()) {
+	if !r.enabled {
+		return func() {}
+	}
+	r.gh.Group(title)
+	return r.gh.EndGroup
+}
+
+// Mask hides a secret, and each of its lines, from the log.
+func (r *Runner) Mask(secret string) {
+	if !r.enabled || strings.TrimSpace(secret) == "" {
+		return
+	}
+	r.gh.AddMask(secret)
+	if strings.Contains(secret, "\n") {
+		for _, line := range strings.Split(secret, "\n") {
+			if strings.TrimSpace(line) != "" {
+				r.gh.AddMask(strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// Error reports an error as an annotation on the run.
+func (r *Runner) Error(err error) {
+	if r.enabled && err != nil {
+		r.gh.Errorf("%s", err)
+	}
+}
+
+// Warning reports a warning annotation.
+func (r *Runner) Warning(msg string) {
+	if r.enabled {
+		r.gh.Warningf("%s", msg)
+	}
+}
+
+// SetOutput sets a step output; go-githubactions panics without
+// GITHUB_OUTPUT, so outside a step this does nothing.
+func (r *Runner) SetOutput(name, value string) {
+	if r.enabled && r.getenv("GITHUB_OUTPUT") != "" {
+		r.gh.SetOutput(name, value)
+	}
+}
+
+// Summary appends Markdown to the job summary, cut to MaxSummaryBytes.
+func (r *Runner) Summary(markdown string) {
+	if !r.enabled || r.getenv("GITHUB_STEP_SUMMARY") == "" {
+		return
+	}
+	r.gh.AddStepSummary(Truncate(markdown, MaxSummaryBytes))
+}
+
+// Truncate cuts s to at most max bytes at a line boundary and says so.
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	const note = "\n\n…the rest is cut to stay under GitHub's summary size limit; see the JSON report.\n"
+	cut := s[:max-len(note)]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i]
+	}
+	return cut + note
+}
+
+// Links are the URLs a message or summary points to.
+type Links struct {
+	Repository string // https://github.com/owner/repo
+	Run        string // .../actions/runs/<id>
+}
+
+// Links returns the repository and run URLs, empty outside Actions.
+func (r *Runner) Links() Links {
+	server, repo, run := r.getenv("GITHUB_SERVER_URL"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
+	if server == "" {
+		server = "https://github.com"
+	}
+	var l Links
+	if repo != "" {
+		l.Repository = server + "/" + repo
+		if run != "" {
+			l.Run = l.Repository + "/actions/runs/" + run
+		}
+	}
+	return l
+}
+
+// CommitURL links to a commit of the repository.
+func (l Links) CommitURL(sha string) string {
+	if l.Repository == "" || sha == "" {
+		return ""
+	}
+	return l.Repository + "/commit/" + sha
+}
+
+// CompareURL links to the diff between two commits.
+func (l Links) CompareURL(base, head string) string {
+	if l.Repository == "" || base == "" || head == "" {
+		return ""
+	}
+	return l.Repository + "/compare/" + base + "..." + head
+}
+
+// Event is what the triggering event asks for.
+type Event struct {
+	Name string // repository_dispatch, workflow_dispatch, schedule, ...
+	// Action is repository_dispatch's event_type.
+	Action string
+	// Services and Regions come from the dispatch payload or the manual
+	// inputs; empty means "as configured".
+	Services []string
+	Regions  []string
+	Version  string
+	Force    bool
+	DryRun   bool
+}
+
+// Event reads the event that started the workflow. Outside Actions, or
+// without an event file, it returns the zero Event.
+func (r *Runner) Event() (Event, error) {
+	if !r.enabled {
+		return Event{}, nil
+	}
+	ev := Event{Name: r.getenv("GITHUB_EVENT_NAME")}
+	path := r.getenv("GITHUB_EVENT_PATH")
+	if path == "" {
+		return ev, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ev, fmt.Errorf("read event %s: %w", path, err)
+	}
+	return ParseEvent(ev.Name, data)
+}
+
+// ParseEvent reads the parts of an event payload pricechecker uses.
+func ParseEvent(name string, payload []byte) (Event, error) {
+	ev := Event{Name: name}
+	var raw struct {
+		Action        string         `json:"action"`
+		ClientPayload map[string]any `json:"client_payload"`
+		Inputs        map[string]any `json:"inputs"`
+	}
+	if len(payload) > 0 {
+		if err := json.Unmarshal(payload, &raw); err != nil {
+			return ev, fmt.Errorf("parse %s event: %w", name, err)
+		}
+	}
+	switch name {
+	case "repository_dispatch":
+		ev.Action = raw.Action
+		p := raw.ClientPayload
+		ev.Services = append(ev.Services, List(str(p["offerCode"]))...)
+		if codes, ok := p["offerCodes"].([]any); ok {
+			for _, c := range codes {
+				ev.Services = append(ev.Services, List(str(c))...)
+			}
+		}
+		ev.Version = strings.TrimSpace(str(p["version"]))
+		ev.Regions = List(str(p["region"]))
+	case "workflow_dispatch":
+		in := raw.Inputs
+		ev.Services = List(str(in["services"]))
+		ev.Regions = List(str(in["regions"]))
+		ev.Version = strings.TrimSpace(str(in["version"]))
+		ev.Force = truthy(in["force"])
+		ev.DryRun = truthy(in["dry-run"]) || truthy(in["dry_run"])
+	}
+	return ev, nil
+}
+
+// List splits a comma-, space- or newline-separated input.
+func List(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+}
+
+func str(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// truthy accepts booleans and their string forms: github.event.inputs
+// turns every input into a string.
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true"
+	}
+	return false
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command (README "Testing"): installs the pinned tools
+# the end-to-end tests run for real, then vets, lints the workflows and runs
+# every test. Works offline apart from the Go module proxy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$(go env GOPATH)/bin:$PATH"
+
+install() { # install BINARY MODULE@VERSION
+  command -v "$1" >/dev/null 2>&1 || { echo "installing $2"; go install "$2"; }
+}
+install act github.com/nektos/act@v0.2.89
+install aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d
+install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+
+go vet ./...
+actionlint
+go test ./... "$@"
