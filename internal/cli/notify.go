@@ -53,6 +53,9 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	gh := actions.New(env.Getenv, env.Stdout)
+	if ev, err := gh.Event(); err == nil && ev.DryRun {
+		f.dryRun = true // a manual run's dry-run input covers every job
+	}
 	slackCfg := slack.Config{
 		WebhookURL: env.Getenv("SLACK_WEBHOOK_URL"),
 		Token:      env.Getenv("SLACK_BOT_TOKEN"),
@@ -74,16 +77,20 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 
 	links := slack.LinksFromEnv(env.Getenv)
 	var errs []error
-	end := gh.Group("Google Sheets")
-	sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, f.dryRun)
-	end()
-	if err != nil {
-		gh.Error(err)
-		errs = append(errs, fmt.Errorf("google sheets: %w", err))
+	if rep.Unchanged {
+		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")
+	} else {
+		end := gh.Group("Google Sheets")
+		sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, f.dryRun)
+		end()
+		if err != nil {
+			gh.Error(err)
+			errs = append(errs, fmt.Errorf("google sheets: %w", err))
+		}
+		links.Spreadsheet = sheetURL
 	}
-	links.Spreadsheet = sheetURL
 
-	end = gh.Group("Slack")
+	end := gh.Group("Slack")
 	err = f.sendSlack(ctx, env, slackCfg, slack.Outcome{
 		Status: slack.Status(f.status), Jobs: jobs, Report: rep, Links: links,
 		NotifyOnNoChange: f.notifyOnNoChange, MaxChanges: f.maxChanges,
