@@ -45,7 +45,7 @@ var palette = []string{"#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#
 
 const (
 	marginLeft   = 80
-	marginRight  = 24
+	marginRight  = 40
 	marginTop    = 40
 	marginBottom = 48
 	legendRow    = 18
@@ -69,6 +69,9 @@ func Step(w io.Writer, series []Series, opts Options) error {
 	if !t1.After(t0) {
 		t0, t1 = t0.Add(-12*time.Hour), t1.Add(12*time.Hour)
 	}
+	// Leave room after the last change so that the price in force now reads
+	// as a level, not as a drop at the very edge.
+	t1 = t1.Add(t1.Sub(t0) / 12)
 	yTicks, yDec := niceTicks(v0, v1, 6)
 	v0, v1 = yTicks[0], yTicks[len(yTicks)-1]
 	xTicks, xLayout := timeTicks(t0, t1, 8)
