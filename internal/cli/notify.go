@@ -69,13 +69,14 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	rep, err := f.loadReport(ctx)
+	rep, span, err := f.loadReport(ctx)
 	if err != nil {
 		gh.Error(err)
 		return err
 	}
 
 	links := slack.LinksFromEnv(env.Getenv)
+	links.Commit = gh.Links().CompareURL(span.from, span.to)
 	var errs []error
 	if rep.Unchanged {
 		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")
@@ -103,27 +104,32 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	return errors.Join(errs...)
 }
 
-func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, error) {
+// commitSpan is the range of commits a notification covers.
+type commitSpan struct{ from, to string }
+
+func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan, error) {
 	var reports []report.Report
+	var span commitSpan
 	for _, path := range f.reports {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return report.Report{}, err
+			return report.Report{}, span, err
 		}
 		var r report.Report
 		if err := json.Unmarshal(data, &r); err != nil {
-			return report.Report{}, fmt.Errorf("read report %s: %w", path, err)
+			return report.Report{}, span, fmt.Errorf("read report %s: %w", path, err)
 		}
 		reports = append(reports, r)
 	}
 	if f.base != "" {
-		r, err := changesSince(ctx, f.repo, f.out, f.base)
+		r, s, err := changesSince(ctx, f.repo, f.out, f.base)
 		if err != nil {
-			return report.Report{}, err
+			return report.Report{}, span, err
 		}
 		reports = append(reports, r)
+		span = s
 	}
-	return slack.MergeReports(reports...), nil
+	return slack.MergeReports(reports...), span, nil
 }
 
 func (f *notifyFlags) sendSlack(ctx context.Context, env Env, cfg slack.Config, o slack.Outcome) error {
@@ -178,23 +184,23 @@ func parseJobResults(s, runURL string) ([]slack.Job, error) {
 // changesSince is the report of everything committed under out since base
 // (a revision or a date) up to HEAD: in a fanned-out workflow, what every
 // shard committed during this run.
-func changesSince(ctx context.Context, repoDir, out, base string) (report.Report, error) {
+func changesSince(ctx context.Context, repoDir, out, base string) (report.Report, commitSpan, error) {
 	repo, err := gitstore.Open(ctx, repoDir)
 	if err != nil {
-		return report.Report{}, err
+		return report.Report{}, commitSpan{}, err
 	}
 	defer repo.Close()
 	from, err := repo.Resolve(ctx, base)
 	if err != nil {
-		return report.Report{}, err
+		return report.Report{}, commitSpan{}, err
 	}
 	head, err := repo.Resolve(ctx, "HEAD")
 	if err != nil {
-		return report.Report{}, err
+		return report.Report{}, commitSpan{}, err
 	}
 	rep, err := repo.Diff(ctx, out, from, head, snapshot.DiffOptions{FlagPct: config.DefaultFlagPct})
 	if err != nil {
-		return report.Report{}, fmt.Errorf("changes since %s: %w", base, err)
+		return report.Report{}, commitSpan{}, fmt.Errorf("changes since %s: %w", base, err)
 	}
-	return rep, nil
+	return rep, commitSpan{from: from, to: head}, nil
 }
