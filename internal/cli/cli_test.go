@@ -12,6 +12,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of cmp commands in testdata/script")
@@ -26,8 +27,11 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the command-line scripts in testdata/script. Each script
 // gets $MIRROR (a file:// URL of the shipped demo mirror) and $BULK (an
-// httptest fake of the Bulk API serving the same files), and the commands
-// `bulkfault` and `bulktruncate` to make the fake misbehave.
+// httptest fake of the Bulk API serving the same files), $PRICING (an
+// httptest fake of the Pricing service API serving the same mirror, with
+// static AWS credentials in the environment), and the commands `bulkfault`,
+// `bulktruncate`, `pricingthrottle` and `pricingpagesize`
+// to make the fakes misbehave.
 func TestScripts(t *testing.T) {
 	mirror, err := filepath.Abs("../../testdata/mirror")
 	if err != nil {
@@ -43,6 +47,15 @@ func TestScripts(t *testing.T) {
 			env.Setenv("BULK", srv.URL)
 			env.Setenv("MIRROR", "file://"+mirror)
 			env.Setenv("PRICECHECKER_ENDPOINT", "")
+
+			api := pricingfake.New(mirror)
+			env.Defer(api.Close)
+			env.Values["pricing"] = api
+			env.Setenv("PRICING", api.URL)
+			env.Setenv("PRICECHECKER_PRICING_ENDPOINT", "")
+			env.Setenv("AWS_ACCESS_KEY_ID", "AKIDPRICECHECKERTEST")
+			env.Setenv("AWS_SECRET_ACCESS_KEY", "pricechecker-test-secret")
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -58,6 +71,16 @@ func TestScripts(t *testing.T) {
 					f.RetryAfter = args[3]
 				}
 				ts.Value("bulk").(*bulkfake.Server).SetFault(args[0], f)
+			},
+			// pricingthrottle N: the next N Pricing API calls are throttled.
+			"pricingthrottle": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, _ := strconv.Atoi(args[0])
+				ts.Value("pricing").(*pricingfake.Server).Throttle(n)
+			},
+			// pricingpagesize N: pages of at most N entries.
+			"pricingpagesize": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, _ := strconv.Atoi(args[0])
+				ts.Value("pricing").(*pricingfake.Server).SetPageSize(n)
 			},
 			"bulkreset": func(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Value("bulk").(*bulkfake.Server).Reset()

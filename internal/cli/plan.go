@@ -43,11 +43,25 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 	}
 	services := []string(f.services)
 	if len(services) == 0 && ev.Name == "repository_dispatch" {
+		dispatched := ev.Services
+		if len(dispatched) == 0 && ev.Action == savingsPlansEvent {
+			// The Savings Plans topic may fire without naming a plan: then
+			// every configured plan is re-read.
+			for _, o := range cfg.Offers {
+				if o.IsSavingsPlan() {
+					dispatched = append(dispatched, o.Code)
+				}
+			}
+			if len(dispatched) == 0 {
+				fmt.Fprintln(env.Stderr, "no savings plan is in the configuration; ignoring the Savings Plans notification")
+				return writePlan(env, gh, nil)
+			}
+		}
 		// A notification for a service the config does not track is not an
 		// error: the relay may be subscribed to every service.
-		for _, s := range ev.Services {
-			if slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == s }) {
-				services = append(services, s)
+		for _, s := range dispatched {
+			if code, ok := configured(cfg, s); ok {
+				services = append(services, code)
 			} else {
 				fmt.Fprintf(env.Stderr, "offer %s is not in the configuration; ignoring its notification\n", s)
 			}
@@ -74,6 +88,12 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 	var client *pricelist.Client
 	for _, o := range cfg.Offers {
 		regions := o.Regions
+		if o.AllRegions() && o.UsesAPI() {
+			// The plan job has no AWS credentials: the shard lists the
+			// regions itself.
+			shards = append(shards, Shard{Offer: o.Code, Region: config.AllRegions, Version: version})
+			continue
+		}
 		if o.AllRegions() {
 			if client == nil {
 				endpoint := f.endpoint
@@ -84,7 +104,12 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 					return usageError{err}
 				}
 			}
-			ri, err := client.RegionIndex(ctx, o.Code, version)
+			var ri *pricelist.RegionIndex
+			if o.IsSavingsPlan() {
+				ri, err = client.SavingsPlanRegionIndex(ctx, o.Code, version)
+			} else {
+				ri, err = client.RegionIndex(ctx, o.Code, version)
+			}
 			if err != nil {
 				return err
 			}
@@ -95,6 +120,20 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	return writePlan(env, gh, shards)
+}
+
+// savingsPlansEvent is the relay's repository_dispatch event type for the
+// Savings Plans topic.
+const savingsPlansEvent = "aws-savings-plans-update"
+
+// configured returns the configured code a dispatched offer code names:
+// Savings Plans codes arrive in any of AWS's spellings.
+func configured(cfg config.Config, code string) (string, bool) {
+	if sp, ok := config.SavingsPlanCode(code); ok {
+		code = sp
+	}
+	ok := slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == code })
+	return code, ok
 }
 
 func writePlan(env Env, gh *actions.Runner, shards []Shard) error {

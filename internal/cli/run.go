@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
 )
 
@@ -67,7 +69,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	if err := f.applyEvent(gh, fs); err != nil {
 		return err
 	}
-	opts, err := f.options(env)
+	opts, err := f.options(ctx, env)
 	if err != nil {
 		gh.Error(err)
 		return err
@@ -158,7 +160,7 @@ func runLinks(l actions.Links, commitSHA string) string {
 
 // options resolves flags, environment and configuration file into pipeline
 // options, reporting every problem as a usage error.
-func (f *runFlags) options(env Env) (pipeline.Options, error) {
+func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, error) {
 	if f.format != offerfile.FormatCSV && f.format != offerfile.FormatJSON {
 		return pipeline.Options{}, usageError{fmt.Errorf("--format %q: want csv or json", f.format)}
 	}
@@ -187,11 +189,35 @@ func (f *runFlags) options(env Env) (pipeline.Options, error) {
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
 	}
-	return pipeline.Options{
+	opts := pipeline.Options{
 		Config: cfg, Version: f.version, Format: f.format, Out: f.out,
 		DryRun: f.dryRun, Force: f.force, Client: client,
 		Log: env.Stderr, ProgressInterval: f.progress,
-	}, nil
+	}
+	if slices.ContainsFunc(cfg.Offers, config.Offer.UsesAPI) {
+		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
+			return pipeline.Options{}, err
+		}
+	}
+	return opts, nil
+}
+
+// pricingClient makes the Pricing API client for entries with source: api:
+// the default AWS credential chain, the API in PRICECHECKER_PRICING_REGION
+// (default us-east-1) or at PRICECHECKER_PRICING_ENDPOINT.
+func pricingClient(ctx context.Context, env Env) (*pricingapi.Client, error) {
+	opts := pricingapi.Options{
+		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
+		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
+	}
+	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
+		}
+		opts.MaxBackoff = d
+	}
+	return pricingapi.New(ctx, opts)
 }
 
 // loadConfig reads the named file, or the default one when it exists; with

@@ -33,8 +33,43 @@ const DefaultFlagPct = 25.0
 // none: present in nearly every service, and enough to tell lines apart.
 var DefaultAttributes = []string{"productFamily", "usagetype"}
 
+// DefaultSavingsPlanAttributes are a savings plan's attribute columns when
+// it lists none: the plan's usage type (which names its family, term and
+// purchase option) and the usage the rate discounts.
+var DefaultSavingsPlanAttributes = []string{"usageType", "discountedUsageType", "discountedOperation"}
+
+// Kinds of price list an Offer reads.
+const (
+	// KindOffer is a service's on-demand and reserved offer
+	// (/offers/v1.0/aws/<code>/...), configured under offers:.
+	KindOffer = "offer"
+	// KindSavingsPlan is a Savings Plans rate list
+	// (/savingsPlan/v1.0/aws/<code>/...), configured under savingsPlans:.
+	KindSavingsPlan = "savingsPlan"
+)
+
+// Sources of the price list files.
+const (
+	// SourceBulk reads the public Bulk API (or a mirror); the default.
+	SourceBulk = "bulk"
+	// SourceAPI reads through the credentialed Pricing service API.
+	SourceAPI = "api"
+)
+
+// Modes of the api source.
+const (
+	// APIModeFiles locates the bulk files with ListPriceLists and
+	// GetPriceListFileUrl and streams them; the default.
+	APIModeFiles = "files"
+	// APIModeProducts asks GetProducts for the filtered products only: for
+	// small, targeted selections of the current version.
+	APIModeProducts = "products"
+)
+
 // Config is the validated configuration of a run.
 type Config struct {
+	// Offers are the configured offers followed by the configured Savings
+	// Plans (Kind tells them apart).
 	Offers []Offer
 	// FlagPct flags changes whose absolute percentage exceeds it.
 	FlagPct float64
@@ -52,7 +87,23 @@ type Offer struct {
 	Filters map[string][]string
 	// Attributes are extra snapshot columns, in order.
 	Attributes []string
+	// Kind is KindOffer or KindSavingsPlan; "" is read as KindOffer.
+	Kind string
+	// Source is SourceBulk or SourceAPI; "" is read as SourceBulk.
+	Source string
+	// APIMode is APIModeFiles or APIModeProducts (api source only).
+	APIMode string
+
+	// key names the entry in errors ("savingsPlans[1]"); empty for an
+	// offer named only on the command line.
+	key string
 }
+
+// IsSavingsPlan reports whether the entry is a Savings Plans rate list.
+func (o Offer) IsSavingsPlan() bool { return o.Kind == KindSavingsPlan }
+
+// UsesAPI reports whether the entry is read through the Pricing API.
+func (o Offer) UsesAPI() bool { return o.Source == SourceAPI }
 
 // AllRegions reports whether the offer selects every region.
 func (o Offer) AllRegions() bool {
@@ -62,8 +113,9 @@ func (o Offer) AllRegions() bool {
 // file is the YAML shape. Unknown keys are errors so that a typo such as
 // `filter:` is reported instead of silently selecting everything.
 type file struct {
-	Offers  []offerYAML `yaml:"offers"`
-	FlagPct *float64    `yaml:"flagPct"`
+	Offers       []offerYAML       `yaml:"offers"`
+	SavingsPlans []savingsPlanYAML `yaml:"savingsPlans"`
+	FlagPct      *float64          `yaml:"flagPct"`
 }
 
 type offerYAML struct {
@@ -72,6 +124,16 @@ type offerYAML struct {
 	Terms      []string             `yaml:"terms"`
 	Filters    map[string]yaml.Node `yaml:"filters"`
 	Attributes []string             `yaml:"attributes"`
+	Source     string               `yaml:"source"`
+	API        *apiYAML             `yaml:"api"`
+}
+
+// savingsPlanYAML has the shape of an offer; its own type lets errors say
+// "in a savings plan".
+type savingsPlanYAML offerYAML
+
+type apiYAML struct {
+	Mode string `yaml:"mode"`
 }
 
 // Load reads and validates the configuration file at path.
@@ -103,21 +165,46 @@ func Parse(data []byte) (Config, error) {
 		cfg.FlagPct = *f.FlagPct
 	}
 	for i, oy := range f.Offers {
-		o, err := oy.toOffer()
+		key := fmt.Sprintf("offers[%d]", i)
+		o, err := oy.toOffer(KindOffer, key)
 		if err != nil {
-			return Config{}, fmt.Errorf("offers[%d]: %w", i, err)
+			return Config{}, fmt.Errorf("%s: %w", key, err)
+		}
+		cfg.Offers = append(cfg.Offers, o)
+	}
+	for i, sy := range f.SavingsPlans {
+		key := fmt.Sprintf("savingsPlans[%d]", i)
+		if len(sy.Terms) > 0 {
+			return Config{}, fmt.Errorf("%s.terms: Savings Plans have one term type (SavingsPlan); select rates with filters such as purchaseOption: No Upfront or leaseContractLength: 1yr", key)
+		}
+		o, err := offerYAML(sy).toOffer(KindSavingsPlan, key)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", key, err)
 		}
 		cfg.Offers = append(cfg.Offers, o)
 	}
 	return cfg, nil
 }
 
-func (oy offerYAML) toOffer() (Offer, error) {
+func (oy offerYAML) toOffer(kind, key string) (Offer, error) {
 	o := Offer{
 		Code:       strings.TrimSpace(oy.Code),
 		Regions:    oy.Regions,
 		Terms:      oy.Terms,
 		Attributes: oy.Attributes,
+		Kind:       kind,
+		Source:     strings.TrimSpace(oy.Source),
+		key:        key,
+	}
+	if kind == KindSavingsPlan && o.Code != "" {
+		code, ok := SavingsPlanCode(o.Code)
+		if !ok {
+			return Offer{}, fmt.Errorf("code: %q is not a Savings Plans code (known: %s)", o.Code, strings.Join(SavingsPlanCodes, ", "))
+		}
+		o.Code = code
+	}
+	if oy.API != nil {
+		o.APIMode = strings.TrimSpace(oy.API.Mode)
 	}
 	if len(oy.Filters) > 0 {
 		o.Filters = make(map[string][]string, len(oy.Filters))
@@ -134,6 +221,10 @@ func (oy offerYAML) toOffer() (Offer, error) {
 
 var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type config\.(\w+)`)
 
+// apiKeys completes the known keys of an entry with those of the Pricing
+// API source, kept apart so that the long-standing message stays as it was.
+const apiKeys = ", or source and api to read through the Pricing API"
+
 // yamlError rewrites the YAML library's Go-flavoured messages ("field filter
 // not found in type config.offerYAML") into the user's terms.
 func yamlError(err error) error {
@@ -145,13 +236,23 @@ func yamlError(err error) error {
 	for i, m := range te.Errors {
 		msgs[i] = unknownField.ReplaceAllStringFunc(m, func(m string) string {
 			sub := unknownField.FindStringSubmatch(m)
-			known := "offers, flagPct"
+			known := "offers, savingsPlans, flagPct"
 			where := "at the top level"
-			if sub[3] == "offerYAML" {
+			more := ""
+			switch sub[3] {
+			case "offerYAML":
 				known = "code, regions, terms, filters, attributes"
 				where = "in an offer"
+				more = apiKeys
+			case "savingsPlanYAML":
+				known = "code, regions, filters, attributes"
+				where = "in a savings plan"
+				more = apiKeys
+			case "apiYAML":
+				known = "mode"
+				where = "in api"
 			}
-			return fmt.Sprintf("line %s: unknown key %q %s (known keys: %s)", sub[1], sub[2], where, known)
+			return fmt.Sprintf("line %s: unknown key %q %s (known keys: %s)%s", sub[1], sub[2], where, known, more)
 		})
 	}
 	return fmt.Errorf("invalid configuration: %s", strings.Join(msgs, "; "))
@@ -183,43 +284,63 @@ func filterValues(n yaml.Node) ([]string, error) {
 // command line has had its say, so that a file completed by flags is valid.
 func (c Config) Validate() error {
 	if len(c.Offers) == 0 {
-		return errors.New("offers: nothing to track; list at least one offer in the config or pass --service")
+		return errors.New("offers: nothing to track; list at least one offer or savings plan in the config or pass --service")
 	}
 	seen := map[string]bool{}
 	for i, o := range c.Offers {
+		key := o.key
+		if key == "" {
+			key = fmt.Sprintf("offers[%d]", i)
+			if o.IsSavingsPlan() {
+				key = fmt.Sprintf("savingsPlans[%d]", i)
+			}
+		}
 		if o.Code == "" {
-			return fmt.Errorf("offers[%d].code: missing offer code (for example AmazonEC2)", i)
+			return fmt.Errorf("%s.code: missing offer code (for example AmazonEC2, or AWSComputeSavingsPlan under savingsPlans)", key)
 		}
 		if strings.ContainsAny(o.Code, "/\\ .") {
-			return fmt.Errorf("offers[%d].code: %q is not an offer code (for example AmazonEC2)", i, o.Code)
+			return fmt.Errorf("%s.code: %q is not an offer code (for example AmazonEC2)", key, o.Code)
 		}
 		if seen[o.Code] {
-			return fmt.Errorf("offers[%d].code: %s is listed twice; merge the entries", i, o.Code)
+			return fmt.Errorf("%s.code: %s is listed twice; merge the entries", key, o.Code)
 		}
 		seen[o.Code] = true
 		if len(o.Regions) == 0 {
-			return fmt.Errorf("offers[%d].regions (%s): list region codes such as us-east-1, or [all] (or pass --region)", i, o.Code)
+			return fmt.Errorf("%s.regions (%s): list region codes such as us-east-1, or [all] (or pass --region)", key, o.Code)
 		}
 		for _, r := range o.Regions {
 			if r == AllRegions && len(o.Regions) > 1 {
-				return fmt.Errorf("offers[%d].regions (%s): %q cannot be combined with other regions", i, o.Code, AllRegions)
+				return fmt.Errorf("%s.regions (%s): %q cannot be combined with other regions", key, o.Code, AllRegions)
 			}
 			if r == "" || strings.ContainsAny(r, "/\\ .") {
-				return fmt.Errorf("offers[%d].regions (%s): %q is not a region code", i, o.Code, r)
+				return fmt.Errorf("%s.regions (%s): %q is not a region code", key, o.Code, r)
 			}
 		}
 		for _, t := range o.Terms {
 			if t == "" {
-				return fmt.Errorf("offers[%d].terms (%s): empty term type", i, o.Code)
+				return fmt.Errorf("%s.terms (%s): empty term type", key, o.Code)
 			}
 		}
 		for _, a := range o.Attributes {
 			if a == "" {
-				return fmt.Errorf("offers[%d].attributes (%s): empty attribute name", i, o.Code)
+				return fmt.Errorf("%s.attributes (%s): empty attribute name", key, o.Code)
 			}
 		}
 		if dup := firstDuplicate(o.Attributes); dup != "" {
-			return fmt.Errorf("offers[%d].attributes (%s): %q is listed twice", i, o.Code, dup)
+			return fmt.Errorf("%s.attributes (%s): %q is listed twice", key, o.Code, dup)
+		}
+		switch o.Source {
+		case "", SourceBulk, SourceAPI:
+		default:
+			return fmt.Errorf("%s.source (%s): %q is not a source; use bulk (the public Bulk API, the default) or api (the Pricing API, with AWS credentials)", key, o.Code, o.Source)
+		}
+		switch {
+		case o.Source != SourceAPI && o.APIMode != "":
+			return fmt.Errorf("%s.api (%s): api settings need source: api", key, o.Code)
+		case o.APIMode != "" && o.APIMode != APIModeFiles && o.APIMode != APIModeProducts:
+			return fmt.Errorf("%s.api.mode (%s): %q is not a mode; use files (the default) or products", key, o.Code, o.APIMode)
+		case o.APIMode == APIModeProducts && o.IsSavingsPlan():
+			return fmt.Errorf("%s.api.mode (%s): GetProducts does not serve Savings Plans rates; use mode: files", key, o.Code)
 		}
 	}
 	return nil
@@ -249,10 +370,17 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 	if len(services) > 0 {
 		var offers []Offer
 		for _, code := range services {
+			sp, isSP := SavingsPlanCode(code)
+			if isSP {
+				code = sp
+			}
 			i := slices.IndexFunc(c.Offers, func(o Offer) bool { return o.Code == code })
-			if i >= 0 {
+			switch {
+			case i >= 0:
 				offers = append(offers, c.Offers[i])
-			} else {
+			case isSP:
+				offers = append(offers, Offer{Code: code, Kind: KindSavingsPlan})
+			default:
 				offers = append(offers, Offer{Code: code})
 			}
 		}
@@ -264,8 +392,21 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 		}
 	}
 	for i := range c.Offers {
-		if len(c.Offers[i].Attributes) == 0 {
-			c.Offers[i].Attributes = slices.Clone(DefaultAttributes)
+		o := &c.Offers[i]
+		if o.Kind == "" {
+			o.Kind = KindOffer
+		}
+		if len(o.Attributes) == 0 {
+			o.Attributes = slices.Clone(DefaultAttributes)
+			if o.IsSavingsPlan() {
+				o.Attributes = slices.Clone(DefaultSavingsPlanAttributes)
+			}
+		}
+		if o.Source == "" {
+			o.Source = SourceBulk
+		}
+		if o.Source == SourceAPI && o.APIMode == "" {
+			o.APIMode = APIModeFiles
 		}
 	}
 	if err := c.Validate(); err != nil {

@@ -106,15 +106,7 @@ type filter struct {
 
 func compile(sel Selection) *plan {
 	p := &plan{slots: map[string]int{}, familySlot: -1}
-	slot := func(name string) int {
-		k := config.NormalizeName(name)
-		if s, ok := p.slots[k]; ok {
-			return s
-		}
-		p.slots[k] = p.nslots
-		p.nslots++
-		return p.nslots - 1
-	}
+	slot := p.slot
 	keys := make([]string, 0, len(sel.Filters))
 	for k := range sel.Filters {
 		keys = append(keys, k)
@@ -136,6 +128,17 @@ func compile(sel Selection) *plan {
 		}
 	}
 	return p
+}
+
+// slot returns the slot of an attribute name, adding one if needed.
+func (p *plan) slot(name string) int {
+	k := config.NormalizeName(name)
+	if s, ok := p.slots[k]; ok {
+		return s
+	}
+	p.slots[k] = p.nslots
+	p.nslots++
+	return p.nslots - 1
 }
 
 func (p *plan) keepTerm(termType string) bool {

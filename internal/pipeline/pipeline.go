@@ -17,10 +17,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
+
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
@@ -42,9 +45,19 @@ type Options struct {
 	// Force refetches versions the manifest already records.
 	Force  bool
 	Client *pricelist.Client
+	// Pricing is the Pricing API, for entries with source: api; nil when
+	// none has.
+	Pricing PricingAPI
 	// Log receives progress and warnings.
 	Log              io.Writer
 	ProgressInterval time.Duration
+}
+
+// PricingAPI is what the run needs of the Pricing service API.
+type PricingAPI interface {
+	PriceLists(ctx context.Context, serviceCode, version string) ([]pricingapi.PriceList, error)
+	FileURL(ctx context.Context, arn, format string) (string, error)
+	Products(ctx context.Context, serviceCode string, filters []types.Filter, each func(entry string) error) error
 }
 
 // Result is what a run produced.
@@ -88,7 +101,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result, batch *atomicfile.Batch) error {
-	ri, err := opts.Client.RegionIndex(ctx, offer.Code, opts.Version)
+	ri, files, err := locate(ctx, opts, offer)
 	if err != nil {
 		return err
 	}
@@ -97,7 +110,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		regions = ri.Codes()
 	}
 	for _, r := range regions {
-		if _, ok := ri.Regions[r]; !ok {
+		if _, ok := files[r]; !ok {
 			return pricelist.UnknownRegionError(offer.Code, r, ri)
 		}
 	}
@@ -109,8 +122,8 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	fingerprint := selectionFingerprint(sel)
 	touched := false
 	for _, region := range regions {
-		entry := ri.Regions[region]
-		version := entry.Version()
+		file := files[region]
+		version := file.version
 		path := snapshot.Path(opts.Out, offer.Code, region)
 		if prev, ok := manifest.Regions[region]; ok && !opts.Force && prev.Version == version && prev.Selection == fingerprint && fileExists(path) {
 			res.Report.Offers = append(res.Report.Offers, report.Offer{
@@ -121,7 +134,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			fmt.Fprintf(opts.Log, "%s %s: version %s already recorded; skipping (use --force to refetch)\n", offer.Code, region, version)
 			continue
 		}
-		snap, header, src, err := fetch(ctx, opts, offer.Code, region, entry, sel)
+		snap, header, src, err := file.read(ctx, sel)
 		if err != nil {
 			return err
 		}
@@ -177,17 +190,129 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	return nil
 }
 
-// fetch streams one region's offer file into a sorted snapshot.
-func fetch(ctx context.Context, opts Options, code, region string, entry pricelist.RegionEntry, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
-	f, err := opts.Client.Open(ctx, entry.FilePath(opts.Format))
-	if err != nil {
-		return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", code, region, err)
+// regionFile is one region's price list, located but not yet read.
+type regionFile struct {
+	version string
+	read    func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error)
+}
+
+// decoder is offerfile.Decode or offerfile.DecodeSavingsPlan.
+type decoder func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error)
+
+// locate finds the regions of an offer or savings plan and, per region, the
+// version and how to read it: from the Bulk API's region index, or from the
+// Pricing API's price lists.
+func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.RegionIndex, map[string]regionFile, error) {
+	decode := decoder(offerfile.Decode)
+	if offer.IsSavingsPlan() {
+		decode = offerfile.DecodeSavingsPlan
 	}
+	files := map[string]regionFile{}
+	if offer.UsesAPI() {
+		return locateAPI(ctx, opts, offer, decode)
+	}
+	var ri *pricelist.RegionIndex
+	var err error
+	if offer.IsSavingsPlan() {
+		ri, err = opts.Client.SavingsPlanRegionIndex(ctx, offer.Code, opts.Version)
+	} else {
+		ri, err = opts.Client.RegionIndex(ctx, offer.Code, opts.Version)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for region, entry := range ri.Regions {
+		files[region] = regionFile{
+			version: entry.Version(),
+			read: func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+				f, err := opts.Client.Open(ctx, entry.FilePath(opts.Format))
+				if err != nil {
+					return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, region, err)
+				}
+				return fetch(opts, offer.Code, region, f, entry.Version(), sel, decode)
+			},
+		}
+	}
+	return ri, files, nil
+}
+
+// locateAPI finds the price lists through the Pricing API.
+func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode decoder) (*pricelist.RegionIndex, map[string]regionFile, error) {
+	if opts.Pricing == nil {
+		return nil, nil, fmt.Errorf("%s: source: api needs the Pricing API client", offer.Code)
+	}
+	serviceCode := offer.Code
+	if offer.IsSavingsPlan() {
+		serviceCode = config.SavingsPlanServiceCode(offer.Code)
+	}
+	lists, err := opts.Pricing.PriceLists(ctx, serviceCode, opts.Version)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", offer.Code, err)
+	}
+	ri := &pricelist.RegionIndex{Regions: map[string]pricelist.RegionEntry{}}
+	files := map[string]regionFile{}
+	for _, pl := range lists {
+		ri.Regions[pl.Region] = pricelist.RegionEntry{RegionCode: pl.Region}
+		read := func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+			u, err := opts.Pricing.FileURL(ctx, pl.ARN, opts.Format)
+			if err != nil {
+				return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, pl.Region, err)
+			}
+			f, err := opts.Client.OpenURL(ctx, u)
+			if err != nil {
+				return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, pl.Region, err)
+			}
+			return fetch(opts, offer.Code, pl.Region, f, pl.Version, sel, decode)
+		}
+		if offer.APIMode == config.APIModeProducts {
+			read = func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+				return fetchProducts(ctx, opts, serviceCode, offer.Code, pl, sel)
+			}
+		}
+		files[pl.Region] = regionFile{version: pl.Version, read: read}
+	}
+	return ri, files, nil
+}
+
+// fetchProducts asks GetProducts for the selected products of a region and
+// builds the snapshot the bulk file would give.
+func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
+	header := offerfile.Header{OfferCode: code, Version: pl.Version}
+	dec := offerfile.NewProductDecoder(sel)
+	n := 0
+	err := opts.Pricing.Products(ctx, serviceCode, pricingapi.Filters(pl.Region, sel.Filters), func(entry string) error {
+		info, err := dec.Decode(entry, func(l *offerfile.Line) error {
+			snap.Add(l)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if info.Version != pl.Version {
+			return fmt.Errorf("GetProducts answers version %s, the price list is %s (GetProducts serves only the current version: use api mode files for --version, or run again if AWS just published)", info.Version, pl.Version)
+		}
+		header.PublicationDate = info.PublicationDate
+		n++
+		return nil
+	})
+	if err != nil {
+		return nil, header, "", fmt.Errorf("%s %s: %w", code, pl.Region, err)
+	}
+	fmt.Fprintf(opts.Log, "%s %s: GetProducts: %d products, %d lines\n", code, pl.Region, n, len(snap.Rows))
+	if err := snap.Sort(); err != nil {
+		return nil, header, "", fmt.Errorf("%s %s: GetProducts: %w", code, pl.Region, err)
+	}
+	return snap, header, pl.ARN, nil
+}
+
+// fetch streams one region's file into a sorted snapshot; want is the
+// version the file must be.
+func fetch(opts Options, code, region string, f *pricelist.File, want string, sel offerfile.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
 	defer f.Close()
 	progress := pricelist.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
-	want := entry.Version()
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
-	header, err := offerfile.Decode(progress, opts.Format, sel, offerfile.Handler{
+	header, err := decode(progress, opts.Format, sel, offerfile.Handler{
 		Header: func(h offerfile.Header) error {
 			if want != "" && h.Version != want {
 				return fmt.Errorf("the file is version %s, the region index names %s (AWS published a new version during the run; run again)", h.Version, want)

@@ -106,6 +106,20 @@ func (c *Client) Open(ctx context.Context, path string) (*File, error) {
 	if c.base.Scheme == "file" {
 		return c.openFile(path, u)
 	}
+	return c.openHTTP(ctx, u)
+}
+
+// OpenURL starts reading the file at an absolute http(s) URL, such as the
+// Pricing API's GetPriceListFileUrl hands out, with the retries of Open.
+func (c *Client) OpenURL(ctx context.Context, rawURL string) (*File, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("file URL %q: want an absolute http(s) URL", rawURL)
+	}
+	return c.openHTTP(ctx, rawURL)
+}
+
+func (c *Client) openHTTP(ctx context.Context, u string) (*File, error) {
 	attempts := max(c.MaxAttempts, 1)
 	var lastErr error
 	for attempt := 1; ; attempt++ {

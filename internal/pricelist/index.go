@@ -59,10 +59,13 @@ type RegionEntry struct {
 
 // Version returns the version folder named by the entry's URL
 // (/offers/v1.0/aws/<code>/<version>/<region>/index.json).
-func (e RegionEntry) Version() string {
+func (e RegionEntry) Version() string { return e.folder(3) }
+
+// folder returns the path segment n from the end of the URL.
+func (e RegionEntry) folder(n int) string {
 	parts := strings.Split(strings.Trim(e.CurrentVersionURL, "/"), "/")
-	if len(parts) >= 3 {
-		return parts[len(parts)-3]
+	if len(parts) >= n {
+		return parts[len(parts)-n]
 	}
 	return ""
 }

@@ -1,0 +1,611 @@
+package offerfile
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/pricechecker/pricechecker/internal/config"
+)
+
+// TermSavingsPlan is the term type of every Savings Plans rate.
+const TermSavingsPlan = "SavingsPlan"
+
+// Savings Plans files (/savingsPlan/v1.0/aws/<code>/<version>/<region>/...)
+// have their own shape: products is an array, terms.savingsPlan is an array
+// of plans, each with its rates. A rate becomes one Line:
+//
+//	RateCode            rate.rateCode
+//	SKU                 the plan's sku
+//	TermType            "SavingsPlan"
+//	Unit, Price         rate.unit, rate.discountedRate.price (as published)
+//	Currency            rate.discountedRate.currency
+//	LeaseContractLength leaseContractLength {3, year} as "3yr", like reserved terms
+//	PurchaseOption      the product's purchaseOption attribute
+//	Description         the plan's description
+//	EffectiveDate       the plan's effectiveDate, reduced to its date
+//
+// Attributes and filters see every product field and attribute
+// (productFamily, usageType, instanceFamily, purchaseOption, ...), every
+// rate field (discountedUsageType, discountedOperation,
+// discountedInstanceType, ...) and leaseContractLength in the "3yr" form.
+// The unquoted CSV titles the same fields DiscountedUsageType, Instance
+// Family, LeaseContractLength + LeaseContractLengthUnit; both formats give
+// the same lines.
+
+// Names the savings plan decoders always need a slot for.
+const (
+	spPurchaseOption = "purchaseOption"
+	spLease          = "leaseContractLength"
+	spLeaseUnit      = "leaseContractLengthUnit"
+)
+
+// DecodeSavingsPlan reads a Savings Plans rate file in the given format.
+func DecodeSavingsPlan(r io.Reader, format string, sel Selection, h Handler) (Header, error) {
+	switch format {
+	case FormatJSON:
+		return DecodeSavingsPlanJSON(r, sel, h)
+	case FormatCSV:
+		return DecodeSavingsPlanCSV(r, sel, h)
+	default:
+		return Header{}, fmt.Errorf("unknown format %q (want json or csv)", format)
+	}
+}
+
+// spPlan is a plan with the slots the savings plan decoders fill whatever
+// the selection.
+type spPlan struct {
+	*plan
+	purchaseSlot, leaseSlot, leaseUnitSlot int
+}
+
+func compileSavingsPlan(sel Selection) spPlan {
+	p := compile(sel)
+	return spPlan{plan: p, purchaseSlot: p.slot(spPurchaseOption), leaseSlot: p.slot(spLease), leaseUnitSlot: p.slot(spLeaseUnit)}
+}
+
+// leaseLength spells a lease as reserved terms do: {1, year} is "1yr".
+func leaseLength(duration, unit string) string {
+	if duration == "" && unit == "" {
+		return ""
+	}
+	switch strings.ToLower(unit) {
+	case "year", "years", "yr":
+		return duration + "yr"
+	case "month", "months", "mo":
+		return duration + "mo"
+	}
+	return duration + unit
+}
+
+// DecodeSavingsPlanJSON reads a Savings Plans JSON rate file, streaming.
+// AWS writes products before terms; the products' slot values are kept
+// (they are few: one per plan), the rates are streamed.
+func DecodeSavingsPlanJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
+	sp := &spReader{
+		jsonReader: jsonReader{
+			dec:    jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)),
+			h:      h,
+			slotOf: map[string]int{},
+		},
+		spPlan:   compileSavingsPlan(sel),
+		products: map[string][]string{},
+	}
+	sp.jsonReader.plan = sp.spPlan.plan
+	sp.vals = make([]string, sp.nslots)
+	if err := sp.file(); err != nil {
+		return sp.header, sp.wrap(err)
+	}
+	return sp.header, nil
+}
+
+type spReader struct {
+	jsonReader
+	spPlan
+	// products holds every product's slot values, by sku.
+	products map[string][]string
+}
+
+func (sp *spReader) file() error {
+	if err := sp.expect('{'); err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
+		}
+		return err
+	}
+	for sp.dec.PeekKind() != '}' {
+		key, err := sp.str()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "formatVersion":
+			sp.header.FormatVersion, err = sp.str()
+		case "offerCode":
+			sp.header.OfferCode, err = sp.str()
+		case "version":
+			sp.header.Version, err = sp.str()
+		case "publicationDate":
+			sp.header.PublicationDate, err = sp.str()
+		case "products":
+			if err = sp.sendHeader(); err == nil {
+				err = sp.productsArray()
+			}
+		case "terms":
+			if err = sp.sendHeader(); err == nil {
+				err = sp.spTerms()
+			}
+		default:
+			err = sp.dec.SkipValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := sp.expect('}'); err != nil {
+		return err
+	}
+	if _, err := sp.dec.ReadToken(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			err = formatError("unexpected data after the end of the offer")
+		}
+		return err
+	}
+	if sp.header.Version == "" {
+		return errors.New("savings plans file has no version: not an AWS Savings Plans file")
+	}
+	return sp.sendHeader()
+}
+
+// slotFor returns the slot of a raw key, or -1 when the selection does not
+// need it.
+func (sp *spReader) slotFor(key []byte) int {
+	slot, ok := sp.slotOf[string(key)]
+	if !ok {
+		slot = -1
+		if s, found := sp.slots[config.NormalizeName(string(key))]; found {
+			slot = s
+		}
+		sp.slotOf[string(key)] = slot
+	}
+	return slot
+}
+
+func (sp *spReader) productsArray() error {
+	if err := sp.expect('['); err != nil {
+		return fmt.Errorf("products: %w", err)
+	}
+	for sp.dec.PeekKind() != ']' {
+		if err := sp.spProduct(); err != nil {
+			return fmt.Errorf("products: %w", err)
+		}
+	}
+	return sp.expect(']')
+}
+
+// spProduct reads {sku, productFamily, serviceCode, usageType, operation,
+// attributes{...}}: every string field is an attribute.
+func (sp *spReader) spProduct() error {
+	vals := make([]string, sp.nslots)
+	var sku string
+	if err := sp.expect('{'); err != nil {
+		return err
+	}
+	for sp.dec.PeekKind() != '}' {
+		key, err := sp.rawStr()
+		if err != nil {
+			return err
+		}
+		switch string(key) {
+		case "attributes":
+			clear(sp.vals)
+			if err := sp.attributes(); err != nil {
+				return err
+			}
+			for i, v := range sp.vals {
+				if v != "" {
+					vals[i] = v
+				}
+			}
+			continue
+		case "sku":
+			if sku, err = sp.str(); err != nil {
+				return err
+			}
+			if s := sp.slotFor([]byte("sku")); s >= 0 {
+				vals[s] = sku
+			}
+			continue
+		}
+		if err := sp.field(key, vals); err != nil {
+			return err
+		}
+	}
+	if sku == "" {
+		return formatError("product without sku")
+	}
+	sp.products[sku] = vals
+	return sp.expect('}')
+}
+
+// field stores a scalar field in its slot, or skips it.
+func (sp *spReader) field(key []byte, vals []string) error {
+	slot := sp.slotFor(key)
+	if slot < 0 || sp.dec.PeekKind() == '{' || sp.dec.PeekKind() == '[' {
+		return sp.dec.SkipValue()
+	}
+	v, err := sp.str()
+	vals[slot] = v
+	return err
+}
+
+func (sp *spReader) spTerms() error {
+	if err := sp.expect('{'); err != nil {
+		return fmt.Errorf("terms: %w", err)
+	}
+	for sp.dec.PeekKind() != '}' {
+		termType, err := sp.str()
+		if err != nil {
+			return err
+		}
+		if termType != "savingsPlan" || !sp.keepTerm(TermSavingsPlan) {
+			if err := sp.dec.SkipValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := sp.expect('['); err != nil {
+			return fmt.Errorf("terms.savingsPlan: %w", err)
+		}
+		for sp.dec.PeekKind() != ']' {
+			if err := sp.savingsPlan(); err != nil {
+				return fmt.Errorf("terms.savingsPlan: %w", err)
+			}
+		}
+		if err := sp.expect(']'); err != nil {
+			return err
+		}
+	}
+	return sp.expect('}')
+}
+
+// spRate is a rate waiting for its plan's fields, which may follow the
+// rates.
+type spRate struct {
+	rateCode, unit, price, currency string
+	vals                            []string // rate-level slot values; "" where unset
+}
+
+// savingsPlan reads {sku, description, effectiveDate,
+// leaseContractLength{duration, unit}, rates[...]}.
+func (sp *spReader) savingsPlan() error {
+	var (
+		sku, description, effectiveDate, duration, unit string
+		rates                                           []spRate
+		planVals                                        = make([]string, sp.nslots)
+	)
+	if err := sp.expect('{'); err != nil {
+		return err
+	}
+	for sp.dec.PeekKind() != '}' {
+		key, err := sp.rawStr()
+		if err != nil {
+			return err
+		}
+		switch string(key) {
+		case "sku":
+			sku, err = sp.str()
+		case "description":
+			description, err = sp.str()
+			sp.setSlot("description", planVals, description)
+		case "effectiveDate":
+			effectiveDate, err = sp.str()
+			sp.setSlot("effectiveDate", planVals, effectiveDate)
+		case "leaseContractLength":
+			duration, unit, err = sp.lease()
+		case "rates":
+			rates, err = sp.rates()
+		default:
+			err = sp.field(key, planVals)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := sp.expect('}'); err != nil {
+		return err
+	}
+	product, ok := sp.products[sku]
+	if !ok {
+		// A plan whose product is missing: AWS never writes one, but keep
+		// its rates with empty product attributes rather than dropping them.
+		product = make([]string, sp.nslots)
+	}
+	lease := leaseLength(duration, unit)
+	for _, rt := range rates {
+		for i := range sp.vals {
+			sp.vals[i] = product[i]
+			if planVals[i] != "" {
+				sp.vals[i] = planVals[i]
+			}
+			if rt.vals[i] != "" {
+				sp.vals[i] = rt.vals[i]
+			}
+		}
+		sp.vals[sp.leaseSlot] = lease
+		sp.vals[sp.leaseUnitSlot] = unit
+		if !sp.keep(sp.vals) {
+			continue
+		}
+		sp.line = Line{
+			SKU:                 sku,
+			RateCode:            rt.rateCode,
+			TermType:            TermSavingsPlan,
+			Description:         description,
+			EffectiveDate:       dateOnly(effectiveDate),
+			Unit:                rt.unit,
+			Price:               rt.price,
+			Currency:            rt.currency,
+			LeaseContractLength: lease,
+			PurchaseOption:      sp.vals[sp.purchaseSlot],
+			Attributes:          sp.spPlan.plan.attributes(sp.vals),
+		}
+		if err := sp.h.Line(&sp.line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sp *spReader) setSlot(name string, vals []string, v string) {
+	if s := sp.slotFor([]byte(name)); s >= 0 {
+		vals[s] = v
+	}
+}
+
+func (sp *spReader) lease() (duration, unit string, err error) {
+	if err := sp.expect('{'); err != nil {
+		return "", "", err
+	}
+	for sp.dec.PeekKind() != '}' {
+		key, err := sp.rawStr()
+		if err != nil {
+			return "", "", err
+		}
+		switch string(key) {
+		case "duration":
+			duration, err = sp.str()
+		case "unit":
+			unit, err = sp.str()
+		default:
+			err = sp.dec.SkipValue()
+		}
+		if err != nil {
+			return "", "", err
+		}
+	}
+	return duration, unit, sp.expect('}')
+}
+
+func (sp *spReader) rates() ([]spRate, error) {
+	if err := sp.expect('['); err != nil {
+		return nil, err
+	}
+	var rates []spRate
+	for sp.dec.PeekKind() != ']' {
+		rt := spRate{vals: make([]string, sp.nslots)}
+		if err := sp.expect('{'); err != nil {
+			return nil, err
+		}
+		for sp.dec.PeekKind() != '}' {
+			key, err := sp.rawStr()
+			if err != nil {
+				return nil, err
+			}
+			switch string(key) {
+			case "rateCode":
+				rt.rateCode, err = sp.str()
+				sp.setSlot("rateCode", rt.vals, rt.rateCode)
+			case "unit":
+				rt.unit, err = sp.str()
+				sp.setSlot("unit", rt.vals, rt.unit)
+			case "discountedRate":
+				rt.price, rt.currency, err = sp.discountedRate()
+				sp.setSlot("discountedRate", rt.vals, rt.price)
+				sp.setSlot("currency", rt.vals, rt.currency)
+			default:
+				err = sp.field(key, rt.vals)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if err := sp.expect('}'); err != nil {
+			return nil, err
+		}
+		if rt.rateCode == "" {
+			return nil, formatError("rate without rateCode")
+		}
+		rates = append(rates, rt)
+	}
+	return rates, sp.expect(']')
+}
+
+func (sp *spReader) discountedRate() (price, currency string, err error) {
+	if err := sp.expect('{'); err != nil {
+		return "", "", err
+	}
+	for sp.dec.PeekKind() != '}' {
+		key, err := sp.rawStr()
+		if err != nil {
+			return "", "", err
+		}
+		switch string(key) {
+		case "price":
+			price, err = sp.str()
+		case "currency":
+			currency, err = sp.str()
+		default:
+			err = sp.dec.SkipValue()
+		}
+		if err != nil {
+			return "", "", err
+		}
+	}
+	return price, currency, sp.expect('}')
+}
+
+// spColumns are the fixed columns of a Savings Plans CSV.
+type spColumns struct {
+	sku, rateCode, unit, effectiveDate, price, currency, lease, leaseUnit, description int
+}
+
+// DecodeSavingsPlanCSV reads a Savings Plans CSV rate file: the same five
+// metadata rows as a service CSV (OfferCode spelled
+// AmazonComputeSavingsPlan), then an unquoted header and one row per rate.
+func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
+	tail := &lastByte{r: r}
+	cr := csv.NewReader(bufio.NewReaderSize(tail, 1<<20))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true // AWS does not quote this file; a stray quote is data
+
+	p := compileSavingsPlan(sel)
+	var header Header
+	var head []string
+	for i := 0; head == nil; i++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			if i == 0 {
+				return header, fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
+			}
+			return header, fmt.Errorf("offer file is truncated: no header row after %d metadata rows: %w", i, io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return header, csvError(err, nil)
+		}
+		if i >= maxPreamble {
+			return header, errors.New("not an AWS Savings Plans CSV: no SKU header row in the first rows")
+		}
+		switch {
+		case len(rec) > 0 && rec[0] == "SKU":
+			head = append([]string(nil), rec...)
+		case len(rec) < 2:
+		case rec[0] == "FormatVersion":
+			header.FormatVersion = rec[1]
+		case rec[0] == "OfferCode":
+			header.OfferCode = rec[1]
+		case rec[0] == "Version":
+			header.Version = rec[1]
+		case rec[0] == "Publication Date":
+			header.PublicationDate = rec[1]
+		}
+	}
+	if header.Version == "" {
+		return header, errors.New("not an AWS Savings Plans CSV: no Version row before the header")
+	}
+	cols, slotCol, err := spMapColumns(head, p)
+	if err != nil {
+		return header, err
+	}
+	if h.Header != nil {
+		if err := h.Header(header); err != nil {
+			return header, err
+		}
+	}
+	if !p.keepTerm(TermSavingsPlan) {
+		return header, nil
+	}
+	vals := make([]string, p.nslots)
+	var line Line
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return header, csvError(err, tail)
+		}
+		if len(rec) != len(head) {
+			row, _ := cr.FieldPos(0)
+			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), len(head))
+		}
+		for slot, col := range slotCol {
+			if col >= 0 {
+				vals[slot] = rec[col]
+			} else {
+				vals[slot] = ""
+			}
+		}
+		lease := leaseLength(field(rec, cols.lease), field(rec, cols.leaseUnit))
+		vals[p.leaseSlot] = lease
+		if !p.keep(vals) {
+			continue
+		}
+		attrs := p.attributes(vals)
+		for i := range attrs {
+			attrs[i] = strings.Clone(attrs[i])
+		}
+		line = Line{
+			SKU:                 field(rec, cols.sku),
+			RateCode:            field(rec, cols.rateCode),
+			TermType:            TermSavingsPlan,
+			Description:         field(rec, cols.description),
+			EffectiveDate:       dateOnly(field(rec, cols.effectiveDate)),
+			Unit:                field(rec, cols.unit),
+			Price:               field(rec, cols.price),
+			Currency:            field(rec, cols.currency),
+			LeaseContractLength: lease,
+			PurchaseOption:      strings.Clone(vals[p.purchaseSlot]),
+			Attributes:          attrs,
+		}
+		if err := h.Line(&line); err != nil {
+			return header, err
+		}
+	}
+	if tail.n > 0 && tail.last != '\n' {
+		return header, errors.New("offer file is truncated: it ends in the middle of a row")
+	}
+	return header, nil
+}
+
+func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
+	index := map[string]int{}
+	for i, name := range head {
+		if _, dup := index[name]; !dup {
+			index[name] = i
+		}
+	}
+	col := func(name string) int {
+		if i, ok := index[name]; ok {
+			return i
+		}
+		return -1
+	}
+	cols := spColumns{
+		sku: col("SKU"), rateCode: col("RateCode"), unit: col("Unit"), effectiveDate: col("EffectiveDate"),
+		price: col("DiscountedRate"), currency: col("Currency"), lease: col("LeaseContractLength"),
+		leaseUnit: col("LeaseContractLengthUnit"), description: col("Description"),
+	}
+	for name, c := range map[string]int{"RateCode": cols.rateCode, "DiscountedRate": cols.price} {
+		if c < 0 {
+			return cols, nil, fmt.Errorf("not an AWS Savings Plans CSV: the header has no %s column", name)
+		}
+	}
+	slotCol := make([]int, p.nslots)
+	for i := range slotCol {
+		slotCol[i] = -1
+	}
+	for i := len(head) - 1; i >= 0; i-- {
+		if slot, ok := p.slots[config.NormalizeName(head[i])]; ok {
+			slotCol[slot] = i
+		}
+	}
+	slotCol[p.leaseSlot] = -1 // filled with the "3yr" spelling
+	return cols, slotCol, nil
+}
