@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/backoff"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -135,14 +136,7 @@ func retryable(err error) bool {
 // that collided once do not collide again.
 func sleep(ctx context.Context, attempt int) error {
 	d := time.Duration(attempt)*200*time.Millisecond + rand.N(200*time.Millisecond)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return backoff.Sleep(ctx, d)
 }
 
 // rebaseOnto fetches remote's branch and replays the local commits on it.

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // DefaultEndpoint is the Bulk API's public host.
@@ -78,7 +79,7 @@ func New(endpoint string, httpClient *http.Client) (*Client, error) {
 			IdleConnTimeout:       30 * time.Second,
 		}}
 	}
-	return &Client{base: u, http: httpClient, MaxAttempts: 5, Sleep: sleepCtx}, nil
+	return &Client{base: u, http: httpClient, MaxAttempts: 5, Sleep: backoff.Sleep}, nil
 }
 
 // URL returns the absolute URL of a path of the Bulk API layout
@@ -131,7 +132,7 @@ func (c *Client) openHTTP(ctx context.Context, u string) (*File, error) {
 		if retryAfter < 0 || attempt >= attempts || ctx.Err() != nil {
 			break
 		}
-		wait := backoff(attempt)
+		wait := backoffDelay(attempt)
 		if retryAfter > 0 {
 			wait = retryAfter
 		}
@@ -226,18 +227,6 @@ func retryAfterHeader(v string) time.Duration {
 }
 
 // backoff is exponential with full jitter: 0.5s, 1s, 2s, ... capped at 30s.
-func backoff(attempt int) time.Duration {
-	d := min(500*time.Millisecond<<(attempt-1), 30*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+func backoffDelay(attempt int) time.Duration {
+	return backoff.Jittered(attempt, 500*time.Millisecond, 30*time.Second)
 }

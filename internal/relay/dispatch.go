@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // GitHub limits on POST /repos/{owner}/{repo}/dispatches.
@@ -328,14 +330,7 @@ func (g *GitHub) sleep(ctx context.Context, d time.Duration) error {
 	if g.Sleep != nil {
 		return g.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return backoff.Sleep(ctx, d)
 }
 
 func (g *GitHub) now() time.Time {

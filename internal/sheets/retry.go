@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"google.golang.org/api/googleapi"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // Retry is the backoff for 429 and 5xx answers, which the generated client
@@ -38,23 +40,12 @@ func (r Retry) withDefaults() Retry {
 		r.MaxDelay = 64 * time.Second
 	}
 	if r.Sleep == nil {
-		r.Sleep = sleep
+		r.Sleep = backoff.Sleep
 	}
 	if r.Rand == nil {
 		r.Rand = rand.Float64
 	}
 	return r
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // do runs fn until it succeeds, fails for good, or runs out of attempts.

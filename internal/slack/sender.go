@@ -14,6 +14,8 @@ import (
 	"time"
 
 	goslack "github.com/slack-go/slack"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // DefaultAPIURL is Slack's Web API base; chat.postMessage is appended.
@@ -107,7 +109,7 @@ func NewSender(cfg Config) (*Sender, error) {
 		s.maxWait = DefaultMaxWait
 	}
 	if s.sleep == nil {
-		s.sleep = sleep
+		s.sleep = backoff.Sleep
 	}
 	client := cfg.HTTPClient
 	if client == nil {
@@ -166,17 +168,6 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 		if err := s.sleep(ctx, apiErr.RetryAfter); err != nil {
 			return redactErr(fmt.Errorf("slack: waiting %s as Slack asked: %w", apiErr.RetryAfter, err), s.secrets)
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

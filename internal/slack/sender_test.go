@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // sleeper records the waits Send asks for instead of waiting.
@@ -172,7 +174,7 @@ func TestSendStopsWaitingWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	snd := newSender(t, Config{WebhookURL: fake.WebhookURL(), Sleep: func(ctx context.Context, d time.Duration) error {
 		cancel()
-		return sleep(ctx, d) // the real sleeper must notice
+		return backoff.Sleep(ctx, d) // the real sleeper must notice
 	}}, nil)
 	start := time.Now()
 	err := snd.Send(ctx, testMessage(t))
