@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
@@ -43,30 +44,7 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 	}
 	services := []string(f.services)
 	if len(services) == 0 && ev.Name == "repository_dispatch" {
-		dispatched := ev.Services
-		if len(dispatched) == 0 && ev.Action == savingsPlansEvent {
-			// The Savings Plans topic may fire without naming a plan: then
-			// every configured plan is re-read.
-			for _, o := range cfg.Offers {
-				if o.IsSavingsPlan() {
-					dispatched = append(dispatched, o.Code)
-				}
-			}
-			if len(dispatched) == 0 {
-				fmt.Fprintln(env.Stderr, "no savings plan is in the configuration; ignoring the Savings Plans notification")
-				return writePlan(env, gh, nil)
-			}
-		}
-		// A notification for a service the config does not track is not an
-		// error: the relay may be subscribed to every service.
-		for _, s := range dispatched {
-			if code, ok := configured(cfg, s); ok {
-				services = append(services, code)
-			} else {
-				fmt.Fprintf(env.Stderr, "offer %s is not in the configuration; ignoring its notification\n", s)
-			}
-		}
-		if len(services) == 0 {
+		if services = trackedServices(env.Stderr, cfg, ev); len(services) == 0 {
 			return writePlan(env, gh, nil)
 		}
 	} else if len(services) == 0 {
@@ -134,6 +112,34 @@ func configured(cfg config.Config, code string) (string, bool) {
 	}
 	ok := slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == code })
 	return code, ok
+}
+
+// trackedServices returns the configured offers and savings plans a
+// repository_dispatch names. A notification for a service the config does
+// not track is not an error (the relay may be subscribed to every
+// service): it is said and skipped. The Savings Plans topic may fire without
+// naming a plan: then every configured plan is re-read.
+func trackedServices(log io.Writer, cfg config.Config, ev actions.Event) []string {
+	dispatched := ev.Services
+	if len(dispatched) == 0 && ev.Action == savingsPlansEvent {
+		for _, o := range cfg.Offers {
+			if o.IsSavingsPlan() {
+				dispatched = append(dispatched, o.Code)
+			}
+		}
+		if len(dispatched) == 0 {
+			fmt.Fprintln(log, "no savings plan is in the configuration; ignoring the Savings Plans notification")
+		}
+	}
+	var services []string
+	for _, s := range dispatched {
+		if code, ok := configured(cfg, s); ok {
+			services = append(services, code)
+		} else {
+			fmt.Fprintf(log, "offer %s is not in the configuration; ignoring its notification\n", s)
+		}
+	}
+	return services
 }
 
 func writePlan(env Env, gh *actions.Runner, shards []Shard) error {

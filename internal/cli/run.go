@@ -38,7 +38,13 @@ type runFlags struct {
 	progress time.Duration
 	commit   bool
 	git      CommitOptions
+	// dispatch is the repository_dispatch that started the run, if any:
+	// its offers are checked against the config once that is loaded.
+	dispatch *actions.Event
 }
+
+// errNotTracked says that a repository_dispatch named no configured offer.
+var errNotTracked = errors.New("the notification names no offer the configuration tracks; nothing to do")
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
 	var f runFlags
@@ -70,6 +76,11 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	opts, err := f.options(ctx, env)
+	if errors.Is(err, errNotTracked) {
+		fmt.Fprintln(env.Stderr, err)
+		publishOutputs(gh, report.Report{Unchanged: true}, "", "")
+		return nil
+	}
 	if err != nil {
 		gh.Error(err)
 		return err
@@ -118,7 +129,9 @@ func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if !set["service"] && len(ev.Services) > 0 {
+	if !set["service"] && ev.Name == "repository_dispatch" {
+		f.dispatch = &ev
+	} else if !set["service"] && len(ev.Services) > 0 {
 		f.services = ev.Services
 	}
 	if !set["region"] && len(ev.Regions) > 0 {
@@ -170,6 +183,13 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	cfg, err := loadConfig(f.config)
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
+	}
+	if f.dispatch != nil && len(cfg.Offers) > 0 {
+		if f.services = trackedServices(env.Stderr, cfg, *f.dispatch); len(f.services) == 0 {
+			return pipeline.Options{}, errNotTracked
+		}
+	} else if f.dispatch != nil {
+		f.services = f.dispatch.Services // no config: the notification says what to fetch
 	}
 	cfg, err = config.Resolve(cfg, f.services, f.regions)
 	if err != nil {
