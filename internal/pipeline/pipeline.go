@@ -51,6 +51,9 @@ type Options struct {
 	// Log receives progress and warnings.
 	Log              io.Writer
 	ProgressInterval time.Duration
+	// MaxFileBytes refuses a snapshot larger than this and WarnFileBytes
+	// warns above this; they default to GitHub's limits (tests lower them).
+	MaxFileBytes, WarnFileBytes int64
 }
 
 // PricingAPI is what the run needs of the Pricing service API.
@@ -75,6 +78,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.Format == "" {
 		opts.Format = offerfile.FormatCSV
+	}
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = snapshot.MaxFileBytes
+	}
+	if opts.WarnFileBytes <= 0 {
+		opts.WarnFileBytes = snapshot.WarnFileBytes
 	}
 	res := &Result{Report: report.Report{Unchanged: true, Offers: []report.Offer{}}}
 	var batch atomicfile.Batch
@@ -142,11 +151,11 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		if err != nil {
 			return err
 		}
-		if size > snapshot.MaxFileBytes {
-			return fmt.Errorf("%s %s: the snapshot would be %d MB, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, size>>20)
+		if size > opts.MaxFileBytes {
+			return fmt.Errorf("%s %s: the snapshot would be %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, megabytes(size))
 		}
-		if size > snapshot.WarnFileBytes {
-			w := fmt.Sprintf("%s %s: the snapshot is %d MB; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, size>>20)
+		if size > opts.WarnFileBytes {
+			w := fmt.Sprintf("%s %s: the snapshot is %s; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, megabytes(size))
 			res.Warnings = append(res.Warnings, w)
 			fmt.Fprintln(opts.Log, "warning:", w)
 		}
@@ -164,7 +173,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		res.Report.Offers = append(res.Report.Offers, diff)
 
 		sum := sha256.New()
-		if err := batch.Stage(path, 0o644, func(w io.Writer) error { return snap.Encode(io.MultiWriter(w, sum)) }); err != nil {
+		if err := stage(opts, batch, path, func(w io.Writer) error { return snap.Encode(io.MultiWriter(w, sum)) }); err != nil {
 			return err
 		}
 		res.Written = append(res.Written, path)
@@ -183,7 +192,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		return err
 	}
 	mpath := snapshot.ManifestPath(opts.Out, offer.Code)
-	if err := batch.Stage(mpath, 0o644, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+	if err := stage(opts, batch, mpath, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return err
 	}
 	res.Written = append(res.Written, mpath)
@@ -344,6 +353,17 @@ func selectionFingerprint(sel offerfile.Selection) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])
 }
+
+// stage prepares a file for the end of the run; a dry run only encodes it,
+// so that it touches nothing on disk, not even a folder.
+func stage(opts Options, batch *atomicfile.Batch, path string, write func(io.Writer) error) error {
+	if opts.DryRun {
+		return write(io.Discard)
+	}
+	return batch.Stage(path, 0o644, write)
+}
+
+func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 func fileExists(path string) bool {
 	_, err := os.Stat(path)

@@ -1,0 +1,80 @@
+package actions
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseEvent(t *testing.T) {
+	ev, err := ParseEvent("repository_dispatch", []byte(`{"action":"aws-price-list-update","client_payload":{"offerCode":"AmazonEC2","version":"20261115000000","region":"us-east-1"}}`))
+	if err != nil || ev.Action != "aws-price-list-update" || strings.Join(ev.Services, ",") != "AmazonEC2" || ev.Version != "20261115000000" || strings.Join(ev.Regions, ",") != "us-east-1" {
+		t.Errorf("dispatch = %+v, %v", ev, err)
+	}
+	// github.event.inputs turns booleans into strings; both forms count.
+	for _, payload := range []string{`{"inputs":{"services":"AmazonEC2, AmazonS3","dry-run":"true","force":true}}`, `{"inputs":{"services":"AmazonEC2\nAmazonS3","dry-run":true,"force":"true"}}`} {
+		ev, err := ParseEvent("workflow_dispatch", []byte(payload))
+		if err != nil || strings.Join(ev.Services, ",") != "AmazonEC2,AmazonS3" || !ev.DryRun || !ev.Force {
+			t.Errorf("workflow_dispatch %s = %+v, %v", payload, ev, err)
+		}
+	}
+	if ev, err := ParseEvent("schedule", []byte(`{"schedule":"37 5 * * *"}`)); err != nil || len(ev.Services) != 0 {
+		t.Errorf("schedule = %+v, %v", ev, err)
+	}
+	if _, err := ParseEvent("repository_dispatch", []byte(`{`)); err == nil {
+		t.Error("a broken event file was accepted")
+	}
+}
+
+func TestTruncateAtLineBoundary(t *testing.T) {
+	s := strings.Repeat("| row |\n", 1000)
+	got := Truncate(s, 500)
+	if len(got) > 500 || !strings.Contains(got, "cut to stay under GitHub's summary size limit") {
+		t.Errorf("Truncate gave %d bytes:\n%s", len(got), got)
+	}
+	if kept := strings.SplitN(got, "\n\n…", 2)[0]; !strings.HasSuffix(kept, "| row |") {
+		t.Errorf("cut inside a line: ends with %q", kept[max(0, len(kept)-10):])
+	}
+	if Truncate("short", 500) != "short" {
+		t.Error("a short summary was changed")
+	}
+}
+
+func TestRunnerOutsideAndInsideActions(t *testing.T) {
+	var out bytes.Buffer
+	outside := New(func(string) string { return "" }, &out)
+	outside.Group("x")()
+	outside.Mask("secret")
+	outside.SetOutput("changed", "true") // must not panic without GITHUB_OUTPUT
+	outside.Summary("## hi")
+	if out.Len() != 0 {
+		t.Errorf("outside Actions it printed %q", out.String())
+	}
+
+	dir := t.TempDir()
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": filepath.Join(dir, "out"), "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary"),
+		"GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "7",
+	}
+	in := New(func(k string) string { return env[k] }, &out)
+	in.Mask("line1\nline2")
+	in.SetOutput("changed", "true")
+	in.Summary(strings.Repeat("x", MaxSummaryBytes+100))
+	for _, want := range []string{"::add-mask::line1", "::add-mask::line2"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, out.String())
+		}
+	}
+	if data, _ := os.ReadFile(env["GITHUB_OUTPUT"]); !strings.Contains(string(data), "changed<<") {
+		t.Errorf("GITHUB_OUTPUT = %q", data)
+	}
+	if st, _ := os.Stat(env["GITHUB_STEP_SUMMARY"]); st == nil || st.Size() > MaxSummaryBytes+1 {
+		t.Errorf("summary not capped: %v", st)
+	}
+	l := in.Links()
+	if l.Run != "https://github.com/acme/prices/actions/runs/7" || l.CommitURL("abc") != "https://github.com/acme/prices/commit/abc" || l.CompareURL("a", "b") != "https://github.com/acme/prices/compare/a...b" {
+		t.Errorf("links = %+v", l)
+	}
+}

@@ -1,0 +1,75 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/pricelist"
+)
+
+func options(t *testing.T, out string) Options {
+	t.Helper()
+	client, err := pricelist.New("file://../../testdata/mirror", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Resolve(config.Config{}, []string{"AmazonRedshift"}, []string{"us-east-1", "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Config: cfg, Version: "20180309224506", Out: out, Client: client}
+}
+
+// A snapshot over GitHub's file limit is refused before anything is
+// written; one over the warning size is written with a warning.
+func TestSnapshotSizeLimits(t *testing.T) {
+	out := t.TempDir()
+	opts := options(t, out)
+	opts.MaxFileBytes = 10_000
+	_, err := Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "over GitHub's 100 MB file limit; narrow the filters") {
+		t.Fatalf("Run = %v, want the file-size refusal", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a refused run wrote %d entries", len(entries))
+	}
+
+	var log bytes.Buffer
+	opts = options(t, out)
+	opts.WarnFileBytes = 10_000
+	opts.Log = &log
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 2 || !strings.Contains(log.String(), "warning: AmazonRedshift us-east-1: the snapshot is") {
+		t.Errorf("warnings = %q, log:\n%s", res.Warnings, log.String())
+	}
+	for _, f := range []string{"us-east-1.csv", "eu-west-1.csv", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, "AmazonRedshift", f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// A dry run computes the report and writes nothing.
+func TestDryRunWritesNothing(t *testing.T) {
+	out := t.TempDir()
+	opts := options(t, out)
+	opts.DryRun = true
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Unchanged || len(res.Report.Offers) != 2 || len(res.Written) != 0 {
+		t.Errorf("dry run result = %+v", res)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a dry run wrote %d entries", len(entries))
+	}
+}

@@ -1,0 +1,73 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func pct(f float64) *float64 { return &f }
+
+func TestSubject(t *testing.T) {
+	one := Report{Offers: []Offer{{OfferCode: "AmazonEC2", Region: "us-east-1", ToVersion: "20261115000000",
+		Added: make([]Line, 3), Removed: make([]Line, 1), Changed: make([]Change, 12)}}}
+	if got, want := one.Subject(), "AmazonEC2 us-east-1 20261115000000: 12 changed, 3 added, 1 removed"; got != want {
+		t.Errorf("Subject = %q, want %q", got, want)
+	}
+	// A skipped region does not count as a second offer.
+	one.Offers = append(one.Offers, Offer{OfferCode: "AmazonEC2", Region: "eu-west-1", Skipped: "version already recorded"})
+	if got := one.Subject(); !strings.HasPrefix(got, "AmazonEC2 us-east-1 20261115000000:") {
+		t.Errorf("Subject with a skipped region = %q", got)
+	}
+	many := Report{}
+	for i := range 5 {
+		many.Offers = append(many.Offers, Offer{OfferCode: fmt.Sprintf("Offer%d", i), Region: "us-east-1", Added: make([]Line, 1)})
+	}
+	if got, want := many.Subject(), "Offer0 us-east-1, Offer1 us-east-1, Offer2 us-east-1, 2 more: 0 changed, 5 added, 0 removed"; got != want {
+		t.Errorf("Subject = %q, want %q", got, want)
+	}
+	if got := (Report{Unchanged: true}).Subject(); got != "AWS prices: no change" {
+		t.Errorf("empty Subject = %q", got)
+	}
+}
+
+func TestLargestOrder(t *testing.T) {
+	got := Largest([]Change{
+		{RateCode: "b", ChangePct: pct(5)},
+		{RateCode: "nil2"},
+		{RateCode: "a", ChangePct: pct(-50)},
+		{RateCode: "c", ChangePct: pct(5)},
+		{RateCode: "nil1"},
+	})
+	var order []string
+	for _, c := range got {
+		order = append(order, c.RateCode)
+	}
+	if strings.Join(order, ",") != "a,b,c,nil1,nil2" {
+		t.Errorf("order = %v; want largest |pct| first, ties and nil by rate code", order)
+	}
+}
+
+func TestMarkdownCapsAndEscapes(t *testing.T) {
+	o := Offer{OfferCode: "AmazonEC2", Region: "us-east-1", FromVersion: "1", ToVersion: "2"}
+	for i := range 120 {
+		o.Changed = append(o.Changed, Change{RateCode: fmt.Sprintf("R%03d", i), OldPrice: "1", NewPrice: "2", ChangePct: pct(float64(i)), Description: "a | b\nc"})
+	}
+	md := Report{Offers: []Offer{o}}.Markdown(10)
+	if !strings.Contains(md, "| AmazonEC2 | us-east-1 | 1 → 2 | 0 | 0 | 120 | 0 |") {
+		t.Errorf("summary row missing:\n%s", md)
+	}
+	if !strings.Contains(md, "| …and 110 more |") {
+		t.Error("the table is not capped with '…and 110 more'")
+	}
+	if !strings.Contains(md, "| `R119` | a \\| b c | 1 | 2 | +119.00% |") {
+		t.Errorf("largest change first, with the description escaped:\n%s", md[:min(len(md), 800)])
+	}
+	if strings.Count(md, "\n| `R") != 10 {
+		t.Errorf("want 10 change rows, got %d", strings.Count(md, "\n| `R"))
+	}
+	unchanged := Report{Unchanged: true, Offers: []Offer{{OfferCode: "X", Region: "r", ToVersion: "2", Skipped: "version already recorded"}}}.Markdown(0)
+	if !strings.Contains(unchanged, "No price changed.") || !strings.Contains(unchanged, "version already recorded") {
+		t.Errorf("unchanged report:\n%s", unchanged)
+	}
+}
