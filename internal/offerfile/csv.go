@@ -171,8 +171,13 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS offer CSV: the header has no %s column", name)
 		}
 	}
-	// Attribute columns are matched by normalised title; the first column
-	// with a given normalised title wins, as fixed columns come first.
+	return cols, p.columnsOf(head), nil
+}
+
+// columnsOf maps every slot of the plan to its column in a CSV header, or
+// -1. Columns are matched by normalised title; the first column with a
+// given normalised title wins, as fixed columns come first.
+func (p *plan) columnsOf(head []string) []int {
 	slotCol := make([]int, p.nslots)
 	for i := range slotCol {
 		slotCol[i] = -1
@@ -182,7 +187,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 			slotCol[slot] = i
 		}
 	}
-	return cols, slotCol, nil
+	return slotCol
 }
 
 func field(rec []string, i int) string {

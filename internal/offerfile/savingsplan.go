@@ -597,15 +597,7 @@ func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS Savings Plans CSV: the header has no %s column", name)
 		}
 	}
-	slotCol := make([]int, p.nslots)
-	for i := range slotCol {
-		slotCol[i] = -1
-	}
-	for i := len(head) - 1; i >= 0; i-- {
-		if slot, ok := p.slots[config.NormalizeName(head[i])]; ok {
-			slotCol[slot] = i
-		}
-	}
+	slotCol := p.columnsOf(head)
 	slotCol[p.leaseSlot] = -1 // filled with the "3yr" spelling
 	return cols, slotCol, nil
 }
