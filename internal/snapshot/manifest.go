@@ -21,7 +21,7 @@ type RegionState struct {
 	PublicationDate string `json:"publication_date"`
 	SourceURL       string `json:"source_url"`
 	File            string `json:"file"`
-	Rows            int    `json:"rows"`
+	Rows            int    `json:"row_count"`
 	SHA256          string `json:"sha256"`
 	// Selection fingerprints the configuration that made the snapshot, so
 	// that a changed filter refetches a version already recorded.
