@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +152,36 @@ func TestProgressLines(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "\r") {
 		t.Error("progress uses carriage returns, which CI logs show as one long line")
+	}
+}
+
+// A version the version index lists but that has no region index of its
+// own is read from its versioned folder, with the current index's regions.
+func TestVersionWithoutRegionIndex(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(mirror)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "offers/v1.0/aws/AmazonRedshift/20180309224506/region_index.json")); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := newClient(t, "file://"+dir)
+	ri, err := c.RegionIndex(context.Background(), "AmazonRedshift", "20180309224506")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ri.Regions["eu-west-1"]
+	if e.Version() != "20180309224506" || e.FilePath("csv") != "/offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv" {
+		t.Errorf("entry = %+v", e)
+	}
+	f, err := c.Open(context.Background(), e.FilePath("csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	// A version the version index does not list is still an error with
+	// close matches.
+	if _, err := c.RegionIndex(context.Background(), "AmazonRedshift", "20180309224599"); err == nil || !strings.Contains(err.Error(), "did you mean 20180309224506") {
+		t.Errorf("unknown version: %v", err)
 	}
 }

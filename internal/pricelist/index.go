@@ -119,6 +119,14 @@ func (c *Client) RegionIndex(ctx context.Context, code, version string) (*Region
 	}
 	var ri RegionIndex
 	err := c.getJSON(ctx, OfferPath(code)+"/"+folder+"/region_index.json", &ri)
+	if errors.Is(err, ErrNotFound) && version != "" {
+		// Old versions (and some mirrors) have no region index of their
+		// own: a version the version index lists is read from the folder
+		// it names, region by region, with the current index's regions.
+		if fallback, ferr := c.versionedFromCurrent(ctx, code, version); ferr == nil {
+			return fallback, nil
+		}
+	}
 	if errors.Is(err, ErrNotFound) {
 		return nil, c.explainMissing(ctx, code, version, err)
 	}
@@ -129,6 +137,30 @@ func (c *Client) RegionIndex(ctx context.Context, code, version string) (*Region
 		return nil, fmt.Errorf("region index of %s (%s) lists no regions", code, folder)
 	}
 	return &ri, nil
+}
+
+// versionedFromCurrent builds the region index of a version from the
+// current one, when the version index lists that version.
+func (c *Client) versionedFromCurrent(ctx context.Context, code, version string) (*RegionIndex, error) {
+	vi, err := c.VersionIndex(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := vi.Versions[version]; !ok {
+		return nil, fmt.Errorf("offer %s has no version %s", code, version)
+	}
+	cur, err := c.RegionIndex(ctx, code, "")
+	if err != nil {
+		return nil, err
+	}
+	ri := &RegionIndex{PublicationDate: cur.PublicationDate, Regions: map[string]RegionEntry{}}
+	for region := range cur.Regions {
+		ri.Regions[region] = RegionEntry{
+			RegionCode:        region,
+			CurrentVersionURL: OfferPath(code) + "/" + version + "/" + region + "/index.json",
+		}
+	}
+	return ri, nil
 }
 
 // explainMissing tells an unknown offer from an unknown version.
