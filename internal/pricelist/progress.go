@@ -3,7 +3,6 @@ package pricelist
 import (
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 )
 
@@ -14,7 +13,7 @@ type Progress struct {
 	w        io.Writer
 	label    string
 	size     int64
-	read     atomic.Int64
+	read     int64
 	start    time.Time
 	interval time.Duration
 	last     time.Time
@@ -29,7 +28,7 @@ func NewProgress(r io.Reader, w io.Writer, label string, size int64, interval ti
 
 func (p *Progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
-	p.read.Add(int64(n))
+	p.read += int64(n)
 	if p.interval > 0 {
 		if t := p.now(); t.Sub(p.last) >= p.interval {
 			p.last = t
@@ -43,10 +42,10 @@ func (p *Progress) Read(b []byte) (int, error) {
 func (p *Progress) Done() { p.report(p.now(), true) }
 
 // Bytes returns how much was read so far.
-func (p *Progress) Bytes() int64 { return p.read.Load() }
+func (p *Progress) Bytes() int64 { return p.read }
 
 func (p *Progress) report(t time.Time, done bool) {
-	read := p.read.Load()
+	read := p.read
 	elapsed := t.Sub(p.start).Seconds()
 	rate := 0.0
 	if elapsed > 0 {
