@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/pricelist"
 )
 
 // Exit codes.
@@ -72,7 +74,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitOK
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
-		case errors.As(err, new(usageError)):
+		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)):
 			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
 			return ExitUsage
 		default:

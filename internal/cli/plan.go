@@ -33,6 +33,9 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	if f.version != "" && !isVersion(f.version) {
+		return usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
+	}
 	gh := actions.New(env.Getenv, env.Stdout)
 	ev, err := gh.Event()
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -35,9 +36,12 @@ type runFlags struct {
 	dryRun   bool
 	force    bool
 	flagPct  float64
-	progress time.Duration
-	commit   bool
-	git      CommitOptions
+	// flagPctSet is true when --flag-pct was given, so that 0 or NaN is
+	// refused rather than silently ignored.
+	flagPctSet bool
+	progress   time.Duration
+	commit     bool
+	git        CommitOptions
 	// dispatch is the repository_dispatch that started the run, if any:
 	// its offers are checked against the config once that is loaded.
 	dispatch *actions.Event
@@ -71,6 +75,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct" })
 	gh := actions.New(env.Getenv, env.Stdout)
 	if err := f.applyEvent(gh, fs); err != nil {
 		return err
@@ -195,10 +200,10 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
 	}
-	if f.flagPct < 0 {
-		return pipeline.Options{}, usageError{errors.New("--flag-pct must be positive")}
-	}
-	if f.flagPct > 0 {
+	if f.flagPctSet {
+		if !(f.flagPct > 0) || math.IsInf(f.flagPct, 0) {
+			return pipeline.Options{}, usageError{fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", f.flagPct)}
+		}
 		cfg.FlagPct = f.flagPct
 	}
 	endpoint := f.endpoint

@@ -225,6 +225,23 @@ var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type
 // API source, kept apart so that the long-standing message stays as it was.
 const apiKeys = ", or source and api to read through the Pricing API"
 
+var wrongType = regexp.MustCompile("line (\\d+): cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+
+// expectedShape names a Go type of the YAML shape in the user's terms.
+func expectedShape(goType string) string {
+	switch {
+	case goType == "[]string":
+		return "a list such as [us-east-1, eu-west-1]"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list of entries, each starting with \"- code:\""
+	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "config."):
+		return "a mapping of keys to values"
+	case goType == "float64":
+		return "a number"
+	}
+	return goType
+}
+
 // yamlError rewrites the YAML library's Go-flavoured messages ("field filter
 // not found in type config.offerYAML") into the user's terms.
 func yamlError(err error) error {
@@ -234,6 +251,17 @@ func yamlError(err error) error {
 	}
 	msgs := make([]string, len(te.Errors))
 	for i, m := range te.Errors {
+		if sub := wrongType.FindStringSubmatch(m); sub != nil {
+			found := fmt.Sprintf("%q", sub[3])
+			if sub[3] == "" {
+				found = "a " + sub[2]
+				if kind, ok := map[string]string{"map": "mapping", "seq": "list"}[sub[2]]; ok {
+					found = "a " + kind
+				}
+			}
+			msgs[i] = fmt.Sprintf("line %s: expected %s, found %s", sub[1], expectedShape(sub[4]), found)
+			continue
+		}
 		msgs[i] = unknownField.ReplaceAllStringFunc(m, func(m string) string {
 			sub := unknownField.FindStringSubmatch(m)
 			known := "offers, savingsPlans, flagPct"

@@ -100,3 +100,17 @@ func TestNormalizeName(t *testing.T) {
 		}
 	}
 }
+
+func TestShapeErrorsInUserTerms(t *testing.T) {
+	cases := map[string]string{
+		"offers:\n  - code: AmazonEC2\n    regions: us-east-1\n":            `line 3: expected a list such as [us-east-1, eu-west-1], found "us-east-1"`,
+		"offers:\n  code: AmazonEC2\n":                                      `line 2: expected a list of entries`,
+		"flagPct: lots\noffers:\n  - code: AmazonEC2\n    regions: [all]\n": `line 1: expected a number, found "lots"`,
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("config %q: error %v, want it to contain %q", in, err, want)
+		}
+	}
+}

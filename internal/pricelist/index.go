@@ -174,7 +174,7 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 		for k := range si.Offers {
 			codes = append(codes, k)
 		}
-		return fmt.Errorf("unknown offer %q%s: %w", code, didYouMean(code, codes), notFound)
+		return &NameError{fmt.Errorf("unknown offer %q%s: %w", code, didYouMean(code, codes), notFound)}
 	}
 	if version != "" {
 		vi, err := c.VersionIndex(ctx, code)
@@ -183,17 +183,24 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 			for v := range vi.Versions {
 				versions = append(versions, v)
 			}
-			return fmt.Errorf("offer %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)
+			return &NameError{fmt.Errorf("offer %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)}
 		}
-		return fmt.Errorf("offer %s has no version %q: %w", code, version, notFound)
+		return &NameError{fmt.Errorf("offer %s has no version %q: %w", code, version, notFound)}
 	}
 	return fmt.Errorf("offer %s: %w", code, notFound)
 }
 
 // UnknownRegionError says that a region is not in an offer's region index.
 func UnknownRegionError(code, region string, ri *RegionIndex) error {
-	return fmt.Errorf("offer %s has no region %q%s", code, region, didYouMean(region, ri.Codes()))
+	return &NameError{fmt.Errorf("offer %s has no region %q%s", code, region, didYouMean(region, ri.Codes()))}
 }
+
+// NameError is an offer, version or region that AWS does not publish: a
+// mistake in what the user asked for rather than a failure of the service.
+type NameError struct{ err error }
+
+func (e *NameError) Error() string { return e.err.Error() }
+func (e *NameError) Unwrap() error { return e.err }
 
 func (c *Client) getJSON(ctx context.Context, p string, v any) error {
 	f, err := c.Open(ctx, p)

@@ -78,7 +78,7 @@ func (c *Client) SavingsPlanRegionIndex(ctx context.Context, code, version strin
 func (c *Client) explainMissingSavingsPlan(ctx context.Context, code, version string, notFound error) error {
 	vi, err := c.SavingsPlanVersionIndex(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("unknown savings plan %q%s: %w", code, didYouMean(code, config.SavingsPlanCodes), notFound)
+		return &NameError{fmt.Errorf("unknown savings plan %q%s: %w", code, didYouMean(code, config.SavingsPlanCodes), notFound)}
 	}
 	if err != nil || version == "" {
 		return fmt.Errorf("savings plan %s: %w", code, notFound)
@@ -87,5 +87,5 @@ func (c *Client) explainMissingSavingsPlan(ctx context.Context, code, version st
 	for _, v := range vi.Versions {
 		versions = append(versions, RegionEntry{CurrentVersionURL: v.OfferVersionURL}.folder(2))
 	}
-	return fmt.Errorf("savings plan %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)
+	return &NameError{fmt.Errorf("savings plan %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/report"
@@ -128,8 +129,12 @@ func ChangePct(oldPrice, newPrice string) *float64 {
 	d := new(big.Rat).Sub(n, o)
 	d.Quo(d, o)
 	d.Mul(d, big.NewRat(100, 1))
-	f, _ := d.Float64()
-	f = math.Round(f*100) / 100
+	// Round the exact decimal, then convert: rounding the float instead
+	// would turn 0.145 into 0.14.
+	f, err := strconv.ParseFloat(d.FloatString(2), 64)
+	if err != nil {
+		return nil
+	}
 	return &f
 }
 
