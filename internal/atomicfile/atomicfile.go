@@ -25,6 +25,9 @@ func WriteFile(path string, perm os.FileMode, write func(io.Writer) error) error
 // run that fails half-way changes none of them.
 type Batch struct {
 	staged []staged
+	// created are the folders Stage made, deepest first, so that a
+	// discarded batch leaves no empty folder behind either.
+	created []string
 }
 
 type staged struct{ tmp, path string }
@@ -32,6 +35,12 @@ type staged struct{ tmp, path string }
 // Stage writes the content of path to a temporary file next to it.
 func (b *Batch) Stage(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || d == filepath.Dir(d) {
+			break
+		}
+		b.created = append(b.created, d)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
@@ -69,7 +78,7 @@ func (b *Batch) Commit() error {
 			return errors.Join(fmt.Errorf("replace %s: %w", s.path, err), b.Discard())
 		}
 	}
-	b.staged = nil
+	b.staged, b.created = nil, nil
 	return nil
 }
 
@@ -82,5 +91,9 @@ func (b *Batch) Discard() error {
 		}
 	}
 	b.staged = nil
+	for _, d := range b.created {
+		os.Remove(d) // only empty folders go; one in use by another file stays
+	}
+	b.created = nil
 	return errors.Join(errs...)
 }

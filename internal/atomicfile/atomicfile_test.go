@@ -34,6 +34,9 @@ func TestBatchCommitsAllOrNothing(t *testing.T) {
 	if got, _ := os.ReadFile(a); string(got) != "old" {
 		t.Errorf("a.csv = %q after a failed batch", got)
 	}
+	if _, err := os.Stat(filepath.Join(dir, "sub")); !os.IsNotExist(err) {
+		t.Errorf("a failed batch left the folder it created: %v", err)
+	}
 	assertNoTemp(t, dir)
 
 	var ok Batch
