@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -44,8 +45,26 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		if b.err != nil {
 			return b.err
 		}
-		b.args = append(b.args, "--report", reportPath(env))
-		return cmdRun(ctx, env, b.args)
+		report := reportPath(env)
+		b.args = append(b.args, "--report", report)
+		runErr := cmdRun(ctx, env, b.args)
+		if !publishing(in) {
+			return runErr
+		}
+		// The one-job setup: publish this run's report right away.
+		n := notifyArgs(in)
+		if n.err != nil {
+			return errors.Join(runErr, n.err)
+		}
+		status := "success"
+		if runErr != nil {
+			status = "failure"
+		}
+		n.args = append(n.args, "--status", status)
+		if _, err := os.Stat(report); err == nil && runErr == nil {
+			n.args = append(n.args, "--report", report)
+		}
+		return errors.Join(runErr, cmdNotify(ctx, notifyEnv(env, in), n.args))
 	case "plan":
 		b.configFlag()
 		b.list("services", "--service")
@@ -57,27 +76,48 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		}
 		return cmdPlan(ctx, env, b.args)
 	case "notify":
-		b.value("out", "--out")
-		b.value("base", "--base")
-		b.value("job-results", "--job-results")
-		b.bool("dry-run", "--dry-run")
-		b.bool("notify-on-no-change", "--notify-on-no-change")
-		b.value("spreadsheet-id", "--spreadsheet-id")
-		b.value("sheet-tab-name", "--sheet-tab-name")
-		b.value("sheet-columns", "--sheet-columns")
-		b.value("slack-channel", "--slack-channel")
-		if b.err != nil {
-			return b.err
+		n := notifyArgs(in)
+		n.value("base", "--base")
+		n.value("job-results", "--job-results")
+		if n.err != nil {
+			return n.err
 		}
-		// Secrets travel in the environment, never on a command line.
-		return cmdNotify(ctx, withSecrets(env, map[string]string{
-			"SLACK_WEBHOOK_URL":  in("slack-webhook-url"),
-			"SLACK_BOT_TOKEN":    in("slack-bot-token"),
-			"GOOGLE_CREDENTIALS": in("google-credentials"),
-		}), b.args)
+		return cmdNotify(ctx, notifyEnv(env, in), n.args)
 	default:
 		return usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)}
 	}
+}
+
+// notifyArgs maps the inputs notify shares between its own mode and the
+// run mode of the one-job setup.
+func notifyArgs(in func(string) string) *argBuilder {
+	n := &argBuilder{in: in}
+	n.configFlag()
+	n.value("flag-pct", "--flag-pct")
+	n.value("out", "--out")
+	n.bool("dry-run", "--dry-run")
+	n.bool("notify-on-no-change", "--notify-on-no-change")
+	n.value("spreadsheet-id", "--spreadsheet-id")
+	n.value("sheet-tab-name", "--sheet-tab-name")
+	n.value("sheet-columns", "--sheet-columns")
+	n.value("slack-channel", "--slack-channel")
+	return n
+}
+
+// notifyEnv passes the secret inputs in the environment, never on a
+// command line.
+func notifyEnv(env Env, in func(string) string) Env {
+	return withSecrets(env, map[string]string{
+		"SLACK_WEBHOOK_URL":  in("slack-webhook-url"),
+		"SLACK_BOT_TOKEN":    in("slack-bot-token"),
+		"GOOGLE_CREDENTIALS": in("google-credentials"),
+	})
+}
+
+// publishing reports whether the inputs name a spreadsheet or a Slack
+// destination.
+func publishing(in func(string) string) bool {
+	return in("spreadsheet-id") != "" || in("slack-webhook-url") != "" || in("slack-bot-token") != ""
 }
 
 // reportPath puts the action's JSON report in the runner's temp folder.

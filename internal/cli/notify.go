@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,8 @@ type notifyFlags struct {
 	maxChanges       int
 	slackChannel     string
 	slackAPIURL      string
+	config           string
+	flagPct          float64
 	sheet            sheetFlags
 }
 
@@ -41,6 +44,8 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&f.base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
 	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
 	fs.StringVar(&f.repo, "repo", ".", "git repository (with --base)")
+	fs.StringVar(&f.config, "config", "", "configuration file, for its flagPct (default "+config.DefaultPath+" when it exists)")
+	fs.Float64Var(&f.flagPct, "flag-pct", 0, "with --base, flag price moves above this percentage (default: config flagPct, else 25)")
 	fs.StringVar(&f.jobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
 	fs.StringVar(&f.status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Slack message JSON and the Sheets plan instead of sending")
@@ -122,7 +127,12 @@ func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan
 		reports = append(reports, r)
 	}
 	if f.base != "" {
-		r, s, err := changesSince(ctx, f.repo, f.out, f.base)
+		cfg, err := loadConfig(f.config)
+		if err != nil {
+			return report.Report{}, span, usageError{err}
+		}
+		flagPct := cmp.Or(f.flagPct, cfg.FlagPct, config.DefaultFlagPct)
+		r, s, err := changesSince(ctx, f.repo, f.out, f.base, flagPct)
 		if err != nil {
 			return report.Report{}, span, err
 		}
@@ -184,7 +194,7 @@ func parseJobResults(s, runURL string) ([]slack.Job, error) {
 // changesSince is the report of everything committed under out since base
 // (a revision or a date) up to HEAD: in a fanned-out workflow, what every
 // shard committed during this run.
-func changesSince(ctx context.Context, repoDir, out, base string) (report.Report, commitSpan, error) {
+func changesSince(ctx context.Context, repoDir, out, base string, flagPct float64) (report.Report, commitSpan, error) {
 	repo, err := gitstore.Open(ctx, repoDir)
 	if err != nil {
 		return report.Report{}, commitSpan{}, err
@@ -198,7 +208,7 @@ func changesSince(ctx context.Context, repoDir, out, base string) (report.Report
 	if err != nil {
 		return report.Report{}, commitSpan{}, err
 	}
-	rep, err := repo.Diff(ctx, out, from, head, snapshot.DiffOptions{FlagPct: config.DefaultFlagPct})
+	rep, err := repo.Diff(ctx, out, from, head, snapshot.DiffOptions{FlagPct: flagPct})
 	if err != nil {
 		return report.Report{}, commitSpan{}, fmt.Errorf("changes since %s: %w", base, err)
 	}
