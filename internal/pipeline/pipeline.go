@@ -28,9 +28,14 @@ import (
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
-// SkippedRecorded is the Skipped reason of a region whose version the
-// manifest already records.
-const SkippedRecorded = "version already recorded"
+// Skipped reasons of a region that is not fetched.
+const (
+	// SkippedRecorded: the manifest already records the version.
+	SkippedRecorded = "version already recorded"
+	// SkippedOlder: the manifest records a newer version, as when
+	// notifications arrive out of order.
+	SkippedOlder = "older than the recorded version"
+)
 
 // Options configure a run.
 type Options struct {
@@ -134,13 +139,18 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		file := files[region]
 		version := file.version
 		path := snapshot.Path(opts.Out, offer.Code, region)
-		if prev, ok := manifest.Regions[region]; ok && !opts.Force && prev.Version == version && prev.Selection == fingerprint && fileExists(path) {
+		if reason := skipReason(manifest.Regions[region], version, fingerprint, path, opts); reason != "" {
+			prev := manifest.Regions[region]
 			res.Report.Offers = append(res.Report.Offers, report.Offer{
 				OfferCode: offer.Code, Region: region, FromVersion: prev.Version, ToVersion: version,
-				PublicationDate: prev.PublicationDate, Skipped: SkippedRecorded,
+				PublicationDate: prev.PublicationDate, Skipped: reason,
 				Added: []report.Line{}, Removed: []report.Line{}, Changed: []report.Change{}, Flags: []report.Flag{},
 			})
-			fmt.Fprintf(opts.Log, "%s %s: version %s already recorded; skipping (use --force to refetch)\n", offer.Code, region, version)
+			if reason == SkippedOlder {
+				fmt.Fprintf(opts.Log, "%s %s: version %s is older than the recorded %s; skipping (use --force to fetch it anyway)\n", offer.Code, region, version, prev.Version)
+			} else {
+				fmt.Fprintf(opts.Log, "%s %s: version %s already recorded; skipping (use --force to refetch)\n", offer.Code, region, version)
+			}
 			continue
 		}
 		snap, header, src, err := file.read(ctx, sel)
@@ -352,6 +362,21 @@ func selectionFingerprint(sel offerfile.Selection) string {
 	data, _ := json.Marshal(sel) // maps are marshalled with sorted keys
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])
+}
+
+// skipReason says why a region need not be fetched, or "" to fetch it. A
+// changed selection is always fetched: the snapshot must follow the config.
+func skipReason(prev snapshot.RegionState, version, fingerprint, path string, opts Options) string {
+	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !fileExists(path) {
+		return ""
+	}
+	switch {
+	case prev.Version == version:
+		return SkippedRecorded
+	case version < prev.Version: // versions are fixed-width timestamps
+		return SkippedOlder
+	}
+	return ""
 }
 
 // stage prepares a file for the end of the run; a dry run only encodes it,
