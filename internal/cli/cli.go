@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 )
 
@@ -74,7 +75,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitOK
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
-		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)):
+		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)):
 			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
 			return ExitUsage
 		default:

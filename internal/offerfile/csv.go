@@ -59,6 +59,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), width)
 		}
 		if !p.keepTerm(rec[cols.termType]) {
+			p.noteTerm(rec[cols.termType])
 			continue
 		}
 		for slot, col := range slotCol {
@@ -94,6 +95,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			OfferingClass:       field(rec, cols.class),
 			Attributes:          attrs,
 		}
+		p.kept++
 		if err := h.Line(&line); err != nil {
 			return header, err
 		}
@@ -101,7 +103,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 	if tail.n > 0 && tail.last != '\n' {
 		return header, errors.New("offer file is truncated: it ends in the middle of a row")
 	}
-	return header, nil
+	return header, p.explainEmpty()
 }
 
 // readCSVHead reads the metadata rows and the header row, and maps every
@@ -178,6 +180,9 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 // -1. Columns are matched by normalised title; the first column with a
 // given normalised title wins, as fixed columns come first.
 func (p *plan) columnsOf(head []string) []int {
+	for _, title := range head {
+		p.noteName(title)
+	}
 	slotCol := make([]int, p.nslots)
 	for i := range slotCol {
 		slotCol[i] = -1

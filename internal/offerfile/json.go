@@ -26,10 +26,11 @@ type jsonReader struct {
 	products map[string][]string
 	// slotOf caches the slot of each raw attribute key (-1: not needed), so
 	// that a key is normalised once per file, not once per product.
-	slotOf map[string]int
-	vals   []string
-	buf    []byte
-	line   Line
+	slotOf    map[string]int
+	vals      []string
+	buf       []byte
+	line      Line
+	sawFamily bool
 }
 
 // DecodeJSON reads a JSON offer file.
@@ -114,7 +115,10 @@ func (jr *jsonReader) file() error {
 	if jr.header.Version == "" {
 		return errors.New("offer file has no version: not an AWS offer file")
 	}
-	return jr.sendHeader()
+	if err := jr.sendHeader(); err != nil {
+		return err
+	}
+	return jr.plan.explainEmpty()
 }
 
 func (jr *jsonReader) sendHeader() error {
@@ -160,6 +164,10 @@ func (jr *jsonReader) product(sku string) error {
 			if err != nil {
 				return err
 			}
+			if !jr.sawFamily {
+				jr.sawFamily = true
+				jr.plan.noteName("productFamily")
+			}
 			if jr.plan.familySlot >= 0 {
 				jr.vals[jr.plan.familySlot] = family
 			}
@@ -198,6 +206,7 @@ func (jr *jsonReader) attributes() error {
 				slot = s
 			}
 			jr.slotOf[string(key)] = slot
+			jr.plan.noteName(string(key))
 		}
 		if slot < 0 {
 			if err := jr.dec.SkipValue(); err != nil {
@@ -221,6 +230,7 @@ func (jr *jsonReader) termsObject() error {
 		if err != nil {
 			return err
 		}
+		jr.plan.noteTerm(termType)
 		if !jr.plan.keepTerm(termType) {
 			if err := jr.dec.SkipValue(); err != nil {
 				return err
@@ -327,6 +337,7 @@ func (jr *jsonReader) term(termType, sku string, attrs []string) error {
 			OfferingClass:       class,
 			Attributes:          attrs,
 		}
+		jr.plan.kept++
 		if err := jr.h.Line(&jr.line); err != nil {
 			return err
 		}

@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
 // Formats are the offer file formats AWS publishes.
@@ -97,9 +99,17 @@ type plan struct {
 	attrSlots  []int // slot of each Selection.Attributes entry
 	terms      map[string]bool
 	familySlot int // slot of productFamily, or -1
+
+	// What the file held, to explain a selection that keeps nothing: a
+	// filter or term name with a typo silently selects no line otherwise.
+	kept      int
+	seen      map[int]bool      // slots some product has a value for
+	names     map[string]string // normalised -> a spelling met in the file
+	termsSeen []string
 }
 
 type filter struct {
+	name   string
 	slot   int
 	values []string
 }
@@ -113,7 +123,7 @@ func compile(sel Selection) *plan {
 	}
 	slices.Sort(keys) // deterministic slot order
 	for _, k := range keys {
-		p.filters = append(p.filters, filter{slot: slot(k), values: sel.Filters[k]})
+		p.filters = append(p.filters, filter{name: k, slot: slot(k), values: sel.Filters[k]})
 	}
 	for _, a := range sel.Attributes {
 		p.attrSlots = append(p.attrSlots, slot(a))
@@ -127,7 +137,68 @@ func compile(sel Selection) *plan {
 			p.terms[t] = true
 		}
 	}
+	p.seen = map[int]bool{}
+	p.names = map[string]string{}
 	return p
+}
+
+// noteName records an attribute name the file uses.
+func (p *plan) noteName(name string) {
+	k := config.NormalizeName(name)
+	if _, ok := p.names[k]; !ok {
+		p.names[k] = name
+		if s, ok := p.slots[k]; ok {
+			p.seen[s] = true
+		}
+	}
+}
+
+// noteTerm records a term type the file has.
+func (p *plan) noteTerm(termType string) {
+	if n := len(p.termsSeen); n == 0 || p.termsSeen[n-1] != termType {
+		if !slices.Contains(p.termsSeen, termType) {
+			p.termsSeen = append(p.termsSeen, termType)
+		}
+	}
+}
+
+// SelectionError says that a selection kept nothing because it names an
+// attribute or term type the file does not have: almost always a typo.
+type SelectionError struct{ Problems []string }
+
+func (e *SelectionError) Error() string {
+	return "the selection keeps no line: " + strings.Join(e.Problems, "; ")
+}
+
+// explainEmpty returns a *SelectionError when nothing was kept and the
+// selection names something the file lacks; an empty result with known
+// names (an instance type a region does not sell) is not an error.
+func (p *plan) explainEmpty() error {
+	if p.kept > 0 {
+		return nil
+	}
+	var problems []string
+	known := make([]string, 0, len(p.names))
+	for _, n := range p.names {
+		known = append(known, n)
+	}
+	for _, f := range p.filters {
+		if !p.seen[f.slot] {
+			problems = append(problems, fmt.Sprintf("filters.%s: no product in this file has that attribute%s", f.name, suggest.DidYouMean(f.name, known)))
+		}
+	}
+	if len(p.termsSeen) > 0 {
+		for t := range p.terms {
+			if !slices.Contains(p.termsSeen, t) {
+				problems = append(problems, fmt.Sprintf("terms: %q is not a term type of this file (it has %s)", t, strings.Join(p.termsSeen, ", ")))
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	slices.Sort(problems)
+	return &SelectionError{Problems: problems}
 }
 
 // slot returns the slot of an attribute name, adding one if needed.

@@ -2,6 +2,7 @@ package offerfile_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,11 +101,11 @@ func TestFilters(t *testing.T) {
 			t.Fatalf("line escaped the filter: %+v", l)
 		}
 	}
-	// A filter on an attribute no product has selects nothing, rather than
-	// everything.
-	_, none := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Filters: map[string][]string{"noSuchAttribute": {"x"}}})
+	// A value no product has selects nothing, and that is not an error (a
+	// region may not sell an instance type).
+	_, none := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Filters: map[string][]string{"instanceType": {"x9.huge"}}})
 	if len(none) != 0 {
-		t.Errorf("unknown attribute filter kept %d lines", len(none))
+		t.Errorf("unknown value kept %d lines", len(none))
 	}
 	// Products without productFamily are kept by an empty-value filter only.
 	_, missing := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Filters: map[string][]string{"productFamily": {""}}})
@@ -207,6 +208,34 @@ func TestBrokenFiles(t *testing.T) {
 				t.Fatalf("error = %v, want it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// A selection that keeps nothing because it names an attribute or a term
+// type the file does not have is an error that suggests the right name, in
+// either format; it never selects everything.
+func TestTyposInTheSelectionAreReported(t *testing.T) {
+	cases := []struct {
+		file, format string
+		sel          offerfile.Selection
+		want         string
+	}{
+		{redshiftJSON, "json", offerfile.Selection{Filters: map[string][]string{"productFamly": {"Compute Instance"}}}, "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
+		{redshiftJSON, "json", offerfile.Selection{Terms: []string{"OnDemnd"}}, `terms: "OnDemnd" is not a term type of this file (it has OnDemand, Reserved)`},
+		{ec2CSV, "csv", offerfile.Selection{Filters: map[string][]string{"instanceTyp": {"c6i.large"}}}, "filters.instanceTyp: no product in this file has that attribute; did you mean Instance Type"},
+		{ec2CSV, "csv", offerfile.Selection{Terms: []string{"Reservd"}}, `terms: "Reservd" is not a term type of this file`},
+	}
+	for _, c := range cases {
+		f, err := os.Open(c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = offerfile.Decode(f, c.format, c.sel, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+		f.Close()
+		var se *offerfile.SelectionError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %+v: error %v, want a SelectionError containing %q", c.format, c.sel, err, c.want)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package pricelist
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
 // maxIndexBytes bounds the index files, which are small (the service index
@@ -174,7 +175,7 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 		for k := range si.Offers {
 			codes = append(codes, k)
 		}
-		return &NameError{fmt.Errorf("unknown offer %q%s: %w", code, didYouMean(code, codes), notFound)}
+		return &NameError{fmt.Errorf("unknown offer %q%s: %w", code, suggest.DidYouMean(code, codes), notFound)}
 	}
 	if version != "" {
 		vi, err := c.VersionIndex(ctx, code)
@@ -183,7 +184,7 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 			for v := range vi.Versions {
 				versions = append(versions, v)
 			}
-			return &NameError{fmt.Errorf("offer %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)}
+			return &NameError{fmt.Errorf("offer %s has no version %q%s: %w", code, version, suggest.DidYouMean(version, versions), notFound)}
 		}
 		return &NameError{fmt.Errorf("offer %s has no version %q: %w", code, version, notFound)}
 	}
@@ -192,7 +193,7 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 
 // UnknownRegionError says that a region is not in an offer's region index.
 func UnknownRegionError(code, region string, ri *RegionIndex) error {
-	return &NameError{fmt.Errorf("offer %s has no region %q%s", code, region, didYouMean(region, ri.Codes()))}
+	return &NameError{fmt.Errorf("offer %s has no region %q%s", code, region, suggest.DidYouMean(region, ri.Codes()))}
 }
 
 // NameError is an offer, version or region that AWS does not publish: a
@@ -216,52 +217,4 @@ func (c *Client) getJSON(ctx context.Context, p string, v any) error {
 		return fmt.Errorf("parse %s: %w", f.URL, err)
 	}
 	return nil
-}
-
-// didYouMean formats up to five candidates close to want, or "" if none is.
-func didYouMean(want string, candidates []string) string {
-	type scored struct {
-		s string
-		d int
-	}
-	lw := strings.ToLower(want)
-	var close []scored
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		d := levenshtein(lw, lc)
-		if d <= max(2, len(want)/3) || (len(lw) >= 3 && (strings.Contains(lc, lw) || strings.Contains(lw, lc))) {
-			close = append(close, scored{c, d})
-		}
-	}
-	if len(close) == 0 {
-		return ""
-	}
-	slices.SortFunc(close, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(a.d, b.d), strings.Compare(a.s, b.s))
-	})
-	names := make([]string, 0, 5)
-	for _, c := range close[:min(5, len(close))] {
-		names = append(names, c.s)
-	}
-	return "; did you mean " + strings.Join(names, ", ") + "?"
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
 // Savings Plans files live in their own tree, /savingsPlan/v1.0/aws/<code>,
@@ -78,7 +79,7 @@ func (c *Client) SavingsPlanRegionIndex(ctx context.Context, code, version strin
 func (c *Client) explainMissingSavingsPlan(ctx context.Context, code, version string, notFound error) error {
 	vi, err := c.SavingsPlanVersionIndex(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		return &NameError{fmt.Errorf("unknown savings plan %q%s: %w", code, didYouMean(code, config.SavingsPlanCodes), notFound)}
+		return &NameError{fmt.Errorf("unknown savings plan %q%s: %w", code, suggest.DidYouMean(code, config.SavingsPlanCodes), notFound)}
 	}
 	if err != nil || version == "" {
 		return fmt.Errorf("savings plan %s: %w", code, notFound)
@@ -87,5 +88,5 @@ func (c *Client) explainMissingSavingsPlan(ctx context.Context, code, version st
 	for _, v := range vi.Versions {
 		versions = append(versions, RegionEntry{CurrentVersionURL: v.OfferVersionURL}.folder(2))
 	}
-	return &NameError{fmt.Errorf("savings plan %s has no version %q%s: %w", code, version, didYouMean(version, versions), notFound)}
+	return &NameError{fmt.Errorf("savings plan %s has no version %q%s: %w", code, version, suggest.DidYouMean(version, versions), notFound)}
 }
