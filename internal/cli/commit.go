@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -67,6 +68,15 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 		}
 	}
 	if err := gitstore.Push(ctx, opts.RepoDir, opts.Remote, branch, opts.MaxAttempts); err != nil {
+		var conflict *gitstore.ConflictError
+		if errors.As(err, &conflict) && within(conflict.Files, paths) {
+			// Another run recorded the same price list first: start again
+			// from its commit.
+			if rerr := gitstore.Rewind(ctx, opts.RepoDir, opts.Remote, branch); rerr != nil {
+				return "", errors.Join(err, rerr)
+			}
+			return "", &rerunError{conflict}
+		}
 		return sha, err
 	}
 	// A rebase gives the commit a new id.
@@ -78,6 +88,25 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 	}
 	fmt.Fprintf(env.Stderr, "push: %s to %s %s\n", sha[:12], opts.Remote, branch)
 	return sha, nil
+}
+
+// rerunError asks run to fetch and commit again: its snapshot conflicted
+// with another run's and the repository was moved onto that run's commit.
+type rerunError struct{ conflict *gitstore.ConflictError }
+
+func (e *rerunError) Error() string { return e.conflict.Error() }
+func (e *rerunError) Unwrap() error { return e.conflict }
+
+// within reports whether every file is under one of the folders.
+func within(files, folders []string) bool {
+	for _, f := range files {
+		if !slices.ContainsFunc(folders, func(dir string) bool {
+			return strings.HasPrefix(f, filepath.ToSlash(dir)+"/")
+		}) {
+			return false
+		}
+	}
+	return len(files) > 0
 }
 
 // commitPaths returns the offer folders the run fetched, relative to the

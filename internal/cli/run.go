@@ -47,6 +47,10 @@ type runFlags struct {
 	dispatch *actions.Event
 }
 
+// maxReruns bounds how often run fetches again after losing a push race
+// for the same price list.
+const maxReruns = 3
+
 // errNotTracked says that a repository_dispatch named no configured offer.
 var errNotTracked = errors.New("the notification names no offer the configuration tracks; nothing to do")
 
@@ -90,12 +94,38 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		gh.Error(err)
 		return err
 	}
-	end := gh.Group("Fetch and compare AWS price lists")
-	res, err := pipeline.Run(ctx, opts)
-	end()
-	if err != nil {
-		gh.Error(err)
-		return err
+	var (
+		res *pipeline.Result
+		sha string
+	)
+	// A push that conflicts with another run's snapshot of the same price
+	// list rewinds onto that run's commit; fetching again then compares
+	// with what it recorded.
+	for attempt := 1; ; attempt++ {
+		end := gh.Group("Fetch and compare AWS price lists")
+		res, err = pipeline.Run(ctx, opts)
+		end()
+		if err != nil {
+			gh.Error(err)
+			return err
+		}
+		if !(f.commit || f.git.Push) || opts.DryRun {
+			break
+		}
+		f.git.Out = opts.Out
+		end = gh.Group("Commit to git")
+		sha, err = commitAndPush(ctx, env, f.git, res)
+		end()
+		var rerun *rerunError
+		if errors.As(err, &rerun) && attempt < maxReruns {
+			fmt.Fprintf(env.Stderr, "push: another run recorded the same price list first (%s); fetching again on top of it\n", strings.Join(rerun.conflict.Files, ", "))
+			continue
+		}
+		if err != nil {
+			gh.Error(err)
+			return err
+		}
+		break
 	}
 	for _, w := range res.Warnings {
 		gh.Warning(w)
@@ -107,18 +137,6 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	}
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
-
-	var sha string
-	if (f.commit || f.git.Push) && !opts.DryRun {
-		f.git.Out = opts.Out
-		end := gh.Group("Commit to git")
-		sha, err = commitAndPush(ctx, env, f.git, res)
-		end()
-		if err != nil {
-			gh.Error(err)
-			return err
-		}
-	}
 	publishOutputs(gh, res.Report, f.report, sha)
 	gh.Summary(markdown + runLinks(gh.Links(), sha))
 	return nil

@@ -259,3 +259,18 @@ func lines(s string) []string {
 	}
 	return out
 }
+
+// Rewind undoes the commit Commit just made (its files go back to what the
+// previous commit holds) and fast-forwards to the remote branch. A run
+// whose snapshot conflicts with one another run pushed first is then made
+// again on top of that run's: snapshots are derived data, so fetching and
+// comparing again is the right resolution, not a merge.
+func Rewind(ctx context.Context, repoDir, remote, branch string) error {
+	if _, err := git(ctx, repoDir, "reset", "--quiet", "--keep", "HEAD~1"); err != nil {
+		return fmt.Errorf("undo the local commit: %w", err)
+	}
+	if _, err := git(ctx, repoDir, "pull", "--quiet", "--ff-only", remote, branch); err != nil {
+		return fmt.Errorf("fast-forward to %s/%s: %w", Redact(remote), branch, err)
+	}
+	return nil
+}
