@@ -90,11 +90,13 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	var rows []historyRow
 	var series []gitstore.Series
 	if f.at != "" {
+		recorded := 0
 		for _, file := range files {
 			rev, lines, err := repo.At(ctx, file, at, sel)
 			if errors.Is(err, gitstore.ErrNoCommit) {
 				continue // this offer/region was not recorded yet
 			}
+			recorded++
 			if err != nil {
 				return err
 			}
@@ -102,6 +104,9 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 			for _, l := range lines {
 				rows = append(rows, newHistoryRow(offer, region, l, gitstore.Point{Revision: rev, Price: l.Price}, ""))
 			}
+		}
+		if recorded == 0 {
+			return usageError{fmt.Errorf("nothing was recorded at or before %s; the history starts later (see git log)", at.UTC().Format(time.RFC3339))}
 		}
 		fmt.Fprintf(env.Stderr, "prices in force at %s\n", at.UTC().Format(time.RFC3339))
 	} else {
