@@ -15,4 +15,4 @@ install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 go vet ./...
 actionlint
-go test ./... "$@"
+go test -timeout 20m ./... "$@"
