@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -265,7 +266,11 @@ func TestWorkflowDispatchDryRunWritesNothing(t *testing.T) {
 }
 
 func TestFailedShardIsReportedToSlack(t *testing.T) {
-	e := setup(t, config)
+	// The daily schedule reads everything configured, Savings Plans included.
+	e := setup(t, config+`savingsPlans:
+  - code: AWSComputeSavingsPlan
+    regions: [ap-east-2]
+`)
 	e.bulk.SetFault("/offers/v1.0/aws/AmazonRedshift/20180401000000/eu-west-1/", bulkfake.Fault{Status: 500, Times: 1000})
 	log, err := e.act("schedule", map[string]any{"schedule": "37 5 * * *"})
 	if err == nil {
@@ -274,13 +279,22 @@ func TestFailedShardIsReportedToSlack(t *testing.T) {
 	if !strings.Contains(log, "::error::") || !strings.Contains(log, "HTTP 500") {
 		t.Error("the failing shard did not annotate its error")
 	}
-	// The healthy shard still landed its commit.
-	if got := e.originLog(); len(got) != 2 || !strings.HasPrefix(got[0], "AmazonRedshift us-east-1 20180401000000") {
-		t.Errorf("origin commits = %q, want the us-east-1 shard's commit", got)
+	// The healthy shards still landed their commits.
+	commits := e.originLog()
+	if len(commits) != 3 || !slices.ContainsFunc(commits, func(c string) bool { return strings.HasPrefix(c, "AmazonRedshift us-east-1 20180401000000") }) ||
+		!slices.ContainsFunc(commits, func(c string) bool { return strings.HasPrefix(c, "AWSComputeSavingsPlan ap-east-2 ") }) {
+		t.Errorf("origin commits = %q, want the us-east-1 and the Savings Plans shards' commits", commits)
 	}
 	msgs := e.slack.Messages()
 	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Body), "failed") || !strings.Contains(string(msgs[0].Body), "shard") {
 		t.Fatalf("slack messages = %v, want one failure message naming the shard job", msgs)
+	}
+	if !strings.Contains(string(msgs[0].Body), "AWSComputeSavingsPlan") {
+		t.Error("the message does not list the Savings Plans changes that were recorded")
+	}
+	// What was recorded is published, Savings Plans rates included.
+	if _, ok := e.sheets.Sheet(spreadsheetID, "AWSComputeSavingsPlan ap-east-2"); !ok {
+		t.Error("the spreadsheet has no Savings Plans tab")
 	}
 }
 
