@@ -326,16 +326,17 @@ func checkCells(existing []*sheetState, targets []*target, changes *target, newC
 // structure adds missing tabs and sets the grid and frozen row of the
 // others, in one atomic request, and records every target's sheet id.
 func (p *publisher) structure(ctx context.Context, targets []*target) error {
-	var reqs []*sheetsapi.Request
+	// Shrinks go first: the service checks the cell limit after each
+	// request, so a new tab listed before the shrink that makes room for
+	// it would fail although the final layout fits.
+	var shrinks, grows, reqs []*sheetsapi.Request
+	var adds []*target
 	var created []string
 	added := map[int]*target{}
 	for _, t := range targets {
 		grid := &sheetsapi.GridProperties{RowCount: t.rows, ColumnCount: t.cols, FrozenRowCount: 1}
 		if t.existing == nil {
-			added[len(reqs)] = t
-			reqs = append(reqs, &sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{
-				Properties: &sheetsapi.SheetProperties{Title: t.title, GridProperties: grid},
-			}})
+			adds = append(adds, t)
 			created = append(created, t.title)
 			continue
 		}
@@ -344,13 +345,25 @@ func (p *publisher) structure(ctx context.Context, targets []*target) error {
 		if e.rows == t.rows && e.cols == t.cols && e.frozen == 1 {
 			continue
 		}
-		reqs = append(reqs, &sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
+		req := &sheetsapi.Request{UpdateSheetProperties: &sheetsapi.UpdateSheetPropertiesRequest{
 			Properties: &sheetsapi.SheetProperties{
 				SheetId:         e.id,
 				GridProperties:  grid,
 				ForceSendFields: []string{"SheetId"},
 			},
 			Fields: "gridProperties.rowCount,gridProperties.columnCount,gridProperties.frozenRowCount",
+		}}
+		if t.rows*t.cols < e.rows*e.cols {
+			shrinks = append(shrinks, req)
+		} else {
+			grows = append(grows, req)
+		}
+	}
+	reqs = append(append(reqs, shrinks...), grows...)
+	for _, t := range adds {
+		added[len(reqs)] = t
+		reqs = append(reqs, &sheetsapi.Request{AddSheet: &sheetsapi.AddSheetRequest{
+			Properties: &sheetsapi.SheetProperties{Title: t.title, GridProperties: &sheetsapi.GridProperties{RowCount: t.rows, ColumnCount: t.cols, FrozenRowCount: 1}},
 		}})
 	}
 	if len(reqs) == 0 {

@@ -661,3 +661,19 @@ func TestOptionsValidation(t *testing.T) {
 		t.Errorf("duplicate tab: err = %v", err)
 	}
 }
+
+// The service checks the cell limit after every request of a batch: a tab
+// that shrinks must make room before a new tab takes it, or a layout that
+// fits in the end is refused half-way.
+func TestPublishShrinksBeforeAddingTabs(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddSheet(spreadsheetID, "AmazonEC2 us-west-2", 383_000, 26) // 9,958,000 cells
+	small := wideTab(10, 5)
+	small.Region = "us-west-2"
+	if _, err := Publish(context.Background(), e.svc, e.opts, []Tab{wideTab(2000, 14), small}, report.Report{}); err != nil {
+		t.Fatalf("Publish = %v", err)
+	}
+	if sh, ok := e.fake.Sheet(spreadsheetID, "AmazonEC2 us-west-2"); !ok || sh.Rows != 11 {
+		t.Errorf("the shrunk tab is %+v", sh)
+	}
+}

@@ -16,11 +16,13 @@ import (
 )
 
 // Retry is the backoff for 429 and 5xx answers, which the generated client
-// does not retry: exponential with full jitter (a random wait between 0 and
-// min(MaxDelay, BaseDelay·2^attempt)), a Retry-After header taking
-// precedence, at most MaxAttempts attempts in all.
+// does not retry: exponential with equal jitter (a random wait between half
+// and all of min(MaxDelay, BaseDelay·2^attempt)), a Retry-After header
+// taking precedence, at most MaxAttempts attempts in all. The defaults wait
+// at least 63 s in all, longer than the per-minute quota window, so a run
+// that exhausted the quota outlasts it rather than failing just short.
 type Retry struct {
-	MaxAttempts int           // default 7
+	MaxAttempts int           // default 8
 	BaseDelay   time.Duration // default 1s
 	MaxDelay    time.Duration // default 64s: the per-minute quota refills in a minute
 	// Sleep waits d or until ctx is done (default: a timer). Tests replace it.
@@ -31,7 +33,7 @@ type Retry struct {
 
 func (r Retry) withDefaults() Retry {
 	if r.MaxAttempts <= 0 {
-		r.MaxAttempts = 7
+		r.MaxAttempts = 8
 	}
 	if r.BaseDelay <= 0 {
 		r.BaseDelay = time.Second
@@ -75,7 +77,7 @@ func (r Retry) delay(attempt int, err error) time.Duration {
 	if shift := attempt - 1; shift < 30 {
 		ceiling = min(r.MaxDelay, r.BaseDelay<<shift)
 	}
-	d := time.Duration(r.Rand() * float64(ceiling))
+	d := ceiling/2 + time.Duration(r.Rand()*float64(ceiling/2))
 	var gerr *googleapi.Error
 	if errors.As(err, &gerr) && gerr.Header != nil {
 		if s, perr := strconv.Atoi(strings.TrimSpace(gerr.Header.Get("Retry-After"))); perr == nil && s > 0 {

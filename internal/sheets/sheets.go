@@ -17,7 +17,7 @@
 //
 // The package owns the service's limits: writes are batched and chunked
 // under about 2 MB per request, 429 and 5xx answers are retried with
-// exponential backoff and full jitter (the Go client does not retry), the
+// exponential backoff and jitter (the Go client does not retry), the
 // 10,000,000-cell and 50,000-characters-per-cell limits are checked before
 // anything is written, and grids are resized before writing past them.
 package sheets
