@@ -51,7 +51,9 @@ func (r *Runner) Group(title string) (end func()) {
 	return r.gh.EndGroup
 }
 
-// Mask hides a secret, and each of its lines, from the log.
+// Mask hides a secret from the log, and each line of a multi-line one (a
+// key file) that is long enough to carry secret material: masking "{" or
+// "}" would turn every brace in the log into ***.
 func (r *Runner) Mask(secret string) {
 	if !r.enabled || strings.TrimSpace(secret) == "" {
 		return
@@ -59,12 +61,16 @@ func (r *Runner) Mask(secret string) {
 	r.gh.AddMask(secret)
 	if strings.Contains(secret, "\n") {
 		for _, line := range strings.Split(secret, "\n") {
-			if strings.TrimSpace(line) != "" {
-				r.gh.AddMask(strings.TrimSpace(line))
+			if line = strings.TrimSpace(line); len(line) >= minMaskedLine {
+				r.gh.AddMask(line)
 			}
 		}
 	}
 }
+
+// minMaskedLine is the shortest line of a multi-line secret that is masked
+// on its own.
+const minMaskedLine = 16
 
 // Error reports an error as an annotation on the run.
 func (r *Runner) Error(err error) {

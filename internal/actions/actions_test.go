@@ -59,13 +59,14 @@ func TestRunnerOutsideAndInsideActions(t *testing.T) {
 		"GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "7",
 	}
 	in := New(func(k string) string { return env[k] }, &out)
-	in.Mask("line1\nline2")
+	in.Mask("{\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\",\n}")
 	in.SetOutput("changed", "true")
 	in.Summary(strings.Repeat("x", MaxSummaryBytes+100))
-	for _, want := range []string{"::add-mask::line1", "::add-mask::line2"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("log lacks %q:\n%s", want, out.String())
-		}
+	if !strings.Contains(out.String(), `::add-mask::"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE",`) {
+		t.Errorf("the key's line is not masked on its own:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "::add-mask::{\n") || strings.Contains(out.String(), "::add-mask::}\n") {
+		t.Errorf("a lone brace was masked, which would garble every log line with one:\n%s", out.String())
 	}
 	if data, _ := os.ReadFile(env["GITHUB_OUTPUT"]); !strings.Contains(string(data), "changed<<") {
 		t.Errorf("GITHUB_OUTPUT = %q", data)

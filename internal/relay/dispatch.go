@@ -208,14 +208,16 @@ type response struct {
 	body   []byte
 }
 
-// isRateLimit follows GitHub's documentation: 429 always, 403 only when the
-// rate-limit headers say so (otherwise 403 is a permission problem).
+// isRateLimit follows GitHub's documentation: 429 always, 403 when the
+// rate-limit headers say so or the message does (a secondary rate limit
+// may come without headers); any other 403 is a permission problem.
 func (r *response) isRateLimit() bool {
 	if r.status == http.StatusTooManyRequests {
 		return true
 	}
 	return r.status == http.StatusForbidden &&
-		(r.header.Get("Retry-After") != "" || r.header.Get("X-Ratelimit-Remaining") == "0")
+		(r.header.Get("Retry-After") != "" || r.header.Get("X-Ratelimit-Remaining") == "0" ||
+			bytes.Contains(bytes.ToLower(r.body), []byte("rate limit")))
 }
 
 func (g *GitHub) post(ctx context.Context, endpoint string, body []byte) (*response, error) {

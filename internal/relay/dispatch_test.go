@@ -116,6 +116,12 @@ func TestDispatchRetries(t *testing.T) {
 			requests:  2,
 		},
 		{
+			name:      "secondary rate limit as a 403 without headers waits a minute",
+			script:    []relaytest.Response{{Status: 403, Message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}},
+			wantWaits: []time.Duration{time.Minute},
+			requests:  2,
+		},
+		{
 			name:      "network error is retried",
 			script:    []relaytest.Response{{Close: true}},
 			wantWaits: []time.Duration{time.Second},

@@ -276,6 +276,13 @@ func (b *bot) post(ctx context.Context, m Message) error {
 		}
 		return e
 	}
+	if rec.status == http.StatusTooManyRequests {
+		// slack-go fails to parse a Retry-After that is not a number of
+		// seconds (an HTTP date); it is still a rate limit.
+		e := newAPIError(methodPost, http.StatusTooManyRequests, "ratelimited")
+		e.RetryAfter = defaultRetryAfter
+		return e
+	}
 	return fmt.Errorf("slack chat.postMessage: %w", stripURL(err))
 }
 

@@ -108,6 +108,7 @@ func TestSendRetriesAfterRateLimit(t *testing.T) {
 			}{
 				{"Retry-After honoured", "7", 7 * time.Second},
 				{"no Retry-After waits a second", "", time.Second},
+				{"an HTTP-date Retry-After waits a second", "Wed, 21 Oct 2015 07:28:00 GMT", time.Second},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
