@@ -89,6 +89,10 @@ func setup(t *testing.T, config string) *env {
 	e.sheets = sheetsfake.New()
 	t.Cleanup(e.sheets.Close)
 	e.sheets.AddSpreadsheet(spreadsheetID)
+	// The service's limits, not the fake's lenient defaults: request bodies
+	// under about 2 MB and 60 writes a minute per user.
+	e.sheets.SetMaxBodyBytes(2 << 20)
+	e.sheets.SetWriteQuota(60, time.Now)
 	return e
 }
 
