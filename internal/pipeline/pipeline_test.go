@@ -73,3 +73,34 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Errorf("a dry run wrote %d entries", len(entries))
 	}
 }
+
+// The file must be the version the index named: when current/ moves on
+// while a run downloads, or a mirror is inconsistent, the run fails rather
+// than recording one version's prices under another's number.
+func TestFileVersionMustMatchTheIndex(t *testing.T) {
+	mirror := t.TempDir()
+	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift")
+	old, err := os.ReadFile(filepath.Join(base, "20180309224506/us-east-1/index.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(base, "20180401000000/us-east-1/index.csv"), old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	opts := options(t, out)
+	opts.Version = ""
+	if opts.Client, err = pricelist.New("file://"+mirror, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), opts)
+	if err == nil || !strings.Contains(err.Error(), "the file is version 20180309224506, the region index names 20180401000000") {
+		t.Fatalf("Run = %v, want a version mismatch", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a failed run wrote %d entries", len(entries))
+	}
+}
