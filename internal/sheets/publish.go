@@ -3,11 +3,13 @@ package sheets
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"google.golang.org/api/googleapi"
 	sheetsapi "google.golang.org/api/sheets/v4"
 )
 
@@ -411,7 +413,7 @@ func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []cha
 				var err error
 				resp, err = p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, body).
 					ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(ctx).Do()
-				return err
+				return notRetriedIfMaybeApplied(err)
 			})
 			if err != nil {
 				return nil, err
@@ -432,6 +434,18 @@ func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []cha
 		}
 	}
 	return formats, nil
+}
+
+// notRetriedIfMaybeApplied keeps an append from being retried after a 5xx:
+// the rows may have been added although the answer was an error, and an
+// append is not idempotent. A 429 was not processed and is retried. The
+// next run reads the Changes keys and adds only what is missing.
+func notRetriedIfMaybeApplied(err error) error {
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) && gerr.Code >= 500 {
+		return fmt.Errorf("%v (not retried: the rows may have been added; the next run appends only what is missing)", err)
+	}
+	return err
 }
 
 // numberFormat formats rows [r0,r1) of one column. Every index is sent even

@@ -86,6 +86,9 @@ type Server struct {
 	requests     []Request
 	faults       []int
 	writeFaults  []int
+	// appendFaults answer the next appends with an error after applying
+	// them, as a server that fails after the write does.
+	appendFaults []int
 	forbidden    bool
 	maxBody      int
 	quota        int
@@ -164,6 +167,17 @@ func (s *Server) FailNextWrites(n, code int) {
 	defer s.mu.Unlock()
 	for range n {
 		s.writeFaults = append(s.writeFaults, code)
+	}
+}
+
+// FailNextAppendsAfterApplying makes the next n values.append requests add
+// their rows and then answer code: the failure after the write that makes
+// retrying an append unsafe.
+func (s *Server) FailNextAppendsAfterApplying(n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.appendFaults = append(s.appendFaults, code)
 	}
 }
 
@@ -568,6 +582,14 @@ func (s *Server) serveLocked(w http.ResponseWriter, r *http.Request, body []byte
 	case verb == "" && r.Method == http.MethodPut:
 		return s.valuesUpdate(w, b, rng, q, body)
 	case verb == "append" && r.Method == http.MethodPost:
+		if len(s.appendFaults) > 0 {
+			code := s.appendFaults[0]
+			s.appendFaults = s.appendFaults[1:]
+			if err := s.valuesAppend(httptest.NewRecorder(), b, rng, q, body); err != nil {
+				return err
+			}
+			return faultError(code)
+		}
 		return s.valuesAppend(w, b, rng, q, body)
 	case verb == "clear" && r.Method == http.MethodPost:
 		return s.valuesClear(w, b, rng)
