@@ -81,11 +81,11 @@ type SheetInfo struct {
 type Server struct {
 	srv *httptest.Server
 
-	mu           sync.Mutex
-	books        map[string]*book
-	requests     []Request
-	faults       []int
-	writeFaults  []int
+	mu          sync.Mutex
+	books       map[string]*book
+	requests    []Request
+	faults      []int
+	writeFaults []int
 	// appendFaults answer the next appends with an error after applying
 	// them, as a server that fails after the write does.
 	appendFaults []int
