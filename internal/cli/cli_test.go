@@ -77,6 +77,12 @@ func TestScripts(t *testing.T) {
 				n, _ := strconv.Atoi(args[0])
 				ts.Value("pricing").(*pricingfake.Server).Throttle(n)
 			},
+			// pricingexpire N: the page token of the N-th page from now
+			// expires before it is used, once.
+			"pricingexpire": func(ts *testscript.TestScript, neg bool, args []string) {
+				n, _ := strconv.Atoi(args[0])
+				ts.Value("pricing").(*pricingfake.Server).ExpireAfterPages(n)
+			},
 			// pricingpagesize N: pages of at most N entries.
 			"pricingpagesize": func(ts *testscript.TestScript, neg bool, args []string) {
 				n, _ := strconv.Atoi(args[0])

@@ -296,6 +296,25 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 // fetchProducts asks GetProducts for the selected products of a region and
 // builds the snapshot the bulk file would give.
 func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+	// A page token can expire during a long listing: start it over once,
+	// from an empty snapshot.
+	snap, header, n, err := listProducts(ctx, opts, serviceCode, code, pl, sel)
+	if errors.Is(err, pricingapi.ErrPageTokenExpired) {
+		fmt.Fprintf(opts.Log, "%s %s: GetProducts page token expired; listing again\n", code, pl.Region)
+		snap, header, n, err = listProducts(ctx, opts, serviceCode, code, pl, sel)
+	}
+	if err != nil {
+		return nil, header, "", fmt.Errorf("%s %s: %w", code, pl.Region, err)
+	}
+	fmt.Fprintf(opts.Log, "%s %s: GetProducts: %d products, %d lines\n", code, pl.Region, n, len(snap.Rows))
+	if err := snap.Sort(); err != nil {
+		return nil, header, "", fmt.Errorf("%s %s: GetProducts: %w", code, pl.Region, err)
+	}
+	return snap, header, pl.ARN, nil
+}
+
+// listProducts reads one GetProducts listing into a snapshot.
+func listProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, int, error) {
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
 	header := offerfile.Header{OfferCode: code, Version: pl.Version}
 	dec := offerfile.NewProductDecoder(sel)
@@ -315,14 +334,7 @@ func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, 
 		n++
 		return nil
 	})
-	if err != nil {
-		return nil, header, "", fmt.Errorf("%s %s: %w", code, pl.Region, err)
-	}
-	fmt.Fprintf(opts.Log, "%s %s: GetProducts: %d products, %d lines\n", code, pl.Region, n, len(snap.Rows))
-	if err := snap.Sort(); err != nil {
-		return nil, header, "", fmt.Errorf("%s %s: GetProducts: %w", code, pl.Region, err)
-	}
-	return snap, header, pl.ARN, nil
+	return snap, header, n, err
 }
 
 // fetch streams one region's file into a sorted snapshot; want is the

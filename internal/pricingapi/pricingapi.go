@@ -34,6 +34,11 @@ const Currency = "USD"
 // price list.
 var ErrNotFound = errors.New("not found")
 
+// ErrPageTokenExpired is returned (wrapped) when a listing's NextToken
+// expired before the listing was read to the end; starting the listing
+// again is the cure.
+var ErrPageTokenExpired = errors.New("page token expired")
+
 // Options configure a Client.
 type Options struct {
 	// Endpoint replaces the SDK's endpoint (tests, VPC endpoints); empty
@@ -265,7 +270,7 @@ func apiError(what string, err error) error {
 	case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException":
 		return fmt.Errorf("%s: %w (the AWS credentials need pricing:ListPriceLists, pricing:GetPriceListFileUrl and pricing:GetProducts)", what, err)
 	case "ExpiredNextTokenException", "InvalidNextTokenException":
-		return fmt.Errorf("%s: the listing's page token expired before it was read to the end; run again: %w", what, err)
+		return fmt.Errorf("%s: the listing's page token expired before it was read to the end; run again: %w", what, errors.Join(ErrPageTokenExpired, err))
 	case "ThrottlingException":
 		return fmt.Errorf("%s: still throttled after retrying; run again later: %w", what, err)
 	}

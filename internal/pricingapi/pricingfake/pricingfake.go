@@ -44,13 +44,14 @@ type Server struct {
 	mu sync.Mutex
 	// PageSize caps the entries of one page below MaxResults, so that tests
 	// see pagination on small data.
-	pageSize  int
-	throttle  int
-	tokenGen  int
-	requests  []string
-	fileGets  []string
-	services  map[string]*service
-	loadError error
+	pageSize    int
+	throttle    int
+	expireAfter int
+	tokenGen    int
+	requests    []string
+	fileGets    []string
+	services    map[string]*service
+	loadError   error
 }
 
 // service is one service code's price lists in the mirror.
@@ -89,6 +90,14 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokenGen++
+}
+
+// ExpireAfterPages makes the page token handed out with the n-th page from
+// now expire before it is used, once: a listing that outlives its tokens.
+func (s *Server) ExpireAfterPages(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireAfter = n
 }
 
 // Requests returns the operations called so far, in order.
@@ -271,6 +280,13 @@ func (s *Server) paginate(op string, p page, n int) (from, to int, next string, 
 	to = min(from+size, n)
 	if to < n {
 		next = fmt.Sprintf("%s %d %d", op, gen, to)
+		s.mu.Lock()
+		if s.expireAfter > 0 {
+			if s.expireAfter--; s.expireAfter == 0 {
+				s.tokenGen++
+			}
+		}
+		s.mu.Unlock()
 	}
 	return from, to, next, nil
 }
