@@ -151,16 +151,7 @@ func readCSVHead(cr *csv.Reader, p *plan) (Header, csvColumns, []int, error) {
 }
 
 func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
-	index := map[string]int{}
-	for i, name := range head {
-		index[name] = i
-	}
-	col := func(name string) int {
-		if i, ok := index[name]; ok {
-			return i
-		}
-		return -1
-	}
+	col := columnIndex(head)
 	cols := csvColumns{
 		sku: col("SKU"), offerTermCode: col("OfferTermCode"), rateCode: col("RateCode"),
 		termType: col("TermType"), description: col("PriceDescription"), effectiveDate: col("EffectiveDate"),
@@ -174,6 +165,23 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 		}
 	}
 	return cols, p.columnsOf(head), nil
+}
+
+// columnIndex returns a lookup of a header's columns by exact title (-1
+// when absent); the first of duplicate titles wins.
+func columnIndex(head []string) func(title string) int {
+	index := map[string]int{}
+	for i, name := range head {
+		if _, dup := index[name]; !dup {
+			index[name] = i
+		}
+	}
+	return func(title string) int {
+		if i, ok := index[title]; ok {
+			return i
+		}
+		return -1
+	}
 }
 
 // columnsOf maps every slot of the plan to its column in a CSV header, or

@@ -575,18 +575,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 }
 
 func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
-	index := map[string]int{}
-	for i, name := range head {
-		if _, dup := index[name]; !dup {
-			index[name] = i
-		}
-	}
-	col := func(name string) int {
-		if i, ok := index[name]; ok {
-			return i
-		}
-		return -1
-	}
+	col := columnIndex(head)
 	cols := spColumns{
 		sku: col("SKU"), rateCode: col("RateCode"), unit: col("Unit"), effectiveDate: col("EffectiveDate"),
 		price: col("DiscountedRate"), currency: col("Currency"), lease: col("LeaseContractLength"),
