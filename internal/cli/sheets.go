@@ -18,6 +18,8 @@ import (
 type sheetFlags struct {
 	spreadsheetID string
 	tabName       string
+	changesTab    string
+	statusTab     string
 	columns       listFlag
 	endpoint      string
 	anonymous     bool
@@ -26,6 +28,8 @@ type sheetFlags struct {
 func (s *sheetFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.spreadsheetID, "spreadsheet-id", "", "Google Sheets spreadsheet ID or URL (empty: skip Sheets)")
 	fs.StringVar(&s.tabName, "sheet-tab-name", sheets.DefaultTabName, "price tab name template; {offer} and {region} are replaced")
+	fs.StringVar(&s.changesTab, "sheet-changes-tab", sheets.DefaultChangesTab, "name of the tab the changes are appended to")
+	fs.StringVar(&s.statusTab, "sheet-status-tab", sheets.DefaultStatusTab, "name of the status tab")
 	fs.Var(&s.columns, "sheet-columns", "snapshot columns to publish (repeatable or comma-separated; default all)")
 	fs.StringVar(&s.endpoint, "sheets-endpoint", "", "Sheets API base URL (default Google's; $PRICECHECKER_SHEETS_ENDPOINT)")
 	fs.BoolVar(&s.anonymous, "sheets-anonymous", false, "send no credentials (for a local fake of the Sheets API)")
@@ -61,6 +65,8 @@ func (s *sheetFlags) publish(ctx context.Context, env Env, gh *actions.Runner, r
 	opts := sheets.Options{
 		SpreadsheetID: s.spreadsheetID,
 		TabName:       s.tabName,
+		ChangesTab:    s.changesTab,
+		StatusTab:     s.statusTab,
 		Columns:       s.columns,
 		RunURL:        links.Run,
 		CommitURL:     links.CommitURL(env.Getenv("GITHUB_SHA")),
