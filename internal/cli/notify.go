@@ -87,7 +87,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")
 	} else {
 		end := gh.Group("Google Sheets")
-		sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, f.dryRun)
+		sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, span.to, f.dryRun)
 		end()
 		if err != nil {
 			gh.Error(err)

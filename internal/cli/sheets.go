@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -37,7 +38,7 @@ func (s *sheetFlags) register(fs *flag.FlagSet) {
 
 // publish writes the snapshots of every offer/region in the report, and the
 // report's changes, to the spreadsheet. It returns the spreadsheet's URL.
-func (s *sheetFlags) publish(ctx context.Context, env Env, gh *actions.Runner, rep report.Report, out string, dryRun bool) (string, error) {
+func (s *sheetFlags) publish(ctx context.Context, env Env, gh *actions.Runner, rep report.Report, out, commit string, dryRun bool) (string, error) {
 	if s.spreadsheetID == "" {
 		fmt.Fprintln(env.Stderr, "sheets: no spreadsheet ID; not publishing")
 		return "", nil
@@ -69,7 +70,7 @@ func (s *sheetFlags) publish(ctx context.Context, env Env, gh *actions.Runner, r
 		StatusTab:     s.statusTab,
 		Columns:       s.columns,
 		RunURL:        links.Run,
-		CommitURL:     links.CommitURL(env.Getenv("GITHUB_SHA")),
+		CommitURL:     links.CommitURL(cmp.Or(commit, env.Getenv("GITHUB_SHA"))),
 	}
 	if dryRun {
 		opts.DryRun = env.Stdout
