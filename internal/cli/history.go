@@ -43,6 +43,8 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	fs.Var(&f.skus, "sku", "select the lines of this SKU (repeatable)")
 	fs.Var(&f.filters, "filter", "select lines whose column has a value, e.g. instanceType=m5.large or term_type=OnDemand (repeatable; the same column twice means either value)")
 	fs.StringVar(&f.format, "format", "table", "output format: table, csv or json")
+	asCSV := fs.Bool("csv", false, "same as --format csv")
+	asJSON := fs.Bool("json", false, "same as --format json")
 	fs.StringVar(&f.svg, "svg", "", "also draw a step chart of the selected lines to this SVG file")
 	fs.StringVar(&f.at, "at", "", "print the prices in force at this date (2018-04-01 means the end of that day, UTC; or RFC 3339)")
 	fs.StringVar(&f.since, "since", "", "only commits from this date on")
@@ -50,6 +52,14 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	fs.BoolVar(&f.all, "all", false, "a row for every recorded version, not only where the price changed")
 	if err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	switch {
+	case *asCSV && *asJSON:
+		return usageError{fmt.Errorf("--csv and --json: choose one")}
+	case *asCSV:
+		f.format = "csv"
+	case *asJSON:
+		f.format = "json"
 	}
 	if f.format != "table" && f.format != "csv" && f.format != "json" {
 		return usageError{fmt.Errorf("--format %q: want table, csv or json", f.format)}
