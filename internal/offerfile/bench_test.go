@@ -1,0 +1,75 @@
+package offerfile_test
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+
+	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/offergen"
+)
+
+// The decoders against the bare passes the performance goals name
+// (jsontext tokens, encoding/csv records), on the same in-memory EC2-shaped
+// file: go test -bench . -benchmem ./internal/offerfile. scripts/bench.sh
+// measures the whole run on a 480 MB file, with peak memory.
+
+var (
+	benchOnce  sync.Once
+	benchFiles map[string][]byte
+)
+
+func benchFile(b *testing.B, format string) []byte {
+	benchOnce.Do(func() {
+		benchFiles = map[string][]byte{}
+		for _, f := range []string{offerfile.FormatJSON, offerfile.FormatCSV} {
+			var buf bytes.Buffer
+			if err := offergen.Generate(&buf, f, offergen.Options{TargetBytes: 48 << 20}); err != nil {
+				b.Fatal(err)
+			}
+			benchFiles[f] = buf.Bytes()
+		}
+	})
+	return benchFiles[format]
+}
+
+// typical is the benchmark's "typical filter": Linux on shared, used
+// capacity, on-demand and reserved, with four attribute columns.
+var typical = offerfile.Selection{
+	Terms: []string{"OnDemand", "Reserved"},
+	Filters: map[string][]string{
+		"productFamily": {"Compute Instance"}, "operatingSystem": {"Linux"},
+		"tenancy": {"Shared"}, "capacitystatus": {"Used"}, "preInstalledSw": {"NA"},
+	},
+	Attributes: []string{"instanceType", "vcpu", "memory", "operatingSystem"},
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, format := range []string{offerfile.FormatJSON, offerfile.FormatCSV} {
+		data := benchFile(b, format)
+		b.Run(format+"/decode", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				lines := 0
+				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*offerfile.Line) error { lines++; return nil }}); err != nil {
+					b.Fatal(err)
+				}
+				if lines == 0 {
+					b.Fatal("the typical filter kept nothing")
+				}
+			}
+		})
+		b.Run(format+"/bare", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			walk := offergen.WalkJSON
+			if format == offerfile.FormatCSV {
+				walk = offergen.WalkCSV
+			}
+			for b.Loop() {
+				if _, err := walk(bytes.NewReader(data)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
