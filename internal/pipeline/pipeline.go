@@ -135,6 +135,11 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	sel := offerfile.Selection{Terms: offer.Terms, Filters: offer.Filters, Attributes: offer.Attributes}
 	fingerprint := selectionFingerprint(sel)
 	touched := false
+	// A selection that names what one region's file lacks is only a typo
+	// when no region has it: with regions: [all], a Local Zone may simply
+	// not sell what the filter names.
+	var selErrs []error
+	kept := 0
 	for _, region := range regions {
 		file := files[region]
 		version := file.version
@@ -154,9 +159,13 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			continue
 		}
 		snap, header, src, err := file.read(ctx, sel)
-		if err != nil {
+		var selErr *offerfile.SelectionError
+		if errors.As(err, &selErr) && snap != nil {
+			selErrs = append(selErrs, err)
+		} else if err != nil {
 			return err
 		}
+		kept += len(snap.Rows)
 		size, err := snap.EncodedSize()
 		if err != nil {
 			return err
@@ -193,6 +202,16 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			Selection: fingerprint,
 		}
 		touched = true
+	}
+	if len(selErrs) > 0 {
+		if kept == 0 {
+			return selErrs[0]
+		}
+		for _, e := range selErrs {
+			w := fmt.Sprintf("%v (kept in other regions, so this region is recorded as empty)", e)
+			res.Warnings = append(res.Warnings, w)
+			fmt.Fprintln(opts.Log, "warning:", w)
+		}
 	}
 	if !touched {
 		return nil
@@ -357,6 +376,13 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 	})
 	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
+	}
+	var selErr *offerfile.SelectionError
+	if errors.As(err, &selErr) {
+		// The file was read to the end and kept nothing: the caller decides
+		// whether the names are wrong or this region just lacks them.
+		progress.Done()
+		return snap, header, f.URL, fmt.Errorf("%s %s: %w", code, region, err)
 	}
 	if err != nil {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, err)

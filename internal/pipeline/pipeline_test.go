@@ -104,3 +104,40 @@ func TestFileVersionMustMatchTheIndex(t *testing.T) {
 		t.Errorf("a failed run wrote %d entries", len(entries))
 	}
 }
+
+// A filter attribute one region's file lacks is not a typo when another
+// region has it: that region is recorded empty, with a warning. When no
+// region has it, the run fails and names it.
+func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
+	mirror := t.TempDir()
+	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
+		t.Fatal(err)
+	}
+	// eu-west-1's file loses its Instance Type column.
+	name := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(strings.Replace(string(data), `"Instance Type"`, `"Something Else"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(filter string) (*Result, error) {
+		opts := options(t, t.TempDir())
+		if opts.Client, err = pricelist.New("file://"+mirror, nil); err != nil {
+			t.Fatal(err)
+		}
+		opts.Config.Offers[0].Filters = map[string][]string{filter: {"dc2.large"}}
+		return Run(context.Background(), opts)
+	}
+	res, err := run("instanceType")
+	if err != nil {
+		t.Fatalf("Run = %v, want eu-west-1 recorded empty", err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "AmazonRedshift eu-west-1") || !strings.Contains(res.Warnings[0], "recorded as empty") {
+		t.Errorf("warnings = %q", res.Warnings)
+	}
+	if _, err := run("instanceTyp"); err == nil || !strings.Contains(err.Error(), "filters.instanceTyp") {
+		t.Errorf("a name no region has: %v", err)
+	}
+}
