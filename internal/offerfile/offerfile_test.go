@@ -3,6 +3,7 @@ package offerfile_test
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,13 +21,20 @@ const (
 
 func decodeFile(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
 	t.Helper()
+	return decodeWith(t, offerfile.Decode, path, format, sel)
+}
+
+// decodeWith decodes a file with one of the package's decoders and
+// collects the lines.
+func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	var lines []offerfile.Line
-	h, err := offerfile.Decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
+	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
 		lines = append(lines, *l)
 		return nil
 	}})

@@ -18,20 +18,7 @@ const (
 
 func decodeSP(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []offerfile.Line
-	h, err := offerfile.DecodeSavingsPlan(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
-		lines = append(lines, *l)
-		return nil
-	}})
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
-	}
-	return h, lines
+	return decodeWith(t, offerfile.DecodeSavingsPlan, path, format, sel)
 }
 
 // The real, unquoted Savings Plans CSV AWS publishes.
