@@ -77,11 +77,11 @@ func TestScripts(t *testing.T) {
 				n, _ := strconv.Atoi(args[0])
 				ts.Value("pricing").(*pricingfake.Server).Throttle(n)
 			},
-			// pricingexpire N: the page token of the N-th page from now
-			// expires before it is used, once.
+			// pricingexpire N: the N-th page token presented from now
+			// finds every token handed out so far expired, once.
 			"pricingexpire": func(ts *testscript.TestScript, neg bool, args []string) {
 				n, _ := strconv.Atoi(args[0])
-				ts.Value("pricing").(*pricingfake.Server).ExpireAfterPages(n)
+				ts.Value("pricing").(*pricingfake.Server).ExpireAtUse(n)
 			},
 			// pricingpagesize N: pages of at most N entries.
 			"pricingpagesize": func(ts *testscript.TestScript, neg bool, args []string) {

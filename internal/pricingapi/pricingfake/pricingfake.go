@@ -46,7 +46,7 @@ type Server struct {
 	// see pagination on small data.
 	pageSize    int
 	throttle    int
-	expireAfter int
+	expireAtUse int
 	tokenGen    int
 	requests    []string
 	fileGets    []string
@@ -92,12 +92,15 @@ func (s *Server) ExpireTokens() {
 	s.tokenGen++
 }
 
-// ExpireAfterPages makes the page token handed out with the n-th page from
-// now expire before it is used, once: a listing that outlives its tokens.
-func (s *Server) ExpireAfterPages(n int) {
+// ExpireAtUse makes the n-th page token presented from now find every token
+// handed out so far expired, once: a listing that outlives its tokens. The
+// expiry happens when the token is used, not when it is handed out, so an
+// SDK retry of a page whose answer was lost in transit (the SDK retries
+// net.ErrClosed) meets the same expiry instead of slipping past it.
+func (s *Server) ExpireAtUse(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.expireAfter = n
+	s.expireAtUse = n
 }
 
 // Requests returns the operations called so far, in order.
@@ -265,6 +268,11 @@ func (s *Server) paginate(op string, p page, n int) (from, to int, next string, 
 	}
 	s.mu.Lock()
 	size = min(size, s.pageSize)
+	if p.NextToken != "" && s.expireAtUse > 0 {
+		if s.expireAtUse--; s.expireAtUse == 0 {
+			s.tokenGen++
+		}
+	}
 	gen := s.tokenGen
 	s.mu.Unlock()
 	if p.NextToken != "" {
@@ -280,13 +288,6 @@ func (s *Server) paginate(op string, p page, n int) (from, to int, next string, 
 	to = min(from+size, n)
 	if to < n {
 		next = fmt.Sprintf("%s %d %d", op, gen, to)
-		s.mu.Lock()
-		if s.expireAfter > 0 {
-			if s.expireAfter--; s.expireAfter == 0 {
-				s.tokenGen++
-			}
-		}
-		s.mu.Unlock()
 	}
 	return from, to, next, nil
 }
