@@ -131,6 +131,39 @@ func TestSendRetriesAfterRateLimit(t *testing.T) {
 	}
 }
 
+// Slack keeps about one message per second per channel: a second message
+// sent right after the first is answered 429 and lands after the wait.
+func TestSendKeepsSlackPace(t *testing.T) {
+	for _, name := range transportNames {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fake := slackfake.New()
+			defer fake.Close()
+			var waits []time.Duration
+			cfg := transports(fake)[name]
+			cfg.Sleep = func(ctx context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				return backoff.Sleep(ctx, d)
+			}
+			snd, err := NewSender(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if err := snd.Send(t.Context(), testMessage(t)); err != nil {
+					t.Fatalf("message %d: %v", i+1, err)
+				}
+			}
+			if len(fake.Messages()) != 2 || fake.Requests() != 3 {
+				t.Errorf("messages = %d, requests = %d; want 2 and 3", len(fake.Messages()), fake.Requests())
+			}
+			if len(waits) != 1 || waits[0] != time.Second {
+				t.Errorf("waits = %v, want one of 1s", waits)
+			}
+		})
+	}
+}
+
 func TestSendGivesUpOnRateLimit(t *testing.T) {
 	for _, name := range transportNames {
 		t.Run(name+"/retries exhausted", func(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package slackfake is a fake Slack for tests: an httptest server that
 // answers an incoming webhook and chat.postMessage the way Slack does,
-// including its error answers, its 429 with Retry-After, and the Block Kit
-// limits it enforces. It records every message it accepts.
+// including its error answers, its 429 with Retry-After, its pace of about
+// one message per second per channel, and the Block Kit limits it enforces. It records every message it accepts.
 //
 // It is a separate package so that the CLI's and the workflow's tests can
 // point pricechecker at it too. It binds to 127.0.0.1 only.
@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf16"
 )
 
@@ -52,11 +53,15 @@ type Server struct {
 	rateLimits int
 	retryAfter string
 	fail       *string
+	// interval is the pace Slack keeps per channel: a message that follows
+	// the channel's last one sooner is answered 429 with Retry-After.
+	interval time.Duration
+	lastSent map[string]time.Time
 }
 
 // New starts a fake Slack.
 func New() *Server {
-	s := &Server{}
+	s := &Server{interval: time.Second, lastSent: map[string]time.Time{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.webhook)
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
@@ -81,6 +86,30 @@ func (s *Server) RateLimit(n int, retryAfter string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rateLimits, s.retryAfter = n, retryAfter
+}
+
+// SetMessageInterval changes the pace the fake enforces per channel (Slack
+// allows about one message per second; 0 turns the check off).
+func (s *Server) SetMessageInterval(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.interval = d
+}
+
+// paced reports whether a message to channel comes too soon after the last
+// one accepted there, and how many seconds to wait if so. A message that is
+// not too soon reserves the channel's slot.
+func (s *Server) paced(channel string) (wait string, tooSoon bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if last, ok := s.lastSent[channel]; ok && s.interval > 0 {
+		if left := s.interval - now.Sub(last); left > 0 {
+			return strconv.Itoa(int((left + time.Second - 1) / time.Second)), true
+		}
+	}
+	s.lastSent[channel] = now
+	return "", false
 }
 
 // FailWith makes every following request fail with Slack's error code
@@ -186,6 +215,11 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		text(http.StatusBadRequest, err.Code)
 		return
 	}
+	if wait, tooSoon := s.paced(WebhookPath); tooSoon {
+		w.Header().Set("Retry-After", wait)
+		text(http.StatusTooManyRequests, "rate_limited")
+		return
+	}
 	s.record(Received{Via: "webhook", Text: payload.Text, Blocks: payload.Blocks, Body: body})
 	text(http.StatusOK, "ok")
 }
@@ -264,6 +298,11 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := Validate(text, blocks); err != nil {
 		reply(http.StatusOK, map[string]any{"ok": false, "error": err.Code, "errors": []string{err.Detail}})
+		return
+	}
+	if wait, tooSoon := s.paced(Channel); tooSoon {
+		w.Header().Set("Retry-After", wait)
+		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 		return
 	}
 	s.record(Received{Via: "chat.postMessage", Channel: Channel, Text: text, Blocks: blocks, Body: body})

@@ -131,3 +131,35 @@ func TestPostMessageAnswers(t *testing.T) {
 		t.Errorf("rate limit: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+func TestPacePerChannel(t *testing.T) {
+	s := New()
+	defer s.Close()
+	hook := func() (int, string) {
+		t.Helper()
+		resp, err := http.Post(s.WebhookURL(), "application/json", strings.NewReader(`{"text":"hi"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("Retry-After")
+	}
+	if status, _ := hook(); status != 200 {
+		t.Fatalf("first message: %d", status)
+	}
+	if status, wait := hook(); status != 429 || wait != "1" {
+		t.Errorf("second message within the second: %d Retry-After %q, want 429 and 1", status, wait)
+	}
+	// The bot channel keeps its own pace.
+	form := url.Values{"token": {Token}, "channel": {Channel}, "text": {"hi"}}.Encode()
+	if status, answer := post(t, s.APIURL()+"chat.postMessage", "application/x-www-form-urlencoded", form); status != 200 || !strings.Contains(answer, `"ok":true`) {
+		t.Errorf("other channel: %d %s", status, answer)
+	}
+	s.SetMessageInterval(0)
+	if status, _ := hook(); status != 200 {
+		t.Errorf("pace off: %d", status)
+	}
+	if n := len(s.Messages()); n != 3 {
+		t.Errorf("recorded %d messages, want 3", n)
+	}
+}
