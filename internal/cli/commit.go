@@ -90,6 +90,43 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 	return sha, nil
 }
 
+// checkCommitTarget makes sure a commit can be made before anything is
+// fetched or written: a snapshot written into a folder git cannot commit
+// would be recorded in the manifest, and the next run would skip its
+// version and never commit it.
+func checkCommitTarget(ctx context.Context, opts CommitOptions) error {
+	if opts.RepoDir == "" {
+		opts.RepoDir = "."
+	}
+	repo, err := gitstore.Open(ctx, opts.RepoDir)
+	if err != nil {
+		return usageError{fmt.Errorf("--commit: %s is not inside a git work tree (run git init or clone, or pass --repo): %w", opts.RepoDir, err)}
+	}
+	repo.Close()
+	if _, err := insideRepo(opts.RepoDir, opts.Out); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// insideRepo returns dir relative to the repository folder, or an error
+// when it lies outside.
+func insideRepo(repoDir, dir string) (string, error) {
+	repo, err := filepath.Abs(repoDir)
+	if err != nil {
+		return "", err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(repo, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("the snapshot folder %s is not inside the repository %s; pass --out inside it (or --repo)", dir, repoDir)
+	}
+	return rel, nil
+}
+
 // rerunError asks run to fetch and commit again: its snapshot conflicted
 // with another run's and the repository was moved onto that run's commit.
 type rerunError struct{ conflict *gitstore.ConflictError }
@@ -113,22 +150,14 @@ func within(files, folders []string) bool {
 // repository: each holds the snapshots and the manifest, so that new,
 // changed and removed files are all staged.
 func commitPaths(opts CommitOptions, res *pipeline.Result) ([]string, error) {
-	repo, err := filepath.Abs(opts.RepoDir)
-	if err != nil {
-		return nil, err
-	}
 	var paths []string
 	for _, o := range res.Report.Offers {
 		if o.Skipped != "" {
 			continue
 		}
-		abs, err := filepath.Abs(filepath.Join(opts.Out, o.OfferCode))
+		rel, err := insideRepo(opts.RepoDir, filepath.Join(opts.Out, o.OfferCode))
 		if err != nil {
 			return nil, err
-		}
-		rel, err := filepath.Rel(repo, abs)
-		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return nil, fmt.Errorf("the snapshot folder %s is not inside the repository %s; pass --out inside it", opts.Out, opts.RepoDir)
 		}
 		paths = append(paths, rel)
 	}

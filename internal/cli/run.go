@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -94,6 +95,24 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		gh.Error(err)
 		return err
 	}
+	// Fail on what would fail after the snapshots are written, before
+	// anything is fetched: a run whose snapshot landed but whose commit or
+	// report did not would skip that version next time.
+	if f.commit || f.git.Push {
+		f.git.Out = opts.Out
+		if !opts.DryRun {
+			if err := checkCommitTarget(ctx, f.git); err != nil {
+				gh.Error(err)
+				return err
+			}
+		}
+	}
+	if f.report != "" {
+		if err := checkWritable(f.report); err != nil {
+			gh.Error(err)
+			return err
+		}
+	}
 	var (
 		res *pipeline.Result
 		sha string
@@ -112,7 +131,6 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		if !(f.commit || f.git.Push) || opts.DryRun {
 			break
 		}
-		f.git.Out = opts.Out
 		end = gh.Group("Commit to git")
 		sha, err = commitAndPush(ctx, env, f.git, res)
 		end()
@@ -285,6 +303,18 @@ func isVersion(v string) bool {
 		}
 	}
 	return true
+}
+
+// checkWritable makes sure a file can be written at path (its folder exists
+// and takes new files) without touching path itself.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, ".pricechecker-probe-*")
+	if err != nil {
+		return usageError{fmt.Errorf("--report %s: cannot write in %s: %w", path, dir, err)}
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 func writeReport(path string, r report.Report) error {

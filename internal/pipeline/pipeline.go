@@ -196,11 +196,18 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return err
 		}
 		res.Written = append(res.Written, path)
-		manifest.Regions[region] = snapshot.RegionState{
+		state := snapshot.RegionState{
 			Version: header.Version, PublicationDate: header.PublicationDate, SourceURL: src,
 			File: region + ".csv", Rows: len(snap.Rows), SHA256: hex.EncodeToString(sum.Sum(nil)),
 			Selection: fingerprint,
 		}
+		// The same price list read again (--force, the other format, a
+		// mirror) changes nothing: keep the entry as it was, so that only
+		// where it was read from does not make a commit.
+		if prev, ok := manifest.Regions[region]; ok && sameList(prev, state) {
+			state = prev
+		}
+		manifest.Regions[region] = state
 		touched = true
 	}
 	if len(selErrs) > 0 {
@@ -226,6 +233,13 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	}
 	res.Written = append(res.Written, mpath)
 	return nil
+}
+
+// sameList reports whether two manifest entries record the same snapshot of
+// the same version, wherever it was read from.
+func sameList(a, b snapshot.RegionState) bool {
+	a.SourceURL, b.SourceURL = "", ""
+	return a == b
 }
 
 // regionFile is one region's price list, located but not yet read.

@@ -39,7 +39,9 @@ func FormatPct(p *float64) string {
 
 // Subject is a one-line summary, used as the commit subject:
 // "AmazonEC2 us-east-1 20261115000000: 12 changed, 3 added, 1 removed".
-// Several offers or regions are summed up on one line.
+// Several offers or regions are summed up on one line, each named with its
+// version: "AmazonEC2 us-east-1 20261115000000, AmazonEC2 eu-west-1
+// 20261115000000: 20 changed, 3 added, 1 removed" (after three, "N more").
 func (r Report) Subject() string {
 	var parts []string
 	changedOffers := 0
@@ -56,7 +58,9 @@ func (r Report) Subject() string {
 		if changedOffers == 1 {
 			return fmt.Sprintf("%s %s %s: %d changed, %d added, %d removed", o.OfferCode, o.Region, o.ToVersion, c, a, rm)
 		}
-		parts = append(parts, o.OfferCode+" "+o.Region)
+		// Each part reads like the one-region subject, so that the log
+		// answers "which version" for every region it names.
+		parts = append(parts, o.OfferCode+" "+o.Region+" "+o.ToVersion)
 	}
 	if len(parts) == 0 {
 		return "AWS prices: no change"

@@ -21,9 +21,9 @@ func TestSubject(t *testing.T) {
 	}
 	many := Report{}
 	for i := range 5 {
-		many.Offers = append(many.Offers, Offer{OfferCode: fmt.Sprintf("Offer%d", i), Region: "us-east-1", Added: make([]Line, 1)})
+		many.Offers = append(many.Offers, Offer{OfferCode: fmt.Sprintf("Offer%d", i), Region: "us-east-1", ToVersion: "2026111500000" + fmt.Sprint(i), Added: make([]Line, 1)})
 	}
-	if got, want := many.Subject(), "Offer0 us-east-1, Offer1 us-east-1, Offer2 us-east-1, 2 more: 0 changed, 5 added, 0 removed"; got != want {
+	if got, want := many.Subject(), "Offer0 us-east-1 20261115000000, Offer1 us-east-1 20261115000001, Offer2 us-east-1 20261115000002, 2 more: 0 changed, 5 added, 0 removed"; got != want {
 		t.Errorf("Subject = %q, want %q", got, want)
 	}
 	if got := (Report{Unchanged: true}).Subject(); got != "AWS prices: no change" {
