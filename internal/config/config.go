@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -155,7 +156,7 @@ func Parse(data []byte) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, yamlError(err)
+		return Config{}, yamlError(err, data)
 	}
 	cfg := Config{FlagPct: DefaultFlagPct}
 	if f.FlagPct != nil {
@@ -227,11 +228,20 @@ const apiKeys = ", or source and api to read through the Pricing API"
 
 var wrongType = regexp.MustCompile("line (\\d+): cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
 
-// expectedShape names a Go type of the YAML shape in the user's terms.
-func expectedShape(goType string) string {
+// expectedShape names a Go type of the YAML shape in the user's terms, with
+// an example fit for the key when it is a list.
+func expectedShape(goType, key string) string {
 	switch {
 	case goType == "[]string":
-		return "a list such as [us-east-1, eu-west-1]"
+		example := map[string]string{
+			"regions":    "[us-east-1, eu-west-1]",
+			"terms":      "[OnDemand, Reserved]",
+			"attributes": "[instanceType, vcpu, memory]",
+		}[key[strings.LastIndex(key, ".")+1:]]
+		if example == "" {
+			example = "[a, b]"
+		}
+		return "a list such as " + example
 	case strings.HasPrefix(goType, "[]"):
 		return "a list of entries, each starting with \"- code:\""
 	case strings.HasPrefix(goType, "map"), strings.HasPrefix(goType, "config."):
@@ -242,24 +252,73 @@ func expectedShape(goType string) string {
 	return goType
 }
 
+// keyAt returns the path of the key whose value starts on line and is of
+// kind ("offers[0].terms") and that value, the deepest one when several do.
+func keyAt(n *yaml.Node, line int, kind yaml.Kind, path string) (string, *yaml.Node) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if k, v := keyAt(c, line, kind, path); v != nil {
+				return k, v
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			if dk, dv := keyAt(v, line, kind, sub); dv != nil {
+				return dk, dv
+			}
+			if v.Line == line && v.Kind == kind {
+				return sub, v
+			}
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			if k, v := keyAt(c, line, kind, fmt.Sprintf("%s[%d]", path, i)); v != nil {
+				return k, v
+			}
+		}
+	}
+	return "", nil
+}
+
 // yamlError rewrites the YAML library's Go-flavoured messages ("field filter
 // not found in type config.offerYAML") into the user's terms.
-func yamlError(err error) error {
+func yamlError(err error, data []byte) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		return fmt.Errorf("invalid YAML: %w", err)
 	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(data, &root) // it parsed once already; only the types were wrong
 	msgs := make([]string, len(te.Errors))
 	for i, m := range te.Errors {
 		if sub := wrongType.FindStringSubmatch(m); sub != nil {
+			line, _ := strconv.Atoi(sub[1])
+			kind := map[string]yaml.Kind{"map": yaml.MappingNode, "seq": yaml.SequenceNode}[sub[2]]
+			if kind == 0 {
+				kind = yaml.ScalarNode
+			}
+			key, value := keyAt(&root, line, kind, "")
 			found := fmt.Sprintf("%q", sub[3])
+			if value != nil && value.Kind == yaml.ScalarNode && sub[3] != "" {
+				found = fmt.Sprintf("%q", value.Value) // the library's message shortens it
+			}
 			if sub[3] == "" {
 				found = "a " + sub[2]
 				if kind, ok := map[string]string{"map": "mapping", "seq": "list"}[sub[2]]; ok {
 					found = "a " + kind
 				}
 			}
-			msgs[i] = fmt.Sprintf("line %s: expected %s, found %s", sub[1], expectedShape(sub[4]), found)
+			where := "line " + sub[1]
+			if key != "" {
+				where = fmt.Sprintf("%s (line %s)", key, sub[1])
+			}
+			msgs[i] = fmt.Sprintf("%s: expected %s, found %s", where, expectedShape(sub[4], key), found)
 			continue
 		}
 		msgs[i] = unknownField.ReplaceAllStringFunc(m, func(m string) string {

@@ -103,9 +103,13 @@ func TestNormalizeName(t *testing.T) {
 
 func TestShapeErrorsInUserTerms(t *testing.T) {
 	cases := map[string]string{
-		"offers:\n  - code: AmazonEC2\n    regions: us-east-1\n":            `line 3: expected a list such as [us-east-1, eu-west-1], found "us-east-1"`,
-		"offers:\n  code: AmazonEC2\n":                                      `line 2: expected a list of entries`,
-		"flagPct: lots\noffers:\n  - code: AmazonEC2\n    regions: [all]\n": `line 1: expected a number, found "lots"`,
+		"offers:\n  - code: AmazonEC2\n    regions: us-east-1\n":            `offers[0].regions (line 3): expected a list such as [us-east-1, eu-west-1], found "us-east-1"`,
+		"offers:\n  code: AmazonEC2\n":                                      `offers (line 2): expected a list of entries`,
+		"flagPct: lots\noffers:\n  - code: AmazonEC2\n    regions: [all]\n": `flagPct (line 1): expected a number, found "lots"`,
+		// The key's own example, and the whole value the library shortens.
+		"offers:\n  - code: AmazonEC2\n    regions: [all]\n    terms: OnDemand\n":                       `offers[0].terms (line 4): expected a list such as [OnDemand, Reserved], found "OnDemand"`,
+		"offers:\n  - code: AmazonEC2\n    regions: [all]\n    attributes: instanceTypeWithALongName\n": `offers[0].attributes (line 4): expected a list such as [instanceType, vcpu, memory], found "instanceTypeWithALongName"`,
+		"savingsPlans:\n  - code: AWSComputeSavingsPlan\n    regions: ap-east-2\n":                      `savingsPlans[0].regions (line 3): expected a list`,
 	}
 	for in, want := range cases {
 		_, err := Parse([]byte(in))
