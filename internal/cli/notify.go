@@ -57,6 +57,15 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	if f.base != "" && len(f.reports) > 0 {
+		return usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")}
+	}
+	f.reports = uniquePaths(f.reports)
+	switch slack.Status(f.status) {
+	case "", slack.StatusSuccess, slack.StatusFailure, slack.StatusCancelled:
+	default:
+		return usageError{fmt.Errorf("--status %q: want success, failure or cancelled", f.status)}
+	}
 	gh := actions.New(env.Getenv, env.Stdout)
 	if ev, err := gh.Event(); err == nil && ev.DryRun {
 		f.dryRun = true // a manual run's dry-run input covers every job
@@ -104,9 +113,23 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	end()
 	if err != nil {
 		gh.Error(err)
-		errs = append(errs, fmt.Errorf("slack: %w", err))
+		errs = append(errs, err) // the slack package's errors say "slack:"
 	}
 	return errors.Join(errs...)
+}
+
+// uniquePaths drops repeated report paths, which would count the same
+// changes twice.
+func uniquePaths(paths []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range paths {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // commitSpan is the range of commits a notification covers.
@@ -153,6 +176,12 @@ func (f *notifyFlags) sendSlack(ctx context.Context, env Env, cfg slack.Config, 
 		return nil
 	}
 	if f.dryRun {
+		// A setup that would fail to send fails the dry run too.
+		if cfg.WebhookURL != "" || cfg.Token != "" {
+			if _, err := slack.NewSender(cfg); err != nil {
+				return err
+			}
+		}
 		data, err := slack.RenderJSON(msg)
 		if err != nil {
 			return err
