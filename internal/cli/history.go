@@ -16,6 +16,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/chart"
+	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
@@ -170,6 +171,14 @@ func selectFiles(ctx context.Context, repo *gitstore.Repo, out string, services,
 	all, err := repo.Snapshots(ctx, "HEAD", out)
 	if err != nil {
 		return nil, fmt.Errorf("list the snapshots under %s at HEAD: %w", out, err)
+	}
+	// Savings Plans go by several names (ComputeSavingsPlans,
+	// AWSComputeSavingsPlan); snapshots use the Bulk API's.
+	services = slices.Clone(services)
+	for i, s := range services {
+		if code, ok := config.SavingsPlanCode(s); ok {
+			services[i] = code
+		}
 	}
 	var files []string
 	for _, file := range all {
