@@ -13,6 +13,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/pricingapi"
 )
 
 // Exit codes.
@@ -75,7 +76,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitOK
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
-		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)):
+		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)), errors.Is(err, pricingapi.ErrNotFound):
 			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
 			return ExitUsage
 		default:

@@ -236,6 +236,13 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
 	}
+	if f.version != "" {
+		for _, o := range cfg.Offers {
+			if o.UsesAPI() && o.APIMode == config.APIModeProducts {
+				return pipeline.Options{}, usageError{fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
+			}
+		}
+	}
 	if f.flagPctSet {
 		if !(f.flagPct > 0) || math.IsInf(f.flagPct, 0) {
 			return pipeline.Options{}, usageError{fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", f.flagPct)}
