@@ -44,19 +44,21 @@ func TestExitCodes(t *testing.T) {
 		name string
 		args []string
 		want int
+		env  map[string]string
 	}{
-		{"a run", run("--config", cfg("ok.yml")), cli.ExitOK},
-		{"an unknown flag", run("--nope"), cli.ExitUsage},
-		{"a bad format", run("--config", cfg("ok.yml"), "--format", "xml"), cli.ExitUsage},
-		{"an unknown offer", run("--service", "AmazonRedshit", "--region", "us-east-1"), cli.ExitUsage},
-		{"an unknown region", run("--config", cfg("ok.yml"), "--region", "us-east-9"), cli.ExitUsage},
-		{"an unpublished version", run("--config", cfg("ok.yml"), "--version", "20990101000000"), cli.ExitUsage},
-		{"a filter name the file lacks", run("--config", cfg("typo.yml")), cli.ExitUsage},
-		{"an unknown config key", run("--config", cfg("badkey.yml")), cli.ExitUsage},
-		{"a broken offer file", []string{"run", "--endpoint", "file://" + broken, "--config", cfg("ok.yml"), "--dry-run", "--progress-interval", "0"}, cli.ExitError},
-		{"a service the Pricing API does not know", run("--config", cfg("apiname.yml")), cli.ExitUsage},
-		{"GetProducts asked for a past version", run("--config", cfg("products.yml"), "--version", "20180309224506"), cli.ExitUsage},
-		{"an unknown command", []string{"fetch"}, cli.ExitUsage},
+		{"a run", run("--config", cfg("ok.yml")), cli.ExitOK, nil},
+		{"an unknown flag", run("--nope"), cli.ExitUsage, nil},
+		{"a bad format", run("--config", cfg("ok.yml"), "--format", "xml"), cli.ExitUsage, nil},
+		{"an unknown offer", run("--service", "AmazonRedshit", "--region", "us-east-1"), cli.ExitUsage, nil},
+		{"an unknown region", run("--config", cfg("ok.yml"), "--region", "us-east-9"), cli.ExitUsage, nil},
+		{"an unpublished version", run("--config", cfg("ok.yml"), "--version", "20990101000000"), cli.ExitUsage, nil},
+		{"a filter name the file lacks", run("--config", cfg("typo.yml")), cli.ExitUsage, nil},
+		{"an unknown config key", run("--config", cfg("badkey.yml")), cli.ExitUsage, nil},
+		{"a broken offer file", []string{"run", "--endpoint", "file://" + broken, "--config", cfg("ok.yml"), "--dry-run", "--progress-interval", "0"}, cli.ExitError, nil},
+		{"a service the Pricing API does not know", run("--config", cfg("apiname.yml")), cli.ExitUsage, nil},
+		{"GetProducts asked for a past version", run("--config", cfg("products.yml"), "--version", "20180309224506"), cli.ExitUsage, nil},
+		{"an unknown command", []string{"fetch"}, cli.ExitUsage, nil},
+		{"a region the Pricing API is not served from", run("--config", cfg("products.yml")), cli.ExitUsage, map[string]string{"PRICECHECKER_PRICING_REGION": "eu-west-1"}},
 	}
 	env := map[string]string{
 		"PRICECHECKER_PRICING_ENDPOINT":    api.URL,
@@ -70,7 +72,12 @@ func TestExitCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			got := cli.Main(context.Background(), tt.args, cli.Env{
-				Getenv: func(k string) string { return env[k] },
+				Getenv: func(k string) string {
+					if v, ok := tt.env[k]; ok {
+						return v
+					}
+					return env[k]
+				},
 				Stdout: &stdout, Stderr: &stderr,
 			})
 			if got != tt.want {

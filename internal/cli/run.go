@@ -278,6 +278,9 @@ func pricingClient(ctx context.Context, env Env) (*pricingapi.Client, error) {
 		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
 		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
 	}
+	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
+		return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
+	}
 	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

@@ -24,8 +24,11 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// DefaultRegion is where the Pricing API is served (also ap-south-1).
+// DefaultRegion is the Pricing API's home region.
 const DefaultRegion = "us-east-1"
+
+// Regions are the only regions the Pricing API is served from.
+var Regions = []string{"us-east-1", "eu-central-1", "ap-south-1"}
 
 // Currency is the currency of the price lists pricechecker reads.
 const Currency = "USD"
