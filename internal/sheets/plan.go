@@ -61,6 +61,9 @@ type tabPlan struct {
 	header  []string
 	rows    [][]any // string or json.Number cells, header excluded
 	numbers []numberColumn
+	// columns are the snapshot's own columns: a tab whose first row names
+	// only these is taken as one pricechecker wrote (see priceTabHeader).
+	columns []string
 }
 
 type numberColumn struct {
@@ -115,7 +118,7 @@ func newPlan(o Options, tabs []Tab, rep report.Report) (*plan, error) {
 }
 
 func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
-	tp := tabPlan{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region}
+	tp := tabPlan{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region, columns: t.Header}
 	index := make(map[string]int, len(t.Header))
 	for i, h := range t.Header {
 		if _, dup := index[h]; !dup {

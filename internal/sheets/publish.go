@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,27 +86,32 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 		return nil
 	}
 	changesTab, statusTab := find(p.o.ChangesTab), find(p.o.StatusTab)
+	priceTabs := make([]*sheetState, len(p.plan.tabs))
+	for i, t := range p.plan.tabs {
+		priceTabs[i] = find(t.title)
+	}
 
-	// 2. What the Changes and Status tabs already hold.
-	haveKeys, oldStatus, changesHeaderPresent, err := p.readLogs(ctx, changesTab, statusTab)
+	// 2. What the tabs already hold; a tab pricechecker did not write stops
+	// the run here, before any write.
+	cur, err := p.readTabs(ctx, changesTab, statusTab, priceTabs)
 	if err != nil {
 		return p.res, err
 	}
 	var changes []changeRow
 	for _, c := range p.plan.changes {
-		if haveKeys[c.key] {
+		if cur.keys[c.key] {
 			p.res.ChangesSkipped++
 			continue
 		}
 		changes = append(changes, c)
 	}
-	status := mergeStatus(oldStatus, p.plan.status)
+	status := mergeStatus(cur.status, p.plan.status)
 	p.res.StatusRows = len(status)
 
 	// 3. The grids this run needs, checked against the cell limit.
 	var targets []*target
-	for _, t := range p.plan.tabs {
-		targets = append(targets, &target{title: t.title, rows: gridRows(len(t.rows)), cols: int64(len(t.header)), existing: find(t.title), clear: true})
+	for i, t := range p.plan.tabs {
+		targets = append(targets, &target{title: t.title, rows: gridRows(len(t.rows)), cols: int64(len(t.header)), existing: priceTabs[i], clear: true})
 	}
 	ct := &target{title: p.o.ChangesTab, rows: 2, cols: int64(len(changesHeader)), existing: changesTab}
 	if changesTab != nil {
@@ -143,7 +149,7 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 
 	// 6. Write the price tabs, the Status tab and the Changes header.
 	ch := newChunker(p.o.MaxRequestBytes)
-	if !changesHeaderPresent {
+	if !cur.changesHeaderPresent {
 		if err := ch.add(p.o.ChangesTab, 0, [][]any{anyRow(changesHeader)}); err != nil {
 			return p.res, err
 		}
@@ -201,71 +207,206 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 	return p.res, nil
 }
 
-// readLogs reads the Changes tab's header and key column and the Status
-// tab, in one request.
-func (p *publisher) readLogs(ctx context.Context, changesTab, statusTab *sheetState) (keys map[string]bool, status [][]string, changesHeaderPresent bool, err error) {
-	keys = map[string]bool{}
+// current is what the tabs this run writes already hold.
+type current struct {
+	keys                 map[string]bool // the Changes tab's key column
+	status               [][]string      // the Status tab's rows, header excluded
+	changesHeaderPresent bool
+}
+
+// readTabs reads what the tabs this run writes already hold: the Changes
+// tab's header and key column, the whole Status tab and the first row of
+// every price tab. It refuses a tab pricechecker did not write, which the
+// run would append to (Changes) or clear (Status, price tabs), before
+// anything is written, so that a refused run leaves the spreadsheet as it
+// was. priceTabs are aligned with p.plan.tabs, nil where the tab is missing.
+func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetState, priceTabs []*sheetState) (current, error) {
+	cur := current{keys: map[string]bool{}}
 	var ranges []string
+	add := func(rng string) int {
+		ranges = append(ranges, rng)
+		return len(ranges) - 1
+	}
 	headerIndex, keyIndex, statusIndex := -1, -1, -1
 	if changesTab != nil {
-		headerIndex = len(ranges)
 		lastCol := colName(min(int64(len(changesHeader)), changesTab.cols) - 1)
-		ranges = append(ranges, quoteTitle(changesTab.title)+"!A1:"+lastCol+"1")
+		headerIndex = add(quoteTitle(changesTab.title) + "!A1:" + lastCol + "1")
 		if changesTab.rows >= 2 && changesTab.cols > colKey {
-			keyIndex = len(ranges)
 			keyCol := colName(colKey)
-			ranges = append(ranges, quoteTitle(changesTab.title)+"!"+keyCol+"2:"+keyCol)
+			keyIndex = add(quoteTitle(changesTab.title) + "!" + keyCol + "2:" + keyCol)
 		}
 	}
-	if statusTab != nil && statusTab.rows >= 2 {
-		statusIndex = len(ranges)
-		lastCol := colName(min(int64(len(statusHeader)), statusTab.cols) - 1)
-		ranges = append(ranges, quoteTitle(statusTab.title)+"!A2:"+lastCol)
+	if statusTab != nil {
+		// The whole tab, not just the status columns: the run clears all of
+		// it, so data under an empty first row must stop it too.
+		statusIndex = add(quoteTitle(statusTab.title))
 	}
-	if len(ranges) == 0 {
-		return keys, nil, false, nil
+	priceIndex := make([]int, len(priceTabs))
+	for i, st := range priceTabs {
+		priceIndex[i] = -1
+		if st != nil {
+			priceIndex[i] = add(quoteTitle(st.title) + "!1:1")
+		}
 	}
-	var resp *sheetsapi.BatchGetValuesResponse
-	err = p.call(ctx, "read the changes and status tabs", false, func(ctx context.Context) error {
-		var err error
-		resp, err = p.svc.Spreadsheets.Values.BatchGet(p.o.SpreadsheetID).Ranges(ranges...).Context(ctx).Do()
-		return err
-	})
+	values, err := p.batchGet(ctx, "read the existing tabs", ranges)
 	if err != nil {
-		return nil, nil, false, err
+		return cur, err
 	}
 	value := func(i int) [][]any {
-		if i >= 0 && i < len(resp.ValueRanges) && resp.ValueRanges[i] != nil {
-			return resp.ValueRanges[i].Values
+		if i >= 0 && i < len(values) {
+			return values[i]
 		}
 		return nil
 	}
+
 	if header := value(headerIndex); len(header) > 0 && len(header[0]) > 0 {
-		got := make([]string, len(header[0]))
-		for i, v := range header[0] {
-			got[i] = fmt.Sprint(v)
+		if got := cellStrings(header[0]); !slices.Equal(got, changesHeader) {
+			return cur, fmt.Errorf("sheets: tab %q does not have the changes layout (%s, want %q): rename that tab, or choose another changes tab name (--sheet-changes-tab)",
+				changesTab.title, describeRow1(got), strings.Join(changesHeader, ", "))
 		}
-		if !slices.Equal(got, changesHeader) {
-			return nil, nil, false, fmt.Errorf("sheets: tab %q does not have the changes layout (row 1 is %q, want %q): rename that tab, or choose another changes tab name",
-				changesTab.title, strings.Join(got, ", "), strings.Join(changesHeader, ", "))
-		}
-		changesHeaderPresent = true
+		cur.changesHeaderPresent = true
 	}
 	for _, row := range value(keyIndex) {
 		if len(row) > 0 {
-			keys[fmt.Sprint(row[0])] = true
+			cur.keys[fmt.Sprint(row[0])] = true
 		}
 	}
-	for _, row := range value(statusIndex) {
-		r := make([]string, len(statusHeader))
-		for i := range min(len(row), len(r)) {
-			r[i] = fmt.Sprint(row[i])
+
+	// A tab that exists but holds nothing is taken over; one that holds
+	// anything must start with the status header.
+	listed := map[string]bool{} // price tabs an earlier run wrote, from the Status tab
+	if rows := value(statusIndex); len(rows) > 0 {
+		if got := cellStrings(rows[0]); !slices.Equal(got, statusHeader) {
+			return cur, fmt.Errorf("sheets: tab %q does not have the status layout (%s, want %q): rename that tab, or choose another status tab name (--sheet-status-tab)",
+				statusTab.title, describeRow1(got), strings.Join(statusHeader, ", "))
 		}
-		if r[0] != "" {
-			status = append(status, r)
+		for _, row := range rows[1:] {
+			r := make([]string, len(statusHeader))
+			for i := range min(len(row), len(r)) {
+				r[i] = fmt.Sprint(row[i])
+			}
+			if r[0] != "" {
+				cur.status = append(cur.status, r)
+				listed[strings.ToLower(r[2])] = true
+			}
 		}
 	}
-	return keys, status, changesHeaderPresent, nil
+
+	// A price tab is replaced when the Status tab lists it or its first row
+	// names columns of its snapshot; a first row of other names is a tab
+	// pricechecker did not write.
+	var blank []int
+	for i, st := range priceTabs {
+		if st == nil || listed[strings.ToLower(st.title)] {
+			continue
+		}
+		row := value(priceIndex[i])
+		if len(row) == 0 || len(row[0]) == 0 {
+			blank = append(blank, i)
+			continue
+		}
+		if got := cellStrings(row[0]); !priceTabHeader(got, p.plan.tabs[i].columns) {
+			return cur, foreignPriceTab(p.plan.tabs[i], describeRow1(got)+", not columns of its snapshot")
+		}
+	}
+	// Nothing in row 1 is an empty tab, or data pricechecker did not write.
+	if len(blank) > 0 {
+		ranges = ranges[:0]
+		for _, i := range blank {
+			ranges = append(ranges, quoteTitle(priceTabs[i].title))
+		}
+		values, err := p.batchGet(ctx, "read the existing tabs", ranges)
+		if err != nil {
+			return cur, err
+		}
+		for j, i := range blank {
+			if j < len(values) && len(values[j]) > 0 {
+				return cur, foreignPriceTab(p.plan.tabs[i], "row 1 is empty but the tab holds data")
+			}
+		}
+	}
+	return cur, nil
+}
+
+// priceTabHeader reports whether row could be a header pricechecker wrote
+// for a snapshot with these columns: every cell names one of them. The
+// columns setting may have picked others since, but never a name the
+// snapshot does not have.
+func priceTabHeader(row, columns []string) bool {
+	for _, c := range row {
+		if !slices.Contains(columns, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// foreignPriceTab is the error for a price tab pricechecker did not write;
+// why says what row 1 shows.
+func foreignPriceTab(t tabPlan, why string) error {
+	return fmt.Errorf("sheets: tab %q holds something pricechecker did not write (%s): pricechecker replaces the %s %s price tab on every run, so rename that tab, or change the tab name template (--sheet-tab-name); if it is an old price tab of pricechecker's, delete it",
+		t.title, why, t.offer, t.region)
+}
+
+// describeRow1 shows a first row in an error, cut short when wide.
+func describeRow1(cells []string) string {
+	if len(cells) == 0 {
+		return "row 1 is empty"
+	}
+	const shown = 20
+	s := strings.Join(cells[:min(len(cells), shown)], ", ")
+	if len(cells) > shown {
+		s += fmt.Sprintf(", ... (%d cells)", len(cells))
+	}
+	return fmt.Sprintf("row 1 is %q", s)
+}
+
+func cellStrings(row []any) []string {
+	out := make([]string, len(row))
+	for i, v := range row {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
+}
+
+// maxRangesQuery caps the encoded ranges of one values:batchGet, a GET
+// whose ranges travel in the URL: Google refuses URLs much over 8 KB, and a
+// spreadsheet may have hundreds of price tabs.
+const maxRangesQuery = 4000
+
+// batchGet reads ranges, in as many requests as the URL limit needs, and
+// returns their values in order.
+func (p *publisher) batchGet(ctx context.Context, what string, ranges []string) ([][][]any, error) {
+	out := make([][][]any, 0, len(ranges))
+	for len(ranges) > 0 {
+		n, size := 0, 0
+		for n < len(ranges) {
+			size += len("&ranges=") + len(url.QueryEscape(ranges[n]))
+			if n > 0 && size > maxRangesQuery {
+				break
+			}
+			n++
+		}
+		batch := ranges[:n]
+		ranges = ranges[n:]
+		var resp *sheetsapi.BatchGetValuesResponse
+		err := p.call(ctx, what, false, func(ctx context.Context) error {
+			var err error
+			resp, err = p.svc.Spreadsheets.Values.BatchGet(p.o.SpreadsheetID).Ranges(batch...).Context(ctx).Do()
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range batch {
+			var v [][]any
+			if i < len(resp.ValueRanges) && resp.ValueRanges[i] != nil {
+				v = resp.ValueRanges[i].Values
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // mergeStatus keeps the rows of offers and regions this run did not touch.

@@ -324,36 +324,6 @@ func TestPublishResizesGrid(t *testing.T) {
 	}
 }
 
-func TestPublishReplacesExistingTab(t *testing.T) {
-	e := newEnv(t)
-	// Someone made the tab by hand and left data in it.
-	ctx := context.Background()
-	if _, err := e.svc.Spreadsheets.BatchUpdate(spreadsheetID, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: []*sheetsapi.Request{
-		{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{Title: ec2Tab}}},
-	}}).Context(ctx).Do(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.svc.Spreadsheets.Values.Update(spreadsheetID, quoteTitle(ec2Tab)+"!A1", &sheetsapi.ValueRange{
-		Values: [][]any{{"old", "junk", "here"}, {"1", "2", "3"}},
-	}).ValueInputOption("RAW").Context(ctx).Do(); err != nil {
-		t.Fatal(err)
-	}
-	tab := ec2Snapshot(t, v1)
-	tab.Rows = tab.Rows[:1]
-	res := e.publish(t, []Tab{tab}, report.Report{})
-	if slices.Contains(res.TabsCreated, ec2Tab) {
-		t.Errorf("existing tab created again: %q", res.TabsCreated)
-	}
-	vals := e.fake.Values(spreadsheetID, ec2Tab)
-	if len(vals) != 2 || vals[0][0] != "rate_code" {
-		t.Errorf("tab = %q", vals)
-	}
-	info, _ := e.fake.Sheet(spreadsheetID, ec2Tab)
-	if info.FrozenRows != 1 || info.Rows != 2 {
-		t.Errorf("tab grid = %+v", info)
-	}
-}
-
 func manyChanges(n int) report.Report {
 	off := report.Offer{OfferCode: "AmazonEC2", Region: "eu-west-1", FromVersion: v1, ToVersion: v2}
 	for i := range n {

@@ -15,6 +15,13 @@
 //   - a Status tab: last version and publication date per offer/region, with
 //     links to the run and the commit.
 //
+// It never clears or appends to a tab it did not write. Before the first
+// write of a run it reads the tabs it would touch, and stops, naming the tab,
+// when one holds something else: a Changes or Status tab whose first row is
+// not the header pricechecker writes, or a price tab whose first row names
+// columns its snapshot does not have (unless the Status tab lists the tab
+// as written by an earlier run). An existing empty tab is taken over.
+//
 // The package owns the service's limits: writes are batched and chunked
 // under about 2 MB per request, 429 and 5xx answers are retried with
 // exponential backoff and jitter (the Go client does not retry), the
