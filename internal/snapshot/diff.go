@@ -143,6 +143,11 @@ func isZero(price string) bool {
 	return ok && r.Sign() == 0
 }
 
+func isNumber(price string) bool {
+	_, ok := new(big.Rat).SetString(price)
+	return ok
+}
+
 // changeFlags are the flags a single changed line raises.
 func changeFlags(ch report.Change, opts DiffOptions) []report.Flag {
 	var flags []report.Flag
@@ -151,6 +156,10 @@ func changeFlags(ch report.Change, opts DiffOptions) []report.Flag {
 	}
 	if ch.OldPrice != ch.NewPrice && isZero(ch.NewPrice) && !isZero(ch.OldPrice) {
 		flag(report.FlagPriceToZero, fmt.Sprintf("price dropped to zero (was %s %s)", ch.OldPrice, ch.Currency))
+	} else if ch.OldPrice != ch.NewPrice && isZero(ch.OldPrice) && isNumber(ch.NewPrice) && !isZero(ch.NewPrice) && opts.FlagPct > 0 {
+		// From zero any rise is an unbounded move (its percentage is
+		// undefined), so it is always worth a look.
+		flag(report.FlagLargeMove, fmt.Sprintf("price rose from zero to %s %s", ch.NewPrice, ch.Currency))
 	} else if ch.ChangePct != nil && opts.FlagPct > 0 && math.Abs(*ch.ChangePct) > opts.FlagPct {
 		flag(report.FlagLargeMove, fmt.Sprintf("price moved %+.2f%% (%s → %s %s), more than %g%%", *ch.ChangePct, ch.OldPrice, ch.NewPrice, ch.Currency, opts.FlagPct))
 	}

@@ -53,7 +53,7 @@ func TestDiff(t *testing.T) {
 		od("AAA", "0.1000000000", "m5.large"),   // unchanged
 		od("BBB", "0.2100000000", "m5.xlarge"),  // +5%
 		od("CCC", "0.0000000000", "m5.2xlarge"), // to zero
-		od("DDD", "0.0100000000", "t2.micro"),   // from zero: pct undefined
+		od("DDD", "0.0100000000", "t2.micro"),   // from zero: pct undefined, flagged
 		od("EEE", "2.0000000000", "c6.large"),   // +100% and an attribute change
 		od("FFF", "0.5000000000", "r5.large"),   // added
 	)
@@ -80,7 +80,7 @@ func TestDiff(t *testing.T) {
 	if c := got["EEE"]; len(c.AttributeChanges) != 1 || c.AttributeChanges[0] != (report.FieldChange{Field: "instanceType", Old: "c5.large", New: "c6.large"}) {
 		t.Errorf("EEE attribute changes = %+v", c.AttributeChanges)
 	}
-	want := "price_to_zero:CCC.JRTCKXETXF.6YS6EN2CT7 large_move:EEE.JRTCKXETXF.6YS6EN2CT7 attributes_changed:EEE.JRTCKXETXF.6YS6EN2CT7"
+	want := "price_to_zero:CCC.JRTCKXETXF.6YS6EN2CT7 large_move:DDD.JRTCKXETXF.6YS6EN2CT7 large_move:EEE.JRTCKXETXF.6YS6EN2CT7 attributes_changed:EEE.JRTCKXETXF.6YS6EN2CT7"
 	if k := kinds(d.Flags); k != want {
 		t.Errorf("flags = %s\nwant    %s", k, want)
 	}
