@@ -88,6 +88,9 @@ type Offer struct {
 	Filters map[string][]string
 	// Attributes are extra snapshot columns, in order.
 	Attributes []string
+	// DefaultAttributes says Attributes are the defaults Resolve filled in,
+	// not the user's choice.
+	DefaultAttributes bool
 	// Kind is KindOffer or KindSavingsPlan; "" is read as KindOffer.
 	Kind string
 	// Source is SourceBulk or SourceAPI; "" is read as SourceBulk.
@@ -484,6 +487,7 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 			o.Kind = KindOffer
 		}
 		if len(o.Attributes) == 0 {
+			o.DefaultAttributes = true
 			o.Attributes = slices.Clone(DefaultAttributes)
 			if o.IsSavingsPlan() {
 				o.Attributes = slices.Clone(DefaultSavingsPlanAttributes)

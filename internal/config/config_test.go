@@ -77,8 +77,11 @@ func TestResolveOverrides(t *testing.T) {
 			t.Errorf("%s regions = %v", o.Code, o.Regions)
 		}
 	}
-	if strings.Join(got.Offers[1].Attributes, ",") != strings.Join(DefaultAttributes, ",") {
-		t.Errorf("default attributes = %v", got.Offers[1].Attributes)
+	if strings.Join(got.Offers[1].Attributes, ",") != strings.Join(DefaultAttributes, ",") || !got.Offers[1].DefaultAttributes {
+		t.Errorf("default attributes = %v (marked default: %v)", got.Offers[1].Attributes, got.Offers[1].DefaultAttributes)
+	}
+	if got.Offers[0].DefaultAttributes {
+		t.Error("an offer's own attributes are marked as defaults")
 	}
 	if cfg.Offers[0].Regions[0] != "us-east-1" {
 		t.Error("Resolve modified its input")

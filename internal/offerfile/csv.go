@@ -103,7 +103,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 	if tail.n > 0 && tail.last != '\n' {
 		return header, errors.New("offer file is truncated: it ends in the middle of a row")
 	}
-	return header, p.explainEmpty()
+	return header, p.explain()
 }
 
 // readCSVHead reads the metadata rows and the header row, and maps every
@@ -164,7 +164,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS offer CSV: the header has no %s column", name)
 		}
 	}
-	return cols, p.columnsOf(head), nil
+	return cols, p.columnsOf(head, jsonKey), nil
 }
 
 // columnIndex returns a lookup of a header's columns by exact title (-1
@@ -186,10 +186,11 @@ func columnIndex(head []string) func(title string) int {
 
 // columnsOf maps every slot of the plan to its column in a CSV header, or
 // -1. Columns are matched by normalised title; the first column with a
-// given normalised title wins, as fixed columns come first.
-func (p *plan) columnsOf(head []string) []int {
+// given normalised title wins, as fixed columns come first. key spells a
+// title as a configuration does, for suggestions.
+func (p *plan) columnsOf(head []string, key func(title string) string) []int {
 	for _, title := range head {
-		p.noteName(title)
+		p.noteName(title, key(title))
 	}
 	slotCol := make([]int, p.nslots)
 	for i := range slotCol {

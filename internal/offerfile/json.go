@@ -118,7 +118,7 @@ func (jr *jsonReader) file() error {
 	if err := jr.sendHeader(); err != nil {
 		return err
 	}
-	return jr.plan.explainEmpty()
+	return jr.plan.explain()
 }
 
 func (jr *jsonReader) sendHeader() error {
@@ -166,7 +166,7 @@ func (jr *jsonReader) product(sku string) error {
 			}
 			if !jr.sawFamily {
 				jr.sawFamily = true
-				jr.plan.noteName("productFamily")
+				jr.plan.noteName("productFamily", "productFamily")
 			}
 			if jr.plan.familySlot >= 0 {
 				jr.vals[jr.plan.familySlot] = family
@@ -206,7 +206,7 @@ func (jr *jsonReader) attributes() error {
 				slot = s
 			}
 			jr.slotOf[string(key)] = slot
-			jr.plan.noteName(string(key))
+			jr.plan.noteName(string(key), string(key))
 		}
 		if slot < 0 {
 			if err := jr.dec.SkipValue(); err != nil {

@@ -7,6 +7,8 @@
 // key "instanceType" is the CSV column "Instance Type", "preInstalledSw" is
 // "Pre Installed S/W". Both are matched through config.NormalizeName, so one
 // Selection picks the same lines, with the same values, from either format.
+// Configurations use the JSON keys, so names are suggested in that spelling
+// whichever format was read.
 package offerfile
 
 import (
@@ -42,8 +44,13 @@ type Selection struct {
 	// the values. Keys are attribute names in either format's spelling;
 	// productFamily is matched like an attribute.
 	Filters map[string][]string
-	// Attributes are carried into Line.Attributes, in this order.
+	// Attributes are carried into Line.Attributes, in this order. One that
+	// no product of the file has is reported as a *SelectionError, unless
+	// DefaultAttributes says the user did not choose them.
 	Attributes []string
+	// DefaultAttributes marks Attributes as the defaults rather than the
+	// user's list: a default some file lacks is an empty column, not a typo.
+	DefaultAttributes bool `json:"-"` // not part of the selection's fingerprint
 }
 
 // Line is one price dimension that passed the selection. Every value is the
@@ -96,15 +103,18 @@ type plan struct {
 	slots      map[string]int // normalised name -> slot
 	nslots     int
 	filters    []filter
-	attrSlots  []int // slot of each Selection.Attributes entry
+	attrs      []string // Selection.Attributes
+	checkAttrs bool     // report attrs no product has (the user chose them)
+	attrSlots  []int    // slot of each Selection.Attributes entry
 	terms      map[string]bool
 	familySlot int // slot of productFamily, or -1
 
-	// What the file held, to explain a selection that keeps nothing: a
-	// filter or term name with a typo silently selects no line otherwise.
+	// What the file held, to explain a selection that names what the file
+	// lacks: a filter or term name with a typo silently selects no line
+	// otherwise, an attribute name with a typo gives an empty column.
 	kept      int
 	seen      map[int]bool      // slots some product has a value for
-	names     map[string]string // normalised -> a spelling met in the file
+	names     map[string]string // normalised -> the name in config spelling
 	termsSeen []string
 }
 
@@ -125,6 +135,8 @@ func compile(sel Selection) *plan {
 	for _, k := range keys {
 		p.filters = append(p.filters, filter{name: k, slot: slot(k), values: sel.Filters[k]})
 	}
+	p.attrs = sel.Attributes
+	p.checkAttrs = !sel.DefaultAttributes
 	for _, a := range sel.Attributes {
 		p.attrSlots = append(p.attrSlots, slot(a))
 	}
@@ -142,11 +154,12 @@ func compile(sel Selection) *plan {
 	return p
 }
 
-// noteName records an attribute name the file uses.
-func (p *plan) noteName(name string) {
+// noteName records an attribute name the file uses, and how a
+// configuration spells it (the JSON key) for suggestions.
+func (p *plan) noteName(name, spelling string) {
 	k := config.NormalizeName(name)
 	if _, ok := p.names[k]; !ok {
-		p.names[k] = name
+		p.names[k] = spelling
 		if s, ok := p.slots[k]; ok {
 			p.seen[s] = true
 		}
@@ -162,43 +175,85 @@ func (p *plan) noteTerm(termType string) {
 	}
 }
 
-// SelectionError says that a selection kept nothing because it names an
-// attribute or term type the file does not have: almost always a typo.
-type SelectionError struct{ Problems []string }
-
-func (e *SelectionError) Error() string {
-	return "the selection keeps no line: " + strings.Join(e.Problems, "; ")
+// SelectionError says that a selection names an attribute or term type the
+// file does not have: almost always a typo. It is returned once the whole
+// file was read, after the lines kept were handed out, so that a caller
+// that finds the name in another region's file can keep them.
+type SelectionError struct {
+	Problems []Problem
+	// Kept is whether lines were kept: a misspelt filter or term type
+	// keeps none, a misspelt attribute only leaves its column empty.
+	Kept bool
 }
 
-// explainEmpty returns a *SelectionError when nothing was kept and the
-// selection names something the file lacks; an empty result with known
-// names (an instance type a region does not sell) is not an error.
-func (p *plan) explainEmpty() error {
-	if p.kept > 0 {
-		return nil
+// Problem is one name of a selection that a file lacks.
+type Problem struct {
+	// Name is the selection entry, the same for every file:
+	// "filters.instanceTyp", "attributes.instanceTyp", "terms.OnDemnd".
+	Name string
+	// Message says what is wrong and suggests the right name.
+	Message string
+}
+
+func (e *SelectionError) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Message
 	}
-	var problems []string
+	if e.Kept {
+		return "the selection names an attribute this file does not have: " + strings.Join(msgs, "; ")
+	}
+	return "the selection keeps no line: " + strings.Join(msgs, "; ")
+}
+
+// explain returns a *SelectionError when the selection names something the
+// file lacks: an attribute to carry that no product has, or, when nothing
+// was kept, a filter attribute or term type. An empty result with known
+// names (an instance type a region does not sell) is not an error.
+func (p *plan) explain() error {
+	if len(p.names) == 0 {
+		return nil // no product, no attribute: nothing tells a typo apart
+	}
+	var problems []Problem
 	known := make([]string, 0, len(p.names))
 	for _, n := range p.names {
 		known = append(known, n)
 	}
-	for _, f := range p.filters {
-		if !p.seen[f.slot] {
-			problems = append(problems, fmt.Sprintf("filters.%s: no product in this file has that attribute%s", f.name, suggest.DidYouMean(f.name, known)))
+	missing := func(kind, name string) {
+		problems = append(problems, Problem{
+			Name:    kind + "." + name,
+			Message: fmt.Sprintf("%s.%s: no product in this file has that attribute%s", kind, name, suggest.DidYouMean(name, known)),
+		})
+	}
+	for i, a := range p.attrs {
+		if p.checkAttrs && !p.seen[p.attrSlots[i]] {
+			missing("attributes", a)
 		}
 	}
-	if len(p.termsSeen) > 0 {
-		for t := range p.terms {
-			if !slices.Contains(p.termsSeen, t) {
-				problems = append(problems, fmt.Sprintf("terms: %q is not a term type of this file (it has %s)", t, strings.Join(p.termsSeen, ", ")))
+	if p.kept == 0 {
+		for _, f := range p.filters {
+			if !p.seen[f.slot] {
+				missing("filters", f.name)
+			}
+		}
+		if len(p.termsSeen) > 0 {
+			for t := range p.terms {
+				if !slices.Contains(p.termsSeen, t) {
+					problems = append(problems, Problem{
+						Name:    "terms." + t,
+						Message: fmt.Sprintf("terms: %q is not a term type of this file (it has %s)", t, strings.Join(p.termsSeen, ", ")),
+					})
+				}
 			}
 		}
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	slices.Sort(problems)
-	return &SelectionError{Problems: problems}
+	slices.SortFunc(problems, func(a, b Problem) int { return strings.Compare(a.Name, b.Name) })
+	// An attribute listed twice is one problem.
+	problems = slices.CompactFunc(problems, func(a, b Problem) bool { return a.Name == b.Name })
+	return &SelectionError{Problems: problems, Kept: p.kept > 0}
 }
 
 // slot returns the slot of an attribute name, adding one if needed.

@@ -230,7 +230,7 @@ func TestTyposInTheSelectionAreReported(t *testing.T) {
 	}{
 		{redshiftJSON, "json", offerfile.Selection{Filters: map[string][]string{"productFamly": {"Compute Instance"}}}, "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
 		{redshiftJSON, "json", offerfile.Selection{Terms: []string{"OnDemnd"}}, `terms: "OnDemnd" is not a term type of this file (it has OnDemand, Reserved)`},
-		{ec2CSV, "csv", offerfile.Selection{Filters: map[string][]string{"instanceTyp": {"c6i.large"}}}, "filters.instanceTyp: no product in this file has that attribute; did you mean Instance Type"},
+		{ec2CSV, "csv", offerfile.Selection{Filters: map[string][]string{"instanceTyp": {"c6i.large"}}}, "filters.instanceTyp: no product in this file has that attribute; did you mean instanceType"},
 		{ec2CSV, "csv", offerfile.Selection{Terms: []string{"Reservd"}}, `terms: "Reservd" is not a term type of this file`},
 	}
 	for _, c := range cases {
@@ -243,6 +243,82 @@ func TestTyposInTheSelectionAreReported(t *testing.T) {
 		var se *offerfile.SelectionError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %+v: error %v, want a SelectionError containing %q", c.format, c.sel, err, c.want)
+		}
+	}
+}
+
+// decodeErr decodes a file and returns the lines handed out and the error.
+func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) ([]offerfile.Line, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []offerfile.Line
+	_, err = decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
+		lines = append(lines, *l)
+		return nil
+	}})
+	return lines, err
+}
+
+// Configurations use the JSON attribute keys, so a suggestion is given in
+// that spelling whichever format was read: the CSV's "Pre Installed S/W"
+// is suggested as preInstalledSw.
+func TestSuggestionsUseTheConfigSpelling(t *testing.T) {
+	cases := []struct {
+		file, format, filter, want string
+	}{
+		{mirror + "/20180309224506/us-east-1/index.csv", "csv", "productFamly", "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
+		{mirror + "/20180309224506/us-east-1/index.json", "json", "productFamly", "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
+		{mirror + "/20180309224506/us-east-1/index.csv", "csv", "usageFamly", "did you mean usageFamily?"},
+		{mirror + "/20180309224506/us-east-1/index.csv", "csv", "servicenme", "did you mean servicename"},
+		{ec2CSV, "csv", "preInstaledSw", "did you mean preInstalledSw?"},
+		{ec2CSV, "csv", "capacitystats", "did you mean capacitystatus?"},
+		{ec2CSV, "csv", "operatingSytem", "did you mean operatingSystem?"},
+		{ec2CSV, "csv", "maxIopsvolum", "did you mean maxIopsvolume"},
+	}
+	for _, c := range cases {
+		_, err := decodeErr(t, offerfile.Decode, c.file, c.format, offerfile.Selection{Filters: map[string][]string{c.filter: {"x"}}})
+		var se *offerfile.SelectionError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: error %v, want a SelectionError containing %q", c.format, c.filter, err, c.want)
+		}
+	}
+}
+
+// An attributes: entry no product of the file has would be an all-empty
+// column: it is reported like a misspelt filter, after every line was
+// handed out. An attribute some products have is fine, even when every
+// kept line lacks it.
+func TestMisspeltAttributesAreReported(t *testing.T) {
+	for _, format := range []string{"json", "csv"} {
+		file := mirror + "/20180309224506/us-east-1/index." + format
+		lines, err := decodeErr(t, offerfile.Decode, file, format, offerfile.Selection{Attributes: []string{"instanceType", "instanceTyp"}})
+		var se *offerfile.SelectionError
+		want := "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?"
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want a SelectionError containing %q", format, err, want)
+			continue
+		}
+		if len(se.Problems) != 1 || se.Problems[0].Name != "attributes.instanceTyp" {
+			t.Errorf("%s: problems %+v, want only attributes.instanceTyp", format, se.Problems)
+		}
+		_, all := decodeFile(t, file, format, offerfile.Selection{Attributes: []string{"instanceType"}})
+		if len(lines) != len(all) || len(lines) == 0 {
+			t.Errorf("%s: %d lines handed out with the error, want all %d", format, len(lines), len(all))
+		}
+
+		sel := offerfile.Selection{Filters: map[string][]string{"productFamily": {"Compute Instance"}}, Attributes: []string{"fromLocation"}}
+		_, kept := decodeFile(t, file, format, sel)
+		if len(kept) == 0 {
+			t.Fatalf("%s: no compute instance line", format)
+		}
+		for _, l := range kept {
+			if l.Attributes[0] != "" {
+				t.Fatalf("%s: a compute instance has fromLocation %q", format, l.Attributes[0])
+			}
 		}
 	}
 }

@@ -36,7 +36,8 @@ const TermSavingsPlan = "SavingsPlan"
 // discountedInstanceType, ...) and leaseContractLength in the "3yr" form.
 // The unquoted CSV titles the same fields DiscountedUsageType, Instance
 // Family, LeaseContractLength + LeaseContractLengthUnit; both formats give
-// the same lines.
+// the same lines. A name that no product, plan or rate of the file has is
+// a *SelectionError, as for offers, suggested in the JSON spelling.
 
 // Names the savings plan decoders always need a slot for.
 const (
@@ -109,6 +110,7 @@ type spReader struct {
 	spPlan
 	// products holds every product's slot values, by sku.
 	products map[string][]string
+	sawLease bool
 }
 
 func (sp *spReader) file() error {
@@ -159,11 +161,15 @@ func (sp *spReader) file() error {
 	if sp.header.Version == "" {
 		return errors.New("savings plans file has no version: not an AWS Savings Plans file")
 	}
-	return sp.sendHeader()
+	if err := sp.sendHeader(); err != nil {
+		return err
+	}
+	return sp.explain()
 }
 
 // slotFor returns the slot of a raw key, or -1 when the selection does not
-// need it.
+// need it. Every key of a product, plan or rate passes here, so this is
+// also where the names the file has are recorded, once each.
 func (sp *spReader) slotFor(key []byte) int {
 	slot, ok := sp.slotOf[string(key)]
 	if !ok {
@@ -172,6 +178,7 @@ func (sp *spReader) slotFor(key []byte) int {
 			slot = s
 		}
 		sp.slotOf[string(key)] = slot
+		sp.noteName(string(key), string(key))
 	}
 	return slot
 }
@@ -308,6 +315,13 @@ func (sp *spReader) savingsPlan() error {
 			sp.setSlot("effectiveDate", planVals, effectiveDate)
 		case "leaseContractLength":
 			duration, unit, err = sp.lease()
+			if !sp.sawLease {
+				// Filled in the "3yr" spelling, and the unit as the CSV's
+				// LeaseContractLengthUnit column.
+				sp.sawLease = true
+				sp.noteName(spLease, spLease)
+				sp.noteName(spLeaseUnit, spLeaseUnit)
+			}
 		case "rates":
 			rates, err = sp.rates()
 		default:
@@ -342,6 +356,7 @@ func (sp *spReader) savingsPlan() error {
 		if !sp.keep(sp.vals) {
 			continue
 		}
+		sp.kept++
 		sp.line = Line{
 			SKU:                 sku,
 			RateCode:            rt.rateCode,
@@ -547,6 +562,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 		if !p.keep(vals) {
 			continue
 		}
+		p.kept++
 		attrs := p.attributes(vals)
 		for i := range attrs {
 			attrs[i] = strings.Clone(attrs[i])
@@ -571,7 +587,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 	if tail.n > 0 && tail.last != '\n' {
 		return header, errors.New("offer file is truncated: it ends in the middle of a row")
 	}
-	return header, nil
+	return header, p.explain()
 }
 
 func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
@@ -586,7 +602,7 @@ func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS Savings Plans CSV: the header has no %s column", name)
 		}
 	}
-	slotCol := p.columnsOf(head)
+	slotCol := p.columnsOf(head, spKey)
 	slotCol[p.leaseSlot] = -1 // filled with the "3yr" spelling
 	return cols, slotCol, nil
 }

@@ -2,6 +2,7 @@ package offerfile_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"reflect"
 	"strings"
@@ -142,6 +143,47 @@ func TestSavingsPlanBrokenFiles(t *testing.T) {
 		_, err := offerfile.DecodeSavingsPlan(strings.NewReader(c.body), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to mention %q", name, err, c.want)
+		}
+	}
+}
+
+// A name no product, plan or rate of a Savings Plans file has is a typo:
+// without this check a misspelt filter silently kept nothing. The
+// suggestion is in the configuration's (JSON) spelling in both formats.
+func TestSavingsPlanTyposAreReported(t *testing.T) {
+	cases := []struct {
+		sel  offerfile.Selection
+		want string
+		kept bool // lines are still handed out
+	}{
+		{offerfile.Selection{Filters: map[string][]string{"instanceFamly": {"r7g"}}}, "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?", false},
+		{offerfile.Selection{Filters: map[string][]string{"discountedUsgeType": {"x"}}}, "filters.discountedUsgeType: no product in this file has that attribute; did you mean discountedUsageType", false},
+		{offerfile.Selection{Filters: map[string][]string{"leaseContractLenght": {"3yr"}}}, "did you mean leaseContractLength", false},
+		{offerfile.Selection{Filters: map[string][]string{"discountedSkus": {"x"}}}, "did you mean discountedSku", false},
+		{offerfile.Selection{Attributes: []string{"discountedInstanceTyp"}}, "attributes.discountedInstanceTyp: no product in this file has that attribute; did you mean discountedInstanceType", true},
+		{offerfile.Selection{Attributes: []string{"usageType", "locationTyp"}}, "attributes.locationTyp: no product in this file has that attribute; did you mean locationType", true},
+	}
+	msgs := map[string]string{} // by selection: the same from either format
+	for _, format := range []string{offerfile.FormatCSV, offerfile.FormatJSON} {
+		for _, c := range cases {
+			lines, err := decodeErr(t, offerfile.DecodeSavingsPlan, spMirror+"/20251001000000/ap-east-2/index."+format, format, c.sel)
+			var se *offerfile.SelectionError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s %+v: error %v, want a SelectionError containing %q", format, c.sel, err, c.want)
+				continue
+			}
+			if prev, ok := msgs[c.want]; ok && prev != err.Error() {
+				t.Errorf("%+v: the formats disagree:\n%s\n%s", c.sel, prev, err)
+			}
+			msgs[c.want] = err.Error()
+			if (len(lines) > 0) != c.kept {
+				t.Errorf("%s %+v: %d lines handed out", format, c.sel, len(lines))
+			}
+		}
+		// A value no rate has is not a typo: the plan may not cover it.
+		if lines, err := decodeErr(t, offerfile.DecodeSavingsPlan, spMirror+"/20251001000000/ap-east-2/index."+format, format,
+			offerfile.Selection{Filters: map[string][]string{"instanceFamily": {"x9z"}, "Instance Family": {"x9z"}}}); err != nil || len(lines) != 0 {
+			t.Errorf("%s: unknown value: %d lines, error %v", format, len(lines), err)
 		}
 	}
 }

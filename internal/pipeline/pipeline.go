@@ -132,14 +132,15 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	if err != nil {
 		return err
 	}
-	sel := offerfile.Selection{Terms: offer.Terms, Filters: offer.Filters, Attributes: offer.Attributes}
+	sel := offerfile.Selection{Terms: offer.Terms, Filters: offer.Filters, Attributes: offer.Attributes, DefaultAttributes: offer.DefaultAttributes}
 	fingerprint := selectionFingerprint(sel)
 	touched := false
 	// A selection that names what one region's file lacks is only a typo
 	// when no region has it: with regions: [all], a Local Zone may simply
-	// not sell what the filter names.
-	var selErrs []error
-	kept := 0
+	// not sell what the filter names, or publish no such attribute.
+	var lacks []regionLack
+	lacking := map[string]int{} // problem name -> regions whose file lacks it
+	read := 0
 	for _, region := range regions {
 		file := files[region]
 		version := file.version
@@ -161,11 +162,14 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		snap, header, src, err := file.read(ctx, sel)
 		var selErr *offerfile.SelectionError
 		if errors.As(err, &selErr) && snap != nil {
-			selErrs = append(selErrs, err)
+			lacks = append(lacks, regionLack{region: region, err: selErr, rows: len(snap.Rows)})
+			for _, p := range selErr.Problems {
+				lacking[p.Name]++
+			}
 		} else if err != nil {
 			return err
 		}
-		kept += len(snap.Rows)
+		read++
 		size, err := snap.EncodedSize()
 		if err != nil {
 			return err
@@ -210,15 +214,27 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		manifest.Regions[region] = state
 		touched = true
 	}
-	if len(selErrs) > 0 {
-		if kept == 0 {
-			return selErrs[0]
+	for _, l := range lacks {
+		// A name every region lacks is among each region's problems, so
+		// the first region with one names every typo.
+		typos := &offerfile.SelectionError{Kept: l.err.Kept}
+		for _, p := range l.err.Problems {
+			if lacking[p.Name] == read {
+				typos.Problems = append(typos.Problems, p)
+			}
 		}
-		for _, e := range selErrs {
-			w := fmt.Sprintf("%v (kept in other regions, so this region is recorded as empty)", e)
-			res.Warnings = append(res.Warnings, w)
-			fmt.Fprintln(opts.Log, "warning:", w)
+		if len(typos.Problems) > 0 {
+			return fmt.Errorf("%s %s: %w", offer.Code, l.region, typos)
 		}
+	}
+	for _, l := range lacks {
+		note := "another region's file has it, so this region is recorded as empty"
+		if l.rows > 0 {
+			note = "another region's file has it, so this region's column is empty"
+		}
+		w := fmt.Sprintf("%s %s: %v (%s)", offer.Code, l.region, l.err, note)
+		res.Warnings = append(res.Warnings, w)
+		fmt.Fprintln(opts.Log, "warning:", w)
 	}
 	if !touched {
 		return nil
@@ -233,6 +249,13 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	}
 	res.Written = append(res.Written, mpath)
 	return nil
+}
+
+// regionLack is a region whose file lacks names the selection uses.
+type regionLack struct {
+	region string
+	err    *offerfile.SelectionError
+	rows   int
 }
 
 // sameList reports whether two manifest entries record the same snapshot of
@@ -388,22 +411,24 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 			return nil
 		},
 	})
-	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || errors.Is(err, io.ErrUnexpectedEOF)) {
+	// A selection error comes once the file was read to the end, so a
+	// download cut off at a row's end can be behind one too.
+	isSelErr := errors.As(err, new(*offerfile.SelectionError))
+	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || isSelErr || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
 	}
-	var selErr *offerfile.SelectionError
-	if errors.As(err, &selErr) {
-		// The file was read to the end and kept nothing: the caller decides
-		// whether the names are wrong or this region just lacks them.
-		progress.Done()
-		return snap, header, f.URL, fmt.Errorf("%s %s: %w", code, region, err)
-	}
-	if err != nil {
+	if err != nil && !isSelErr {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, err)
 	}
 	progress.Done()
 	if err := snap.Sort(); err != nil {
 		return nil, header, "", fmt.Errorf("%s %s: %s: %w", code, region, f.URL, err)
+	}
+	if isSelErr {
+		// The caller decides whether the names are wrong or this region
+		// just lacks them; the lines kept (a misspelt attribute keeps
+		// them) are in the snapshot.
+		return snap, header, f.URL, fmt.Errorf("%s %s: %w", code, region, err)
 	}
 	return snap, header, f.URL, nil
 }

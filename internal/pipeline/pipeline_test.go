@@ -3,12 +3,14 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 )
 
@@ -139,5 +141,115 @@ func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
 	}
 	if _, err := run("instanceTyp"); err == nil || !strings.Contains(err.Error(), "filters.instanceTyp") {
 		t.Errorf("a name no region has: %v", err)
+	}
+}
+
+// mirrorWithout copies the mirror with eu-west-1's 20180309224506 CSV
+// titling its Instance Type column differently, as a region whose file
+// lacks the attribute.
+func mirrorWithout(t *testing.T) *pricelist.Client {
+	t.Helper()
+	mirror := t.TempDir()
+	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv")
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(strings.Replace(string(data), `"Instance Type"`, `"Something Else"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	client, err := pricelist.New("file://"+mirror, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// The rule is per name: a name is a typo only when no region's file has
+// it, even when the region that has it keeps nothing (it does not sell
+// the value the filter names).
+func TestSelectionNameOneRegionHasButKeepsNothing(t *testing.T) {
+	opts := options(t, t.TempDir())
+	opts.Client = mirrorWithout(t)
+	opts.Config.Offers[0].Filters = map[string][]string{"instanceType": {"x9.none"}}
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run = %v, want both regions recorded empty", err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "AmazonRedshift eu-west-1") || !strings.Contains(res.Warnings[0], "recorded as empty") {
+		t.Errorf("warnings = %q", res.Warnings)
+	}
+}
+
+// A misspelt attributes: entry would write an all-empty column: it fails
+// the run like a misspelt filter, unless another region's file has the
+// attribute; then the lacking region keeps its lines with the column
+// empty, and says so.
+// The default columns are not the user's words: an offer whose products
+// lack one gets an empty column, not an error.
+func TestDefaultAttributesAreNotChecked(t *testing.T) {
+	opts := options(t, t.TempDir())
+	opts.Config.Offers[0].Attributes = []string{"productFamily", "noSuchDefault"}
+	opts.Config.Offers[0].DefaultAttributes = true
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatalf("Run with a default column no product has = %v, want success", err)
+	}
+}
+
+func TestMisspeltAttributes(t *testing.T) {
+	out := t.TempDir()
+	opts := options(t, out)
+	opts.Config.Offers[0].Attributes = []string{"instanceTyp"}
+	opts.Config.Offers[0].DefaultAttributes = false
+	_, err := Run(context.Background(), opts)
+	var se *offerfile.SelectionError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?") {
+		t.Fatalf("Run = %v, want a SelectionError naming attributes.instanceTyp", err)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("a failed run wrote %d entries", len(entries))
+	}
+
+	opts = options(t, out)
+	opts.Client = mirrorWithout(t)
+	opts.Config.Offers[0].Attributes = []string{"instanceType"}
+	opts.Config.Offers[0].DefaultAttributes = false
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run = %v, want eu-west-1 recorded with an empty column", err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "AmazonRedshift eu-west-1") || !strings.Contains(res.Warnings[0], "attributes.instanceType") || !strings.Contains(res.Warnings[0], "column is empty") {
+		t.Errorf("warnings = %q", res.Warnings)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "AmazonRedshift", "eu-west-1.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := strings.Count(string(data), "\n") - 1; rows < 100 {
+		t.Errorf("eu-west-1 has %d rows, want all of them", rows)
+	}
+	if !strings.HasSuffix(strings.SplitN(string(data), "\n", 2)[0], ",instanceType") {
+		t.Errorf("eu-west-1 header: %q", strings.SplitN(string(data), "\n", 2)[0])
+	}
+}
+
+// A typo in a Savings Plans filter is reported in the configuration's
+// spelling, from either format, instead of an empty snapshot.
+func TestSavingsPlanTypos(t *testing.T) {
+	cfg, err := config.Parse([]byte("savingsPlans:\n  - code: AWSComputeSavingsPlan\n    regions: [ap-east-2]\n    filters: {instanceFamly: r7g}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"csv", "json"} {
+		opts := options(t, t.TempDir())
+		opts.Config, opts.Version, opts.Format, opts.DryRun = cfg, "", format, true
+		_, err := Run(context.Background(), opts)
+		var se *offerfile.SelectionError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "AWSComputeSavingsPlan ap-east-2") || !strings.Contains(err.Error(), "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?") {
+			t.Errorf("%s: Run = %v, want a SelectionError naming filters.instanceFamly", format, err)
+		}
 	}
 }
