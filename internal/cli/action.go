@@ -47,7 +47,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		}
 		report := reportPath(env)
 		b.args = append(b.args, "--report", report)
-		runErr := cmdRun(ctx, env, b.args)
+		sha, runErr := runCommand(ctx, env, b.args)
 		if !publishing(in) {
 			return runErr
 		}
@@ -63,6 +63,11 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		n.args = append(n.args, "--status", status)
 		if _, err := os.Stat(report); err == nil && runErr == nil {
 			n.args = append(n.args, "--report", report)
+			if sha != "" {
+				// The links go to the commit this run made, not to
+				// the one that triggered the workflow.
+				n.args = append(n.args, "--commit", sha)
+			}
 		}
 		return errors.Join(runErr, cmdNotify(ctx, notifyEnv(env, in), n.args))
 	case "plan":

@@ -21,6 +21,7 @@ import (
 type notifyFlags struct {
 	reports          listFlag
 	base             string
+	commit           string
 	out              string
 	repo             string
 	jobResults       string
@@ -42,6 +43,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet("notify", env)
 	fs.Var(&f.reports, "report", "JSON change report of the run (repeatable)")
 	fs.StringVar(&f.base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
+	fs.StringVar(&f.commit, "commit", "", "with --report: the commit that recorded the reports, for the links to its diff")
 	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
 	fs.StringVar(&f.repo, "repo", ".", "git repository (with --base)")
 	fs.StringVar(&f.config, "config", "", "configuration file, for its flagPct (default "+config.DefaultPath+" when it exists)")
@@ -56,6 +58,9 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	f.sheet.register(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
+	}
+	if f.commit != "" && f.base != "" {
+		return usageError{errors.New("--commit goes with --report; with --base the commits are those since the base")}
 	}
 	if f.base != "" && len(f.reports) > 0 {
 		return usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")}
@@ -91,6 +96,10 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 
 	links := slack.LinksFromEnv(env.Getenv)
 	links.Commit = gh.Links().CompareURL(span.from, span.to)
+	if f.commit != "" {
+		span.to = f.commit
+		links.Commit = gh.Links().CommitURL(f.commit)
+	}
 	var errs []error
 	if rep.Unchanged {
 		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")

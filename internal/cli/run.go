@@ -56,6 +56,12 @@ const maxReruns = 3
 var errNotTracked = errors.New("the notification names no offer the configuration tracks; nothing to do")
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
+	_, err := runCommand(ctx, env, args)
+	return err
+}
+
+// runCommand is run, returning the commit it made (empty when none).
+func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, err error) {
 	var f runFlags
 	fs := newFlagSet("run", env)
 	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
@@ -78,22 +84,22 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	fs.StringVar(&f.git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
 	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
 	if err := parse(fs, args, 0); err != nil {
-		return err
+		return "", err
 	}
 	fs.Visit(func(fl *flag.Flag) { f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct" })
 	gh := actions.New(env.Getenv, env.Stdout)
 	if err := f.applyEvent(gh, fs); err != nil {
-		return err
+		return "", err
 	}
 	opts, err := f.options(ctx, env)
 	if errors.Is(err, errNotTracked) {
 		fmt.Fprintln(env.Stderr, err)
 		publishOutputs(gh, report.Report{Unchanged: true}, "", "")
-		return nil
+		return "", nil
 	}
 	if err != nil {
 		gh.Error(err)
-		return err
+		return "", err
 	}
 	// Fail on what would fail after the snapshots are written, before
 	// anything is fetched: a run whose snapshot landed but whose commit or
@@ -103,14 +109,14 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		if !opts.DryRun {
 			if err := checkCommitTarget(ctx, f.git); err != nil {
 				gh.Error(err)
-				return err
+				return "", err
 			}
 		}
 	}
 	if f.report != "" {
 		if err := checkWritable(f.report); err != nil {
 			gh.Error(err)
-			return err
+			return "", err
 		}
 	}
 	var (
@@ -126,7 +132,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		end()
 		if err != nil {
 			gh.Error(err)
-			return err
+			return "", err
 		}
 		if !(f.commit || f.git.Push) || opts.DryRun {
 			break
@@ -141,7 +147,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 		}
 		if err != nil {
 			gh.Error(err)
-			return err
+			return "", err
 		}
 		break
 	}
@@ -150,14 +156,14 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 	}
 	if f.report != "" {
 		if err := writeReport(f.report, res.Report); err != nil {
-			return err
+			return "", err
 		}
 	}
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
 	publishOutputs(gh, res.Report, f.report, sha)
 	gh.Summary(markdown + runLinks(gh.Links(), sha))
-	return nil
+	return sha, nil
 }
 
 // applyEvent lets the triggering GitHub event choose what to fetch when the
