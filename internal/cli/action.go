@@ -21,7 +21,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 	gh := actions.New(env.Getenv, env.Stdout)
 	in := gh.Input
 	// Mask first: nothing below may print a secret before GitHub knows it.
-	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token"} {
+	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token", "github-token"} {
 		gh.Mask(in(secret))
 	}
 	b := argBuilder{in: in}
@@ -116,6 +116,7 @@ func notifyEnv(env Env, in func(string) string) Env {
 		"SLACK_WEBHOOK_URL":  in("slack-webhook-url"),
 		"SLACK_BOT_TOKEN":    in("slack-bot-token"),
 		"GOOGLE_CREDENTIALS": in("google-credentials"),
+		"GITHUB_TOKEN":       in("github-token"),
 	})
 }
 

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/runjobs"
 	"github.com/pricechecker/pricechecker/internal/slack"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
@@ -88,6 +90,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	jobs = linkJobLogs(ctx, env, jobs)
 	rep, span, err := f.loadReport(ctx)
 	if err != nil {
 		gh.Error(err)
@@ -227,6 +230,56 @@ func parseJobResults(s, runURL string) ([]slack.Job, error) {
 	}
 	slices.SortFunc(jobs, func(a, b slack.Job) int { return strings.Compare(a.Name, b.Name) })
 	return jobs, nil
+}
+
+// linkJobLogs points each failed job at its own log. needs holds only job
+// ids and results, so the log pages (and the matrix jobs behind an id, such
+// as "shard (AmazonEC2, us-east-1)") come from the GitHub API, with the
+// workflow's GITHUB_TOKEN (permissions: actions: read). The lookup is best
+// effort: without a token, or when GitHub does not answer, the jobs keep
+// their link to the run.
+func linkJobLogs(ctx context.Context, env Env, jobs []slack.Job) []slack.Job {
+	failedJob := func(j slack.Job) bool {
+		return j.Result == string(slack.StatusFailure) || j.Result == string(slack.StatusCancelled)
+	}
+	if !slices.ContainsFunc(jobs, failedJob) {
+		return jobs
+	}
+	token, repo := env.Getenv("GITHUB_TOKEN"), env.Getenv("GITHUB_REPOSITORY")
+	runID, _ := strconv.ParseInt(env.Getenv("GITHUB_RUN_ID"), 10, 64)
+	attempt, _ := strconv.ParseInt(env.Getenv("GITHUB_RUN_ATTEMPT"), 10, 64)
+	if token == "" || repo == "" || runID <= 0 {
+		return jobs
+	}
+	listed, err := runjobs.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "notify: the failed jobs link the run, not their logs: %v\n", err)
+		return jobs
+	}
+	failed := runjobs.Failed(listed)
+	var out []slack.Job
+	for _, j := range jobs {
+		if !failedJob(j) {
+			out = append(out, j)
+			continue
+		}
+		var matched []slack.Job
+		for _, l := range failed {
+			// A matrix job is listed as "id (values…)".
+			if l.Name == j.Name || strings.HasPrefix(l.Name, j.Name+" (") {
+				result := l.Conclusion
+				if result == "timed_out" {
+					result = string(slack.StatusFailure)
+				}
+				matched = append(matched, slack.Job{Name: l.Name, Result: result, URL: l.URL})
+			}
+		}
+		if len(matched) == 0 {
+			matched = []slack.Job{j}
+		}
+		out = append(out, matched...)
+	}
+	return out
 }
 
 // changesSince is the report of everything committed under out since base
