@@ -399,6 +399,10 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 	defer f.Close()
 	progress := pricelist.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
+	// The kept lines' bytes bound the snapshot's size from below: past the
+	// file limit the run is refused anyway, so stop reading there rather
+	// than hold a snapshot of several hundred megabytes first.
+	var keptBytes int64
 	header, err := decode(progress, opts.Format, sel, offerfile.Handler{
 		Header: func(h offerfile.Header) error {
 			if want != "" && h.Version != want {
@@ -408,6 +412,12 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 		},
 		Line: func(l *offerfile.Line) error {
 			snap.Add(l)
+			for _, v := range snap.Rows[len(snap.Rows)-1] {
+				keptBytes += int64(len(v)) + 1 // the value and its comma or newline
+			}
+			if opts.MaxFileBytes > 0 && keptBytes > opts.MaxFileBytes {
+				return fmt.Errorf("the snapshot would be over %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", megabytes(opts.MaxFileBytes))
+			}
 			return nil
 		},
 	})

@@ -37,6 +37,10 @@ func TestSnapshotSizeLimits(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "over GitHub's 100 MB file limit; narrow the filters") {
 		t.Fatalf("Run = %v, want the file-size refusal", err)
 	}
+	// Refused while reading, not after holding the whole snapshot.
+	if !strings.Contains(err.Error(), "the snapshot would be over") {
+		t.Errorf("Run = %v, want the refusal from the streaming check", err)
+	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a refused run wrote %d entries", len(entries))
 	}
