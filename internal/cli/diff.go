@@ -43,14 +43,15 @@ func cmdDiff(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// A point that names no commit is wrong input, like a malformed date.
 	from, err := repo.Resolve(ctx, points[0])
 	if err != nil {
-		return err
+		return usageError{err}
 	}
 	to := "" // the work tree
 	if len(points) == 2 {
 		if to, err = repo.Resolve(ctx, points[1]); err != nil {
-			return err
+			return usageError{err}
 		}
 	}
 	rep, err := repo.Diff(ctx, dir, from, to, snapshot.DiffOptions{FlagPct: *flagPct})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -37,6 +38,10 @@ func TestExitCodes(t *testing.T) {
 		must(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
 	}
 	cfg := func(name string) string { return filepath.Join(dir, name) }
+	repo := t.TempDir()
+	if out, err := exec.Command("git", "init", "--quiet", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
 	run := func(args ...string) []string {
 		return append([]string{"run", "--endpoint", "file://" + mirror, "--dry-run", "--progress-interval", "0"}, args...)
 	}
@@ -58,6 +63,7 @@ func TestExitCodes(t *testing.T) {
 		{"a service the Pricing API does not know", run("--config", cfg("apiname.yml")), cli.ExitUsage, nil},
 		{"GetProducts asked for a past version", run("--config", cfg("products.yml"), "--version", "20180309224506"), cli.ExitUsage, nil},
 		{"an unknown command", []string{"fetch"}, cli.ExitUsage, nil},
+		{"a diff point that names no commit", []string{"diff", "--repo", repo, "nosuchrev"}, cli.ExitUsage, nil},
 		{"a region the Pricing API is not served from", run("--config", cfg("products.yml")), cli.ExitUsage, map[string]string{"PRICECHECKER_PRICING_REGION": "eu-west-1"}},
 	}
 	env := map[string]string{
