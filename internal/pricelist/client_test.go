@@ -3,6 +3,7 @@ package pricelist_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,6 +63,10 @@ func TestNotFoundSuggestsCloseMatches(t *testing.T) {
 	_, err := c.RegionIndex(ctx, "AmazonRedshit", "")
 	if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), `unknown offer "AmazonRedshit"; did you mean AmazonRedshift`) {
 		t.Errorf("unknown offer: %v", err)
+	}
+	// A Savings Plans code among the offers says where it belongs.
+	if _, err := c.RegionIndex(ctx, "AWSComputeSavingsPlan", ""); !strings.Contains(fmt.Sprint(err), "AWSComputeSavingsPlan is a Savings Plan; list it under savingsPlans:") {
+		t.Errorf("savings plan as an offer: %v", err)
 	}
 	if !strings.Contains(err.Error(), srv.URL+"/offers/v1.0/aws/AmazonRedshit/current/region_index.json") {
 		t.Errorf("error does not name the URL: %v", err)

@@ -38,6 +38,11 @@ func TestSavingsPlanIndexes(t *testing.T) {
 		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), `unknown savings plan "AWSComputeSavingPlan"; did you mean AWSComputeSavingsPlan?`) {
 			t.Errorf("%s: unknown plan: %v", endpoint, err)
 		}
+		// A real plan the endpoint does not carry is not a typo of itself.
+		_, err = c.SavingsPlanRegionIndex(ctx, "AWSMachineLearningSavingsPlans", "")
+		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "savings plan AWSMachineLearningSavingsPlans is not published at this endpoint") || strings.Contains(err.Error(), "did you mean") {
+			t.Errorf("%s: plan not carried: %v", endpoint, err)
+		}
 		_, err = c.SavingsPlanRegionIndex(ctx, "AWSComputeSavingsPlan", "20250911184448")
 		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "did you mean 20250911184447") {
 			t.Errorf("%s: unknown version: %v", endpoint, err)
