@@ -68,6 +68,11 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		return usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")}
 	}
 	f.reports = uniquePaths(f.reports)
+	if f.base == "" && len(f.reports) == 0 && f.jobResults == "" && f.status == "" {
+		// (A workflow whose plan failed has no base, but its job results
+		// still make a failure message.)
+		return usageError{errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")}
+	}
 	switch slack.Status(f.status) {
 	case "", slack.StatusSuccess, slack.StatusFailure, slack.StatusCancelled:
 	default:
