@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,7 +15,10 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	log := relay.NewLogger(os.Stderr)
+	// aws-lambda-go prints failed invocations with the standard logger:
+	// make those lines JSON too.
+	relay.RedirectStandardLog(log)
 	h, err := relay.NewFromEnv(context.Background(), os.Getenv, log)
 	if err != nil {
 		// Failing the init phase makes the misconfiguration visible in the
@@ -28,5 +30,5 @@ func main() {
 		lambda.Start(h.HandleFunctionURL)
 		return
 	}
-	lambda.Start(h.HandleSNS)
+	lambda.Start(h.HandleEvent)
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -180,18 +181,61 @@ func withMessage(t *testing.T, event []byte, id, from, to string) []byte {
 	return b
 }
 
-func TestEndToEndWithLambdaRuntime(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
-	rie := findRIE(t)
-	dir := t.TempDir()
+// buildBootstrap builds the binary as for Lambda into dir.
+func buildBootstrap(t *testing.T, dir string) string {
 	bootstrap := filepath.Join(dir, "bootstrap")
 	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	return bootstrap
+}
+
+// emulatorLineRE matches the lines aws-lambda-rie writes itself; every
+// other line comes from the function and must be JSON.
+var emulatorLineRE = regexp.MustCompile(`^(\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2},\d{3} \[\w+\] |(START|END|REPORT) RequestId: )`)
+
+// A bad configuration fails the init phase with one JSON line that names
+// the variable to fix.
+func TestInitFailureIsLoggedAsJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bootstrap := buildBootstrap(t, dir)
+	for _, tt := range []struct{ name, env, want string }{
+		{"topic not an ARN", "RELAY_EXTRA_TOPICS=not-an-arn", `RELAY_EXTRA_TOPICS: \"not-an-arn\" is not an SNS topic ARN`},
+		{"replaced variable", "RELAY_ALLOWED_TOPICS=arn:aws:sns:us-east-1:123456789012:t", "RELAY_ALLOWED_TOPICS is no longer read"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bootstrap)
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GITHUB_REPOSITORY=o/r", "GITHUB_TOKEN=t", tt.env}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+				t.Fatalf("exit: %v, want status 1\n%s", err, stderr.String())
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			var m map[string]any
+			if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &m) != nil || m["level"] != "ERROR" || m["msg"] != "relay not started" {
+				t.Fatalf("stderr is not one JSON error line:\n%s", stderr.String())
+			}
+			if !strings.Contains(lines[0], tt.want) {
+				t.Errorf("log %s\nwant it to contain %s", lines[0], tt.want)
+			}
+		})
+	}
+}
+
+func TestEndToEndWithLambdaRuntime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	rie := findRIE(t)
+	dir := t.TempDir()
+	bootstrap := buildBootstrap(t, dir)
 
 	gh := relaytest.NewGitHub(t, e2eRepo, e2eToken)
 	awsFake := relaytest.NewAWS(t)
@@ -281,6 +325,43 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		}
 	})
 
+	t.Run("retry-after is honoured on a 5xx", func(t *testing.T) {
+		gh.Script(relaytest.Response{Status: 503, Message: "Service Unavailable", Header: map[string]string{"Retry-After": "2"}})
+		before := gh.Requests()
+		start := time.Now()
+		if err := emu.invoke(t, withMessage(t, priceList, "e2e-503", "20171205010842", "20171208000000")); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took < 2*time.Second {
+			t.Errorf("retry-after: 2 not honoured: took %s", took)
+		}
+		if gh.Requests()-before != 2 {
+			t.Errorf("requests = %d, want 2", gh.Requests()-before)
+		}
+	})
+
+	t.Run("events that are not SNS events are dropped without error", func(t *testing.T) {
+		before := gh.Requests()
+		for _, ev := range []string{`"hello"`, `[]`, `{}`} {
+			if err := emu.invoke(t, []byte(ev)); err != nil {
+				t.Errorf("%s: invocation failed: %v (would cause a retry storm)", ev, err)
+			}
+		}
+		// A record whose Timestamp is unreadable is still relayed.
+		badTime := bytes.Replace(withMessage(t, priceList, "e2e-bad-time", "20171205010842", "20171209000000"),
+			[]byte(`"2017-12-05T01:23:55.452Z"`), []byte(`"not-a-time"`), 1)
+		if !bytes.Contains(badTime, []byte("not-a-time")) {
+			t.Fatal("sample has no Timestamp to replace")
+		}
+		if err := emu.invoke(t, badTime); err != nil {
+			t.Fatalf("bad Timestamp: %v", err)
+		}
+		d := gh.Dispatches()
+		if gh.Requests()-before != 1 || d[len(d)-1].Payload["messageId"] != "e2e-bad-time" {
+			t.Errorf("requests = %d, last dispatch %+v", gh.Requests()-before, d[len(d)-1])
+		}
+	})
+
 	t.Run("server errors fail the invocation after the retries", func(t *testing.T) {
 		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
 		before := gh.Requests()
@@ -310,21 +391,34 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		if strings.Contains(out, e2eToken) {
 			t.Error("the token appears in the output")
 		}
-		var sawDrop bool
+		seen := map[string]bool{}
 		for _, line := range strings.Split(out, "\n") {
-			if !strings.HasPrefix(line, "{") {
+			if line == "" || emulatorLineRE.MatchString(line) {
 				continue // the emulator's own lines
 			}
 			var m map[string]any
 			if err := json.Unmarshal([]byte(line), &m); err != nil {
-				t.Errorf("bad JSON log line %q", line)
+				t.Errorf("function log line is not JSON: %q", line)
+				continue
 			}
-			if m["msg"] == "dropped: message not understood" && m["messageId"] == "44444444-4444-5444-8444-444444444444" {
-				sawDrop = true
+			msg, _ := m["msg"].(string)
+			if msg == "dropped: message not understood" && m["messageId"] == "44444444-4444-5444-8444-444444444444" {
+				seen["drop"] = true
+			}
+			if msg == "dispatch failed; retrying" && m["messageId"] == "e2e-502" && m["offerCode"] == "AWSConfig" {
+				seen["retry"] = true
+			}
+			if msg == "invocation failed" && m["level"] == "ERROR" && strings.Contains(fmt.Sprint(m["error"]), "e2e-502") {
+				seen["invocation"] = true
+			}
+			if msg == "dropped: event is not an SNS event" {
+				seen["not sns"] = true
 			}
 		}
-		if !sawDrop {
-			t.Errorf("no log for the dropped message:\n%s", out)
+		for _, k := range []string{"drop", "retry", "invocation", "not sns"} {
+			if !seen[k] {
+				t.Errorf("no %q log line:\n%s", k, out)
+			}
 		}
 		if n := awsFake.Calls("AmazonSSM.GetParameter"); n != 1 {
 			t.Errorf("SSM GetParameter calls = %d, want 1 (cached across invocations)", n)

@@ -68,9 +68,33 @@ func TestTemplate(t *testing.T) {
 	if tmpl.Resources["DeadLetterQueue"].Type != "AWS::SQS::Queue" {
 		t.Error("no SQS dead-letter queue")
 	}
-	for _, p := range []string{"GitHubRepository", "CredentialSource", "AllowedOffers", "GitHubTokenSecretArn", "GitHubTokenParameterName", "GitHubAppId", "GitHubAppPrivateKeySecretArn"} {
+	for _, p := range []string{"GitHubRepository", "CredentialSource", "AllowedOffers", "GitHubTokenSecretArn", "GitHubTokenParameterName", "GitHubAppId", "GitHubAppPrivateKeySecretArn", "ExtraTopicArns"} {
 		if _, ok := tmpl.Parameters[p]; !ok {
 			t.Errorf("missing parameter %s", p)
+		}
+	}
+	// The README tells users to add their test topics through the template,
+	// so the variable must come from parameters (a hand edit would be
+	// reverted on the next deploy), and the relay no longer reads the old
+	// replacing variable.
+	if strings.Contains(string(raw), "RELAY_ALLOWED_TOPICS") {
+		t.Error("template sets RELAY_ALLOWED_TOPICS, which the relay refuses")
+	}
+	var envVars struct {
+		Variables map[string]yaml.Node `yaml:"Variables"`
+	}
+	envNode := fn.Properties["Environment"]
+	if err := envNode.Decode(&envVars); err != nil {
+		t.Fatal(err)
+	}
+	extra, ok := envVars.Variables["RELAY_EXTRA_TOPICS"]
+	if !ok {
+		t.Fatal("template does not set RELAY_EXTRA_TOPICS")
+	}
+	extraYAML, _ := yaml.Marshal(&extra)
+	for _, p := range []string{"PriceListTopicArn", "DailyTopicArn", "SavingsPlansTopicArn", "ExtraTopicArns"} {
+		if !strings.Contains(string(extraYAML), "!Ref "+p) {
+			t.Errorf("RELAY_EXTRA_TOPICS does not include %s: %s", p, extraYAML)
 		}
 	}
 	policies := string(raw[strings.Index(string(raw), "Policies:"):strings.Index(string(raw), "Events:")])

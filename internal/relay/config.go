@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +41,8 @@ type Config struct {
 	EventTypePriceList    string
 	EventTypeSavingsPlans string
 	AllowedOffers         []string // empty: every offer
-	AllowedTopics         []string
+	ExtraTopics           []string // RELAY_EXTRA_TOPICS
+	AllowedTopics         []string // DefaultTopics plus ExtraTopics
 
 	Credential             string // one of the Credential* constants
 	Token                  string `json:"-"`
@@ -56,7 +59,13 @@ type Config struct {
 	HTTPTimeout   time.Duration
 }
 
-var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+var (
+	repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// topicARNRE is an SNS topic ARN: any partition (aws, aws-cn,
+	// aws-us-gov…), a region, a 12-digit account and a topic name of up to
+	// 256 letters, digits, hyphens and underscores (.fifo for FIFO topics).
+	topicARNRE = regexp.MustCompile(`^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
+)
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main, a
 // map in tests). Every error names the variable to fix.
@@ -69,7 +78,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		EventTypePriceList:     get("RELAY_EVENT_TYPE_PRICE_LIST"),
 		EventTypeSavingsPlans:  get("RELAY_EVENT_TYPE_SAVINGS_PLANS"),
 		AllowedOffers:          splitList(get("RELAY_ALLOWED_OFFERS")),
-		AllowedTopics:          splitList(get("RELAY_ALLOWED_TOPICS")),
+		ExtraTopics:            splitList(get("RELAY_EXTRA_TOPICS")),
 		Token:                  get("GITHUB_TOKEN"),
 		TokenSecretARN:         get("GITHUB_TOKEN_SECRET_ARN"),
 		TokenParameter:         get("GITHUB_TOKEN_PARAMETER"),
@@ -113,8 +122,20 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("event type %q is longer than GitHub's %d characters: shorten RELAY_EVENT_TYPE*", truncate(et, 40), maxEventTypeLen))
 		}
 	}
-	if len(c.AllowedTopics) == 0 {
-		c.AllowedTopics = DefaultTopics
+	// The three AWS topics are always allowed; RELAY_EXTRA_TOPICS only adds
+	// (your own test topic), so that listing one cannot drop the real ones.
+	if get("RELAY_ALLOWED_TOPICS") != "" {
+		errs = append(errs, errors.New("RELAY_ALLOWED_TOPICS is no longer read: the three AWS topics are always allowed; list only your own extra topics in RELAY_EXTRA_TOPICS"))
+	}
+	c.AllowedTopics = append([]string(nil), DefaultTopics...)
+	for _, t := range c.ExtraTopics {
+		if !topicARNRE.MatchString(t) {
+			errs = append(errs, fmt.Errorf("RELAY_EXTRA_TOPICS: %q is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)", truncate(t, 300)))
+			continue
+		}
+		if !slices.Contains(c.AllowedTopics, t) {
+			c.AllowedTopics = append(c.AllowedTopics, t)
+		}
 	}
 	for _, o := range c.AllowedOffers {
 		if !offerCodeRE.MatchString(o) {
@@ -193,14 +214,18 @@ func splitList(s string) []string {
 // AWSClients builds the Secrets Manager and SSM clients the configured
 // credential source needs (nil otherwise), from the usual AWS SDK
 // configuration: the Lambda role, and AWS_ENDPOINT_URL_SECRETS_MANAGER /
-// AWS_ENDPOINT_URL_SSM when set (used by the end-to-end test).
-func AWSClients(ctx context.Context, c Config) (SecretGetter, ParameterGetter, error) {
+// AWS_ENDPOINT_URL_SSM when set (used by the end-to-end test). The SDK
+// logs through log, as JSON like every other line.
+func AWSClients(ctx context.Context, c Config, log *slog.Logger) (SecretGetter, ParameterGetter, error) {
 	needSecrets := c.TokenSecretARN != "" || c.AppPrivateKeySecretARN != ""
 	needSSM := c.TokenParameter != ""
 	if !needSecrets && !needSSM {
 		return nil, nil, nil
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(sdkLogger(log)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("load AWS SDK configuration: %w", err)
 	}

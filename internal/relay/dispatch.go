@@ -139,6 +139,8 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 	if maxAttempts <= 0 {
 		maxAttempts = defaultMaxAttempts
 	}
+	// The caller's logger (see WithLogger) names the message and offer.
+	log := loggerFrom(ctx, g.log())
 	reauthorized := false
 	rateLimited, failures := 0, 0
 	for attempt := 1; ; attempt++ {
@@ -170,13 +172,19 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 				if inv, ok := g.Tokens.(invalidator); ok {
 					inv.Invalidate()
 					reauthorized = true
-					g.log().Warn("GitHub rejected the token; fetching a fresh one", "status", resp.status)
+					log.Warn("GitHub rejected the token; fetching a fresh one", "status", resp.status)
 					attempt-- // not a transient failure: does not use up a retry
 					continue
 				}
 			case apiErr.Retryable:
+				// 5xx: GitHub (or a proxy in front of it) may say when to
+				// come back; otherwise back off exponentially.
 				failures++
-				wait = g.backoff(failures)
+				if d, ok := g.retryAfter(resp); ok {
+					wait = d
+				} else {
+					wait = g.backoff(failures)
+				}
 			}
 		}
 		apiErr.Attempts = attempt
@@ -191,7 +199,7 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 			apiErr.Hint = joinHint(apiErr.Hint, fmt.Sprintf("GitHub asks to wait %s, more than this invocation has left (%s); Lambda will retry the event later", wait.Round(time.Second), limit.Round(time.Second)))
 			return apiErr
 		}
-		g.log().Warn("dispatch failed; retrying", "status", apiErr.Status, "attempt", attempt, "wait", wait.String(), "error", apiErr.Message)
+		log.Warn("dispatch failed; retrying", "status", apiErr.Status, "attempt", attempt, "wait", wait.String(), "error", apiErr.Message)
 		if err := g.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("dispatch cancelled while waiting to retry (%v): %w", apiErr, err)
 		}
@@ -290,16 +298,28 @@ func (g *GitHub) backoff(n int) time.Duration {
 	return base << min(n-1, 10)
 }
 
+// retryAfter reads a Retry-After header in either of its forms: seconds or
+// an HTTP date.
+func (g *GitHub) retryAfter(r *response) (time.Duration, bool) {
+	s := strings.TrimSpace(r.header.Get("Retry-After"))
+	if s == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(s, 10, 64); err == nil && secs >= 0 {
+		// Clamp absurd values; the deadline check refuses them anyway.
+		return time.Duration(min(secs, 24*3600)) * time.Second, true
+	}
+	if t, err := http.ParseTime(s); err == nil {
+		return max(t.Sub(g.now()), 0), true
+	}
+	return 0, false
+}
+
 // rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset
 // when nothing remains, else at least a minute, growing exponentially.
 func (g *GitHub) rateLimitWait(r *response, n int) time.Duration {
-	if s := r.header.Get("Retry-After"); s != "" {
-		if secs, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && secs >= 0 {
-			return time.Duration(secs) * time.Second
-		}
-		if t, err := http.ParseTime(s); err == nil {
-			return max(t.Sub(g.now()), 0)
-		}
+	if d, ok := g.retryAfter(r); ok {
+		return d
 	}
 	if r.header.Get("X-Ratelimit-Remaining") == "0" {
 		if secs, err := strconv.ParseInt(r.header.Get("X-Ratelimit-Reset"), 10, 64); err == nil {

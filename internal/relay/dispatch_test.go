@@ -97,6 +97,24 @@ func TestDispatchRetries(t *testing.T) {
 			requests:  3,
 		},
 		{
+			name:      "5xx honours retry-after in seconds",
+			script:    []relaytest.Response{{Status: 503, Header: map[string]string{"Retry-After": "5"}, Message: "Service Unavailable"}},
+			wantWaits: []time.Duration{5 * time.Second},
+			requests:  2,
+		},
+		{
+			name:      "5xx honours retry-after as an HTTP date",
+			script:    []relaytest.Response{{Status: 502, Header: map[string]string{"Retry-After": fixedNow.Add(9 * time.Second).Format(http.TimeFormat)}}},
+			wantWaits: []time.Duration{9 * time.Second},
+			requests:  2,
+		},
+		{
+			name:     "5xx with retry-after beyond the cap fails at once",
+			script:   []relaytest.Response{{Status: 503, Header: map[string]string{"Retry-After": "3600"}}},
+			wantErr:  "GitHub answered 503 Service Unavailable; GitHub is having trouble; GitHub asks to wait 1h0m0s, more than this invocation has left",
+			requests: 1,
+		},
+		{
 			name:      "429 honours retry-after",
 			script:    []relaytest.Response{{Status: 429, Header: map[string]string{"Retry-After": "7"}, Message: "API rate limit exceeded"}},
 			wantWaits: []time.Duration{7 * time.Second},
@@ -174,6 +192,22 @@ func TestDispatchRetries(t *testing.T) {
 				t.Errorf("requests = %d, want %d", fake.Requests(), tt.requests)
 			}
 		})
+	}
+}
+
+// A 5xx's retry-after is bounded by the invocation deadline like a 429's.
+func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
+	fake := relaytest.NewGitHub(t, testRepo, testToken)
+	fake.Script(relaytest.Response{Status: 503, Header: map[string]string{"Retry-After": "20"}})
+	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := gh.Dispatch(ctx, "aws-price-list-update", samplePayload())
+	if err == nil || !strings.Contains(err.Error(), "GitHub asks to wait 20s, more than this invocation has left") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := s.all(); len(got) != 0 || fake.Requests() != 1 {
+		t.Errorf("waits = %v, requests = %d; want none and 1", got, fake.Requests())
 	}
 }
 

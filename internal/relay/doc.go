@@ -17,8 +17,14 @@
 // repository) also fail the invocation, with a message that names the fix, so
 // the events wait in the dead-letter queue until the user has fixed it.
 //
-// Two entry points exist: [Handler.HandleSNS] for the usual SNS → Lambda
-// subscription and [Handler.HandleFunctionURL] (or [Handler.ServeHTTP]) for
-// users who subscribe an HTTPS endpoint, where SNS signatures must be
-// verified by the relay itself.
+// Two entry points exist: [Handler.HandleEvent] for the usual SNS → Lambda
+// subscription (it takes the raw event, so that an event that is not an SNS
+// event is logged and dropped rather than failing the invocation), and
+// [Handler.HandleFunctionURL] (or [Handler.ServeHTTP]) for users who
+// subscribe an HTTPS endpoint, where SNS signatures must be verified by the
+// relay itself and where each request is answered within a short time
+// budget so that SNS's own delivery retries take over.
+//
+// Every line logged is JSON through log/slog, including what aws-lambda-go
+// (standard log package) and the AWS SDK log: see [RedirectStandardLog].
 package relay

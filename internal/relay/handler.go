@@ -3,6 +3,7 @@ package relay
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,8 @@ type Handler struct {
 	sns    *SNSVerifier
 	topics map[string]bool
 	offers map[string]bool
+
+	httpBudget time.Duration // HTTP mode: bound on one request's handling
 }
 
 // Deps are the handler's collaborators; zero values get real defaults.
@@ -63,6 +66,9 @@ type Deps struct {
 	// fetches them (default HTTP).
 	SNSHostOK func(host string) bool
 	SNSHTTP   *http.Client
+	// HTTPBudget overrides httpBudget, the bound on one HTTP-mode request
+	// (tests).
+	HTTPBudget time.Duration
 }
 
 // NewFromEnv builds the handler from the environment, with the AWS SDK
@@ -72,7 +78,7 @@ func NewFromEnv(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	sm, p, err := AWSClients(ctx, cfg)
+	sm, p, err := AWSClients(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -103,6 +109,8 @@ func New(cfg Config, d Deps) (*Handler, error) {
 		topics: set(cfg.AllowedTopics),
 		offers: set(cfg.AllowedOffers),
 		sns:    &SNSVerifier{HTTP: cmp.Or(d.SNSHTTP, d.HTTP), HostOK: d.SNSHostOK},
+
+		httpBudget: cmp.Or(d.HTTPBudget, httpBudget),
 	}
 	if h.gh == nil {
 		tokens, err := tokenSource(cfg, d)
@@ -155,18 +163,29 @@ func tokenSource(cfg Config, d Deps) (TokenSource, error) {
 	return nil, fmt.Errorf("unknown credential source %q", cfg.Credential)
 }
 
-// HandleSNS is the Lambda handler for SNS events. It returns an error only
-// when a dispatch failed, so that Lambda retries the event and finally sends
-// it to the dead-letter queue; messages it cannot use are logged and dropped.
-func (h *Handler) HandleSNS(ctx context.Context, ev events.SNSEvent) error {
+// HandleEvent is the Lambda handler in SNS mode (main starts it). It takes
+// the raw event and decodes it itself, so that an event that is not an SNS
+// event, or a record with an unreadable field, is logged and dropped instead
+// of failing the invocation (which Lambda would retry, then send to the
+// dead-letter queue, for nothing). It returns an error only when a dispatch
+// failed, so that Lambda retries the event.
+func (h *Handler) HandleEvent(ctx context.Context, raw json.RawMessage) error {
+	var ev struct {
+		Records []json.RawMessage `json:"Records"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil || len(ev.Records) == 0 {
+		reason := "no Records"
+		if err != nil {
+			reason = err.Error()
+		}
+		h.log.Warn("dropped: event is not an SNS event", "error", reason, "event", truncate(string(raw), 300))
+		return nil
+	}
 	var errs []error
-	for _, r := range ev.Records {
-		n := Notification{
-			MessageID: r.SNS.MessageID,
-			TopicArn:  r.SNS.TopicArn,
-			Subject:   r.SNS.Subject,
-			Message:   r.SNS.Message,
-			Timestamp: r.SNS.Timestamp,
+	for i, rec := range ev.Records {
+		n, ok := h.decodeRecord(i, rec)
+		if !ok {
+			continue
 		}
 		if err := h.Process(ctx, n); err != nil {
 			errs = append(errs, err)
@@ -175,16 +194,70 @@ func (h *Handler) HandleSNS(ctx context.Context, ev events.SNSEvent) error {
 	return errors.Join(errs...)
 }
 
+// snsRecord is one record of a Lambda SNS event, with every field a string
+// so that a malformed value fails only that field.
+type snsRecord struct {
+	SNS *struct {
+		MessageID string `json:"MessageId"`
+		TopicArn  string
+		Subject   string
+		Message   string
+		Timestamp string
+	} `json:"Sns"`
+}
+
+func (h *Handler) decodeRecord(i int, raw json.RawMessage) (Notification, bool) {
+	var r snsRecord
+	if err := json.Unmarshal(raw, &r); err != nil || r.SNS == nil {
+		reason := "no Sns object"
+		if err != nil {
+			reason = err.Error()
+		}
+		// Name the message if its id at least is readable.
+		var peek struct {
+			SNS struct {
+				MessageID any `json:"MessageId"`
+			} `json:"Sns"`
+		}
+		_ = json.Unmarshal(raw, &peek)
+		id, _ := peek.SNS.MessageID.(string)
+		h.log.Warn("dropped: record is not an SNS notification", "record", i, "messageId", truncate(id, maxMessageIDLen), "error", reason, "event", truncate(string(raw), 300))
+		return Notification{}, false
+	}
+	s := r.SNS
+	n := Notification{MessageID: s.MessageID, TopicArn: s.TopicArn, Subject: s.Subject, Message: s.Message}
+	if s.Timestamp != "" {
+		ts, err := time.Parse(time.RFC3339Nano, s.Timestamp)
+		if err != nil {
+			// Keep the record: the time is only informative.
+			h.log.Warn("SNS Timestamp unreadable; treating the time as unknown", "messageId", truncate(s.MessageID, maxMessageIDLen), "timestamp", truncate(s.Timestamp, 64))
+		} else {
+			n.Timestamp = ts
+		}
+	}
+	return n, true
+}
+
+// HandleSNS relays an already decoded SNS event (for callers that have
+// one); it goes through the same checks as HandleEvent.
+func (h *Handler) HandleSNS(ctx context.Context, ev events.SNSEvent) error {
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("encode SNS event: %w", err)
+	}
+	return h.HandleEvent(ctx, raw)
+}
+
 // Process relays one notification: parse, filter, dedup, dispatch.
 func (h *Handler) Process(ctx context.Context, n Notification) error {
-	log := h.log.With("messageId", n.MessageID, "topic", n.TopicArn)
+	log := h.log.With("messageId", truncate(n.MessageID, maxMessageIDLen), "topic", truncate(n.TopicArn, maxTopicLen))
 	if !h.topics[n.TopicArn] {
-		log.Warn("dropped: topic not allowed (add it to RELAY_ALLOWED_TOPICS if it is yours)")
+		log.Warn("dropped: topic not allowed (add it to RELAY_EXTRA_TOPICS if it is yours)")
 		return nil
 	}
 	ups, err := Parse(n)
 	if err != nil {
-		log.Warn("dropped: message not understood", "error", err.Error(), "subject", n.Subject, "message", truncate(n.Message, 300))
+		log.Warn("dropped: message not understood", "error", err.Error(), "subject", truncate(n.Subject, 300), "message", truncate(n.Message, 300))
 		return nil
 	}
 	var errs []error
@@ -200,9 +273,16 @@ func (h *Handler) Process(ctx context.Context, n Notification) error {
 			continue
 		}
 		eventType := h.eventType(u.Kind)
-		if err := h.gh.Dispatch(ctx, eventType, h.payload(n, u)); err != nil {
+		payload, err := fitPayload(eventType, h.payload(n, u))
+		if err != nil {
+			// Cannot happen with bounded fields; if it does, retrying
+			// would fail the same way.
+			ulog.Error("dropped: payload cannot be sent", "eventType", eventType, "error", err.Error())
+			continue
+		}
+		if err := h.gh.Dispatch(WithLogger(ctx, ulog), eventType, payload); err != nil {
 			ulog.Error("dispatch failed", "eventType", eventType, "error", err.Error())
-			errs = append(errs, fmt.Errorf("dispatch %s for %s (message %s): %w", eventType, u.OfferCode, n.MessageID, err))
+			errs = append(errs, fmt.Errorf("dispatch %s for %s (message %s): %w", eventType, u.OfferCode, truncate(n.MessageID, maxMessageIDLen), err))
 			continue
 		}
 		h.dedup.Mark(h.now(), keys...)
@@ -253,6 +333,45 @@ func (h *Handler) payload(n Notification, u Update) Payload {
 		}
 	}
 	return p
+}
+
+// Bounds on the payload's fields, in bytes. Together they keep the
+// client_payload under 10 KB even if every character needs JSON escaping,
+// far from GitHub's 64 KB, whatever the message holds.
+const (
+	maxKindLen      = 32
+	maxOfferCodeLen = 64
+	maxVersionLen   = 14
+	maxTimestampLen = 64
+	maxTopicLen     = 320 // an SNS topic ARN: a name of up to 256 characters (.fifo aside) plus the arn:PARTITION:sns:REGION:ACCOUNT: prefix
+	maxMessageIDLen = 128 // SNS MessageIds are 36-character UUIDs
+)
+
+// fitPayload makes p safe to send: a field longer than its bound is
+// dropped (set to ""), never truncated into something misleading; if the
+// payload were still refused, the optional fields go too. It fails only
+// when even the bare payload cannot be sent.
+func fitPayload(eventType string, p Payload) (Payload, error) {
+	for _, f := range []struct {
+		v   *string
+		max int
+	}{
+		{(*string)(&p.Kind), maxKindLen}, {&p.OfferCode, maxOfferCodeLen}, {&p.Version, maxVersionLen},
+		{&p.Timestamp, maxTimestampLen}, {&p.Topic, maxTopicLen}, {&p.MessageID, maxMessageIDLen},
+		{&p.RegionIndexURL, maxURLLen}, {&p.VersionIndexURL, maxURLLen},
+	} {
+		if len(*f.v) > f.max {
+			*f.v = ""
+		}
+	}
+	if _, err := ValidatePayload(eventType, p); err == nil {
+		return p, nil
+	}
+	p.RegionIndexURL, p.VersionIndexURL, p.Timestamp, p.Topic, p.MessageID = "", "", "", "", ""
+	if _, err := ValidatePayload(eventType, p); err != nil {
+		return Payload{}, err
+	}
+	return p, nil
 }
 
 func set(xs []string) map[string]bool {

@@ -301,3 +301,179 @@ func TestLoadConfig(t *testing.T) {
 		})
 	}
 }
+
+// A message that cannot be used must never fail the invocation: a huge
+// Savings Plans URL (or any over-long field) is dropped from the payload,
+// and the dispatch goes out.
+func TestHandleSNSBoundsThePayload(t *testing.T) {
+	th := newTestHandler(t, nil)
+	ev := loadEvent(t, "madeup-savings-plans-json.json")
+	long := "https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20250601000000/" + strings.Repeat("x", 70*1024) + "/region_index.json"
+	ev.Records[0].SNS.Message = `{"savingsPlanCode":"ComputeSavingsPlans","regionIndex":"` + long + `"}`
+	if err := th.h.HandleSNS(context.Background(), ev); err != nil {
+		t.Fatalf("invocation failed: %v (Lambda would retry, then dead-letter it)", err)
+	}
+	ev.Records[0].SNS.MessageID = strings.Repeat("m", 70*1024)
+	ev.Records[0].SNS.Message = `{"savingsPlanCode":"AWSDatabaseSavingsPlans"}`
+	if err := th.h.HandleSNS(context.Background(), ev); err != nil {
+		t.Fatalf("invocation failed: %v", err)
+	}
+	d := th.fake.Dispatches()
+	if len(d) != 2 {
+		t.Fatalf("dispatches = %d, want 2", len(d))
+	}
+	if d[0].Payload["offerCode"] != "AWSComputeSavingsPlan" || d[0].Payload["regionIndexUrl"] != "" || d[0].Payload["version"] != "20250601000000" {
+		t.Errorf("first payload = %v", d[0].Payload)
+	}
+	if d[1].Payload["offerCode"] != "AWSDatabaseSavingsPlans" || d[1].Payload["messageId"] != "" {
+		t.Errorf("second payload = %v", d[1].Payload)
+	}
+	if strings.Contains(th.logs.String(), strings.Repeat("x", 1000)) || strings.Contains(th.logs.String(), strings.Repeat("m", 1000)) {
+		t.Error("the logs carry the over-long fields")
+	}
+}
+
+func TestFitPayload(t *testing.T) {
+	huge := strings.Repeat("h", 70*1024)
+	p := Payload{Kind: KindSavingsPlans, OfferCode: "AWSComputeSavingsPlan", Version: huge, Timestamp: huge, Topic: huge, MessageID: huge, RegionIndexURL: huge, VersionIndexURL: huge}
+	got, err := fitPayload("aws-savings-plans-update", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Payload{Kind: KindSavingsPlans, OfferCode: "AWSComputeSavingsPlan"}
+	if got != want {
+		t.Errorf("fitPayload = %+v, want %+v", got, want)
+	}
+	// Every field at its bound, each byte escaped by JSON (< is \u003c),
+	// still leaves the payload under 10 KB, far below 64 KB.
+	esc := func(n int) string { return strings.Repeat("<", n) }
+	full := Payload{Kind: Kind(esc(maxKindLen)), OfferCode: esc(maxOfferCodeLen), Version: esc(maxVersionLen), Timestamp: esc(maxTimestampLen),
+		Topic: esc(maxTopicLen), MessageID: esc(maxMessageIDLen), RegionIndexURL: esc(maxURLLen), VersionIndexURL: esc(maxURLLen)}
+	if got, err := fitPayload("aws-savings-plans-update", full); err != nil || got != full {
+		t.Errorf("fitPayload changed a payload within its bounds: %+v, %v", got, err)
+	}
+	body, err := ValidatePayload("e", full)
+	if err != nil || len(body) > 10*1024 {
+		t.Errorf("payload at the bounds is %d bytes, err %v", len(body), err)
+	}
+}
+
+// RELAY_EXTRA_TOPICS adds to the three AWS topics, and must hold topic ARNs.
+func TestExtraTopics(t *testing.T) {
+	mine := "arn:aws:sns:us-east-1:123456789012:my-test"
+	th := newTestHandler(t, map[string]string{"RELAY_EXTRA_TOPICS": mine + ", " + TopicDaily})
+	if got := th.h.cfg.AllowedTopics; strings.Join(got, ",") != strings.Join(append(append([]string(nil), DefaultTopics...), mine), ",") {
+		t.Errorf("allowed topics = %v", got)
+	}
+	ctx := context.Background()
+	ev := loadEvent(t, "lambda-price-list-api.json")
+	if err := th.h.HandleSNS(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.Records[0].SNS.TopicArn, ev.Records[0].SNS.MessageID = mine, "mine-1"
+	ev.Records[0].SNS.Message = strings.Replace(ev.Records[0].SNS.Message, "20171205010842", "20171206000000", 1)
+	if err := th.h.HandleSNS(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	d := th.fake.Dispatches()
+	if len(d) != 2 || d[0].Payload["topic"] != TopicPriceList || d[1].Payload["topic"] != mine {
+		t.Errorf("dispatches = %+v", d)
+	}
+
+	for _, tt := range []struct{ name, key, val, want string }{
+		{"not an ARN", "RELAY_EXTRA_TOPICS", "not-an-arn", `RELAY_EXTRA_TOPICS: "not-an-arn" is not an SNS topic ARN`},
+		{"not SNS", "RELAY_EXTRA_TOPICS", "arn:aws:sqs:us-east-1:123456789012:q", "RELAY_EXTRA_TOPICS"},
+		{"bad account", "RELAY_EXTRA_TOPICS", "arn:aws:sns:us-east-1:1234:t", "RELAY_EXTRA_TOPICS"},
+		{"old variable", "RELAY_ALLOWED_TOPICS", mine, "RELAY_ALLOWED_TOPICS is no longer read"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", tt.key: tt.val}))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	for _, ok := range []string{"arn:aws-cn:sns:cn-north-1:123456789012:t", "arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b-c", "arn:aws:sns:us-east-1:123456789012:t.fifo"} {
+		if _, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_EXTRA_TOPICS": ok})); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
+
+// The retry warnings name the message and the offer.
+func TestRetryWarningNamesTheMessage(t *testing.T) {
+	th := newTestHandler(t, nil)
+	th.fake.Script(relaytest.Response{Status: 503, Message: "Service Unavailable"})
+	if err := th.h.HandleSNS(context.Background(), loadEvent(t, "lambda-price-list-api.json")); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, l := range logLines(t, th.logs.String()) {
+		if l["msg"] == "dispatch failed; retrying" {
+			found = true
+			if l["messageId"] != "3db593a2-5be7-5db0-8e5c-c13dac8cb9c0" || l["offerCode"] != "AWSConfig" || l["status"] != float64(503) {
+				t.Errorf("retry warning = %v", l)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no retry warning:\n%s", th.logs.String())
+	}
+}
+
+// Whatever Lambda is invoked with, an event that is not an SNS event is
+// logged and dropped: failing would only make Lambda retry it, then
+// dead-letter it.
+func TestHandleEventMalformed(t *testing.T) {
+	valid := loadEvent(t, "lambda-price-list-api.json").Records[0]
+	rec := func(edit func(m map[string]any)) string {
+		b, _ := json.Marshal(valid)
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		edit(m["Sns"].(map[string]any))
+		b, _ = json.Marshal(m)
+		return string(b)
+	}
+	tests := []struct {
+		name, event string
+		dispatches  int
+		wantLog     string
+	}{
+		{"string", `"hello"`, 0, "dropped: event is not an SNS event"},
+		{"array", `[]`, 0, "dropped: event is not an SNS event"},
+		{"null", `null`, 0, "dropped: event is not an SNS event"},
+		{"empty object", `{}`, 0, "dropped: event is not an SNS event"},
+		{"Records not an array", `{"Records":"x"}`, 0, "dropped: event is not an SNS event"},
+		{"record without Sns", `{"Records":[{"eventSource":"aws:sqs","body":"x"}]}`, 0, "dropped: record is not an SNS notification"},
+		{"Message not a string", `{"Records":[` + rec(func(m map[string]any) { m["Message"] = 42; m["MessageId"] = "bad-message" }) + `]}`, 0, "dropped: record is not an SNS notification"},
+		{"bad Timestamp is kept as unknown", `{"Records":[` + rec(func(m map[string]any) { m["Timestamp"] = "not-a-time" }) + `]}`, 1, "SNS Timestamp unreadable; treating the time as unknown"},
+		{"one bad record among good ones", `{"Records":["x",` + rec(func(m map[string]any) { m["MessageId"] = "good-2" }) + `]}`, 1, "dropped: record is not an SNS notification"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			th := newTestHandler(t, nil)
+			if err := th.h.HandleEvent(context.Background(), json.RawMessage(tt.event)); err != nil {
+				t.Fatalf("invocation failed: %v", err)
+			}
+			if n := len(th.fake.Dispatches()); n != tt.dispatches {
+				t.Errorf("dispatches = %d, want %d", n, tt.dispatches)
+			}
+			var found bool
+			for _, l := range logLines(t, th.logs.String()) {
+				found = found || l["msg"] == tt.wantLog
+			}
+			if !found {
+				t.Errorf("no %q log:\n%s", tt.wantLog, th.logs.String())
+			}
+		})
+	}
+	// A bad Timestamp and a message without one: the time is unknown.
+	th := newTestHandler(t, nil)
+	_ = th.h.HandleEvent(context.Background(), json.RawMessage(`{"Records":[`+rec(func(m map[string]any) {
+		m["Timestamp"] = "not-a-time"
+		m["Message"] = `{"offerCode":"AmazonEC2"}`
+	})+`]}`))
+	if d := th.fake.Dispatches(); len(d) != 1 || d[0].Payload["timestamp"] != "" || d[0].Payload["offerCode"] != "AmazonEC2" {
+		t.Errorf("dispatches = %+v, want one with an empty timestamp", d)
+	}
+}

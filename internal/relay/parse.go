@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ const (
 	TopicSavingsPlans = "arn:aws:sns:us-east-1:626627529009:SavingsPlanPublishNotifications"
 )
 
-// DefaultTopics are the topics accepted when RELAY_ALLOWED_TOPICS is unset.
+// DefaultTopics are always accepted; RELAY_EXTRA_TOPICS adds to them.
 var DefaultTopics = []string{TopicPriceList, TopicDaily, TopicSavingsPlans}
 
 // ErrUnparseable marks a message the relay cannot understand. The handler
@@ -55,11 +56,14 @@ type Notification struct {
 type Update struct {
 	Kind      Kind
 	OfferCode string // empty only for a Savings Plans message that names no plan
-	// Version is empty when AWS did not say (the daily digest only links to
-	// current/): the workflow must then read the version index.
-	Version        string
-	Timestamp      string // RFC 3339, from the message or else from SNS
-	RegionIndexURL string
+	// Version is the 14-digit version folder (20171205010842), or empty when
+	// AWS did not name one (the daily digest only links to current/): the
+	// workflow must then read the version index.
+	Version string
+	// Timestamp is RFC 3339, from the message or else from SNS; empty when
+	// neither is readable.
+	Timestamp      string
+	RegionIndexURL string // an AWS pricing URL of at most maxURLLen bytes, or empty
 }
 
 // Parse turns one notification into the updates it announces. It returns an
@@ -130,8 +134,24 @@ var (
 	// Offer codes are identifiers such as AmazonEC2, AWSConfig, datazone;
 	// anything else would end up in a workflow expression, so refuse it.
 	offerCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
-	versionRE   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
+	// versionRE is the only version format AWS uses for a price list or
+	// Savings Plans folder: YYYYMMDDhhmmss. Anything else ("v1.0" is the API
+	// version, a date is not a folder name) is not passed on.
+	versionRE = regexp.MustCompile(`^[0-9]{14}$`)
 )
+
+// maxURLLen bounds every URL passed on, so that no message can make the
+// dispatch payload too large for GitHub.
+const maxURLLen = 512
+
+// version returns s when it is a version folder name, else "".
+func version(s string) string {
+	s = strings.TrimSpace(s)
+	if versionRE.MatchString(s) {
+		return s
+	}
+	return ""
+}
 
 func parsePriceList(msg string) ([]Update, error) {
 	var m priceListMessage
@@ -141,13 +161,12 @@ func parsePriceList(msg string) ([]Update, error) {
 	if !offerCodeRE.MatchString(m.OfferCode) {
 		return nil, fmt.Errorf("price-list message has no valid offerCode %q: %w", truncate(m.OfferCode, 80), ErrUnparseable)
 	}
-	if m.Version != "" && !versionRE.MatchString(m.Version) {
-		return nil, fmt.Errorf("price-list message for %s has an invalid version %q: %w", m.OfferCode, truncate(m.Version, 80), ErrUnparseable)
-	}
+	// A version in another format is dropped, not the message: the offer
+	// code alone still tells the workflow what to re-read.
 	return []Update{{
 		Kind:           KindPriceList,
 		OfferCode:      m.OfferCode,
-		Version:        m.Version,
+		Version:        version(m.Version),
 		Timestamp:      normalizeTime(m.TimeStamp),
 		RegionIndexURL: pricingURL(m.RegionIndex),
 	}}, nil
@@ -201,14 +220,17 @@ func parseDaily(msg string) ([]Update, error) {
 var (
 	savingsPlanURLRE  = regexp.MustCompile(`https://pricing\.us-east-1\.amazonaws\.com/savingsPlan/v1\.0/aws/([A-Za-z0-9_-]+)(?:/([A-Za-z0-9._-]+))?[^\s"'<>\\]*`)
 	savingsPlanCodeRE = regexp.MustCompile(`\b[A-Za-z]*SavingsPlans?\b`)
+	// savingsPlanNameRE matches the plans' names in prose ("Compute Savings
+	// Plans", "SageMaker Savings Plans").
+	savingsPlanNameRE = regexp.MustCompile(`(?i)\b(compute|sagemaker|machine[\s-]+learning|database)\s+savings\s+plans?\b`)
 )
 
 // parseSavingsPlans is defensive: AWS documents no format for this topic.
 // It accepts JSON (any nesting) or text, and takes any plan code, version and
 // Savings Plans URL it can find. A message that is clearly about Savings
-// Plans but names no plan still yields one update with an empty OfferCode:
-// the topic firing is itself the news, and the workflow can re-read every
-// Savings Plans version index.
+// Plans but names no known plan still yields one update with an empty
+// OfferCode: the topic firing is itself the news, and the workflow can
+// re-read every Savings Plans version index.
 func parseSavingsPlans(msg string) ([]Update, error) {
 	var fields spFields
 	var doc any
@@ -222,6 +244,9 @@ func parseSavingsPlans(msg string) ([]Update, error) {
 		for _, c := range savingsPlanCodeRE.FindAllString(msg, -1) {
 			fields.addCode(c)
 		}
+		for _, m := range savingsPlanNameRE.FindAllStringSubmatch(msg, -1) {
+			fields.addCode(m[1] + "SavingsPlans")
+		}
 	}
 	if len(fields.codes) == 0 && !strings.Contains(strings.ToLower(msg), "savings") {
 		return nil, fmt.Errorf("savings plans message names no plan, URL or version: %w", ErrUnparseable)
@@ -234,9 +259,10 @@ func parseSavingsPlans(msg string) ([]Update, error) {
 	if len(codes) == 0 {
 		codes = []string{""}
 	}
+	ts := cmp.Or(fields.timestamp, fields.publicationDate)
 	ups := make([]Update, 0, len(codes))
 	for _, c := range codes {
-		u := Update{Kind: KindSavingsPlans, OfferCode: c, Timestamp: fields.timestamp}
+		u := Update{Kind: KindSavingsPlans, OfferCode: c, Timestamp: ts}
 		u.Version = fields.versions[c]
 		if u.Version == "" && len(codes) == 1 {
 			u.Version = fields.version
@@ -251,8 +277,12 @@ type spFields struct {
 	codes       map[string]bool
 	versions    map[string]string // per code, from URLs
 	regionIndex map[string]string // per code, from URLs
-	version     string            // from a version-like field, code unknown
+	version     string            // from a version field, code unknown
 	timestamp   string
+	// publicationDate is used as the timestamp only: nothing documents
+	// that a notification's publication date is the name of the version
+	// folder, so it is never turned into a version.
+	publicationDate string
 }
 
 func (f *spFields) addCode(raw string) {
@@ -279,11 +309,11 @@ func (f *spFields) addURL(raw string) {
 	if f.versions == nil {
 		f.versions, f.regionIndex = map[string]string{}, map[string]string{}
 	}
-	if v := m[2]; v != "" && v != "current" && !strings.Contains(v, ".") && versionRE.MatchString(v) && f.versions[code] == "" {
+	if v := version(m[2]); v != "" && f.versions[code] == "" {
 		f.versions[code] = v
 	}
 	if strings.HasSuffix(m[0], "/region_index.json") && f.regionIndex[code] == "" {
-		f.regionIndex[code] = m[0]
+		f.regionIndex[code] = pricingURL(m[0])
 	}
 }
 
@@ -306,13 +336,17 @@ func (f *spFields) walk(v any, depth int) {
 				switch strings.ToLower(k) {
 				case "offercode", "savingsplancode", "savingsplanoffercode", "servicecode", "code", "plantype", "savingsplantype":
 					f.addCode(s)
-				case "version", "versionid", "offerversion", "publicationdate":
-					if f.version == "" && versionRE.MatchString(s) {
-						f.version = s
+				case "version", "versionid", "offerversion":
+					if f.version == "" {
+						f.version = version(s)
 					}
 				case "timestamp", "publishedat":
 					if f.timestamp == "" {
 						f.timestamp = normalizeTime(s)
+					}
+				case "publicationdate":
+					if f.publicationDate == "" {
+						f.publicationDate = normalizeTime(s)
 					}
 				}
 				f.addURL(s)
@@ -329,34 +363,39 @@ func (f *spFields) walk(v any, depth int) {
 	}
 }
 
-// canonicalSavingsPlanCode maps the four spellings of a plan (bulk API,
-// Pricing API, CSV preamble, product serviceCode) to the bulk-API code the
-// rest of pricechecker uses. It returns "" for strings that are not plan
-// codes at all.
+// canonicalSavingsPlanCode maps any spelling of the three plans (bulk API
+// AWSComputeSavingsPlan, Pricing API ComputeSavingsPlans, CSV preamble
+// AmazonComputeSavingsPlan, the human "SageMaker Savings Plans") to the
+// bulk-API code the rest of pricechecker uses. It returns "" for anything
+// else, so that no unknown word reaches the workflow as an offer code.
 func canonicalSavingsPlanCode(raw string) string {
-	s := strings.TrimSpace(raw)
-	low := strings.ToLower(s)
-	if !strings.Contains(low, "savingsplan") || !offerCodeRE.MatchString(s) {
+	var b strings.Builder
+	for _, r := range strings.ToLower(raw) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	core := b.String()
+	if len(core) > 64 {
 		return ""
 	}
-	core := strings.TrimPrefix(strings.TrimPrefix(low, "aws"), "amazon")
+	core = strings.TrimPrefix(core, "aws")
+	core = strings.TrimPrefix(core, "amazon")
 	core = strings.TrimSuffix(core, "s")
 	switch core {
 	case "computesavingsplan":
 		return "AWSComputeSavingsPlan"
-	case "machinelearningsavingsplan":
+	case "machinelearningsavingsplan", "sagemakersavingsplan":
 		return "AWSMachineLearningSavingsPlans"
 	case "databasesavingsplan":
 		return "AWSDatabaseSavingsPlans"
-	case "savingsplan":
-		return "" // the generic word, not a plan
 	}
-	return s
+	return ""
 }
 
 // codeVersionFromURL reads <code>/<version> from a bulk-file URL path
 // (/offers/v1.0/aws/<code>/<version>/...). version is "" for current/.
-func codeVersionFromURL(raw string) (code, version string) {
+func codeVersionFromURL(raw string) (code, ver string) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", ""
@@ -365,11 +404,7 @@ func codeVersionFromURL(raw string) (code, version string) {
 	if len(parts) < 5 || parts[2] != "aws" {
 		return "", ""
 	}
-	code, version = parts[3], parts[4]
-	if version == "current" || strings.Contains(version, ".") || !versionRE.MatchString(version) {
-		version = ""
-	}
-	return code, version
+	return parts[3], version(parts[4])
 }
 
 // pricingURL keeps only AWS pricing URLs: the workflow may fetch what the
@@ -377,7 +412,7 @@ func codeVersionFromURL(raw string) (code, version string) {
 func pricingURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || !strings.HasPrefix(u.Host, "pricing.") || !strings.HasSuffix(u.Host, ".amazonaws.com") || len(raw) > 512 {
+	if err != nil || u.Scheme != "https" || !strings.HasPrefix(u.Host, "pricing.") || !strings.HasSuffix(u.Host, ".amazonaws.com") || len(raw) > maxURLLen {
 		return ""
 	}
 	return raw

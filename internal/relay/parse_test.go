@@ -84,7 +84,9 @@ func TestParseEdgeCases(t *testing.T) {
 		{"price list JSON without offerCode", n(TopicPriceList, `{"version":"20250101000000"}`), nil, "", true},
 		{"price list offerCode with injection", n(TopicPriceList, `{"offerCode":"x\"; rm -rf /","version":"1"}`), nil, "", true},
 		{"price list JSON array", n(TopicPriceList, `[1,2,3]`), nil, "", true},
-		{"price list bad version", n(TopicPriceList, `{"offerCode":"AmazonEC2","version":"$(id)"}`), nil, "", true},
+		// Only a 14-digit version is passed on; the offer still is.
+		{"price list bad version", n(TopicPriceList, `{"offerCode":"AmazonEC2","version":"$(id)"}`), []string{"AmazonEC2"}, "", false},
+		{"price list version not 14 digits", n(TopicPriceList, `{"offerCode":"AmazonEC2","version":"202501010000001"}`), []string{"AmazonEC2"}, "", false},
 		{"price list unknown fields tolerated", n(TopicPriceList, `{"offerCode":"AmazonEC2","version":"20250101000000","new":{"x":1},"operation":"Publish"}`), []string{"AmazonEC2"}, "20250101000000", false},
 		{"daily without services", n(TopicDaily, "Hello,\n\nNothing today.\n"), nil, "", true},
 		{"daily lower case and extra spaces", n(TopicDaily, "we've published a new version of the offer file   for   service   AmazonRDS.\n-Region Index Url: https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonRDS/current/region_index.json"), []string{"AmazonRDS"}, "", false},
@@ -169,6 +171,100 @@ func FuzzParse(f *testing.F) {
 			if u.Version != "" && !versionRE.MatchString(u.Version) {
 				t.Fatalf("unsafe version %q", u.Version)
 			}
+			if u.Kind == KindSavingsPlans && u.OfferCode != "" && canonicalSavingsPlanCode(u.OfferCode) != u.OfferCode {
+				t.Fatalf("unknown Savings Plans code %q", u.OfferCode)
+			}
+			if len(u.RegionIndexURL) > maxURLLen || len(u.Timestamp) > maxTimestampLen {
+				t.Fatalf("unbounded field in %+v", u)
+			}
 		}
 	})
+}
+
+// Savings Plans: only a 14-digit version folder is a version. "v1.0" is the
+// API version, and a publication date is not known to be a folder name: it
+// becomes the timestamp instead.
+func TestParseSavingsPlansVersion(t *testing.T) {
+	snsTime := time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name, msg     string
+		want          Update
+		wantTimestamp string
+	}{
+		{"publication date", `{"savingsPlanCode":"ComputeSavingsPlans","publicationDate":"2025-06-01T00:00:00Z"}`,
+			Update{Kind: KindSavingsPlans, OfferCode: "AWSComputeSavingsPlan", Timestamp: "2025-06-01T00:00:00Z"}, ""},
+		{"API version", `{"savingsPlanCode":"AWSDatabaseSavingsPlans","version":"v1.0"}`,
+			Update{Kind: KindSavingsPlans, OfferCode: "AWSDatabaseSavingsPlans", Timestamp: "2025-06-02T00:00:00Z"}, ""},
+		{"version folder", `{"savingsPlanCode":"AWSDatabaseSavingsPlans","version":"20250601000000","publicationDate":"2025-06-01T00:00:00Z","timeStamp":"2025-06-01T00:05:00Z"}`,
+			Update{Kind: KindSavingsPlans, OfferCode: "AWSDatabaseSavingsPlans", Version: "20250601000000", Timestamp: "2025-06-01T00:05:00Z"}, ""},
+		{"date-like version", `{"savingsPlanCode":"AWSDatabaseSavingsPlans","version":"2025-06-01"}`,
+			Update{Kind: KindSavingsPlans, OfferCode: "AWSDatabaseSavingsPlans", Timestamp: "2025-06-02T00:00:00Z"}, ""},
+		{"URL with a non-version folder", "Rates: https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/v1.0/region_index.json",
+			Update{Kind: KindSavingsPlans, OfferCode: "AWSComputeSavingsPlan", Timestamp: "2025-06-02T00:00:00Z",
+				RegionIndexURL: "https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/v1.0/region_index.json"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ups, err := Parse(Notification{MessageID: "m", TopicArn: TopicSavingsPlans, Message: tt.msg, Timestamp: snsTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ups) != 1 || ups[0] != tt.want {
+				t.Errorf("Parse:\n got %+v\nwant %+v", ups, tt.want)
+			}
+		})
+	}
+}
+
+// Savings Plans codes: the plans' human names are recognised, and nothing
+// but the three known plans is ever passed on as an offer code.
+func TestParseSavingsPlansCodes(t *testing.T) {
+	tests := []struct {
+		name, msg string
+		want      []string
+	}{
+		{"prose", "New rates for Compute Savings Plans and SageMaker Savings Plans.", []string{"AWSComputeSavingsPlan", "AWSMachineLearningSavingsPlans"}},
+		{"prose, other names", "Machine Learning Savings Plans and Database Savings Plan rates were updated.", []string{"AWSDatabaseSavingsPlans", "AWSMachineLearningSavingsPlans"}},
+		{"prose, lower case and line break", "updated: compute savings\nplans", []string{"AWSComputeSavingsPlan"}},
+		{"unknown word", "New rates for EvilSavingsPlanXYZ.", []string{""}},
+		{"unknown code field", `{"savingsPlanCode":"EvilSavingsPlanXYZ"}`, []string{""}},
+		{"unknown code in a URL", "https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/EvilSavingsPlanXYZ/current/region_index.json", []string{""}},
+		{"unknown plan beside a known one", `{"plans":["EvilSavingsPlanXYZ","AWSDatabaseSavingsPlans"]}`, []string{"AWSDatabaseSavingsPlans"}},
+		{"generic word", "SavingsPlans were republished", []string{""}},
+		{"Pricing API spelling", "ComputeSavingsPlans", []string{"AWSComputeSavingsPlan"}},
+		{"CSV preamble spelling", "AmazonComputeSavingsPlan", []string{"AWSComputeSavingsPlan"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ups, err := Parse(Notification{MessageID: "m", TopicArn: TopicSavingsPlans, Message: tt.msg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var codes []string
+			for _, u := range ups {
+				codes = append(codes, u.OfferCode)
+				if u.RegionIndexURL != "" && !strings.Contains(u.RegionIndexURL, "/"+u.OfferCode+"/") {
+					t.Errorf("region index %q for %q", u.RegionIndexURL, u.OfferCode)
+				}
+			}
+			if !reflect.DeepEqual(codes, tt.want) {
+				t.Errorf("codes = %q, want %q", codes, tt.want)
+			}
+		})
+	}
+}
+
+// A huge Savings Plans URL is dropped like a huge price-list URL; the
+// update itself is kept.
+func TestParseSavingsPlansLongURL(t *testing.T) {
+	long := "https://pricing.us-east-1.amazonaws.com/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20250601000000/" + strings.Repeat("a", 70*1024) + "/region_index.json"
+	for _, msg := range []string{long, `{"regionIndex":"` + long + `"}`} {
+		ups, err := Parse(Notification{MessageID: "m", TopicArn: TopicSavingsPlans, Message: msg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) != 1 || ups[0].OfferCode != "AWSComputeSavingsPlan" || ups[0].RegionIndexURL != "" || ups[0].Version != "20250601000000" {
+			t.Errorf("Parse = %+v", ups)
+		}
+	}
 }

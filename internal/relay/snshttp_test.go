@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"log/slog"
 	"math/big"
 	"net/http"
@@ -240,5 +241,90 @@ func TestSNSHostPattern(t *testing.T) {
 		if snsHostRE.MatchString(host) != ok {
 			t.Errorf("%s: got %v", host, !ok)
 		}
+	}
+}
+
+// SNS always sends x-amz-sns-message-type; a request without it is refused
+// before anything else happens.
+func TestHTTPModeRequiresTheTypeHeader(t *testing.T) {
+	sns := newFakeSNS(t)
+	h, gh := newHTTPHandler(t, sns, localhostOK)
+	b, _ := json.Marshal(notificationBody(t, sns, "2"))
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(b)))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 400 {
+		t.Errorf("ServeHTTP without the header: status %d (%s), want 400", w.Code, strings.TrimSpace(w.Body.String()))
+	}
+	resp, err := h.HandleFunctionURL(context.Background(), events.LambdaFunctionURLRequest{Body: string(b)})
+	if err != nil || resp.StatusCode != 400 {
+		t.Errorf("HandleFunctionURL without the header: %+v, %v; want 400", resp, err)
+	}
+	if gh.Requests() != 0 || sns.certGets.Load() != 0 {
+		t.Errorf("GitHub requests %d, certificate fetches %d; want none", gh.Requests(), sns.certGets.Load())
+	}
+}
+
+// In HTTP mode SNS waits only seconds for the answer: the whole handling,
+// GitHub retries included, is bounded well under that, and a failure
+// answers 5xx at once so that SNS's delivery policy retries.
+func TestHTTPModeAnswersWithinTheBudget(t *testing.T) {
+	sns := newFakeSNS(t)
+	h, gh := newHTTPHandler(t, sns, localhostOK)
+
+	// The dispatcher sees a deadline no later than the budget.
+	var deadline time.Time
+	var hasDeadline bool
+	orig := h.gh
+	h.gh = dispatchFunc(func(ctx context.Context, et string, p any) error {
+		deadline, hasDeadline = ctx.Deadline()
+		return orig.Dispatch(ctx, et, p)
+	})
+	body := notificationBody(t, sns, "2")
+	if w := post(t, h, body); w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	if end := time.Now(); !hasDeadline || deadline.After(end.Add(httpBudget)) || httpBudget > 12*time.Second {
+		t.Errorf("dispatch deadline %v after the answer (set %v); want at most %v, itself at most 12s", deadline.Sub(end), hasDeadline, httpBudget)
+	}
+	h.gh = orig
+
+	// GitHub asks for a wait longer than the budget: 500 at once, no wait.
+	gh.Script(relaytest.Response{Status: 503, Header: map[string]string{"Retry-After": "30"}})
+	m := notificationBody(t, sns, "2")
+	m["MessageId"] = "http-503"
+	m["Message"] = strings.Replace(m["Message"], "20171205010842", "20171206000000", 1)
+	sns.sign(t, m, "2")
+	start := time.Now()
+	if w := post(t, h, m); w.Code != 500 {
+		t.Errorf("status %d, want 500", w.Code)
+	}
+	if time.Since(start) > 5*time.Second || gh.Requests() != 2 {
+		t.Errorf("took %v with %d GitHub requests; want an immediate 500 after one more request", time.Since(start), gh.Requests())
+	}
+
+	// A GitHub that does not answer: 500 when the budget runs out.
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // so that a client hang-up cancels r.Context()
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(hang) }) // runs first
+	cfg := h.cfg
+	cfg.APIURL = slow.URL
+	h2, err := New(cfg, Deps{HTTP: &http.Client{Timeout: time.Minute}, SNSHTTP: sns.srv.Client(), SNSHostOK: localhostOK, HTTPBudget: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	if w := post(t, h2, notificationBody(t, sns, "2")); w.Code != 500 {
+		t.Errorf("status %d, want 500", w.Code)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %v; the budget was 300ms", took)
 	}
 }
