@@ -94,12 +94,14 @@ func (r *Runner) SetOutput(name, value string) {
 	}
 }
 
-// Summary appends Markdown to the job summary, cut to MaxSummaryBytes.
-func (r *Runner) Summary(markdown string) {
+// Summary appends Markdown to the job summary, the body cut so that body
+// and footer (the links to the commit and the run, which must survive the
+// cut) fit in MaxSummaryBytes.
+func (r *Runner) Summary(body, footer string) {
 	if !r.enabled || r.getenv("GITHUB_STEP_SUMMARY") == "" {
 		return
 	}
-	r.gh.AddStepSummary(Truncate(markdown, MaxSummaryBytes))
+	r.gh.AddStepSummary(Truncate(body, MaxSummaryBytes-len(footer)) + footer)
 }
 
 // Truncate cuts s to at most max bytes at a line boundary and says so.

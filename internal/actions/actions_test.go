@@ -48,7 +48,7 @@ func TestRunnerOutsideAndInsideActions(t *testing.T) {
 	outside.Group("x")()
 	outside.Mask("secret")
 	outside.SetOutput("changed", "true") // must not panic without GITHUB_OUTPUT
-	outside.Summary("## hi")
+	outside.Summary("## hi", "")
 	if out.Len() != 0 {
 		t.Errorf("outside Actions it printed %q", out.String())
 	}
@@ -61,7 +61,8 @@ func TestRunnerOutsideAndInsideActions(t *testing.T) {
 	in := New(func(k string) string { return env[k] }, &out)
 	in.Mask("{\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\nMIIE\",\n}")
 	in.SetOutput("changed", "true")
-	in.Summary(strings.Repeat("x", MaxSummaryBytes+100))
+	footer := "\n[workflow run](https://github.com/acme/prices/actions/runs/7)\n"
+	in.Summary(strings.Repeat("x\n", MaxSummaryBytes), footer)
 	if !strings.Contains(out.String(), `::add-mask::"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE",`) {
 		t.Errorf("the key's line is not masked on its own:\n%s", out.String())
 	}
@@ -73,6 +74,10 @@ func TestRunnerOutsideAndInsideActions(t *testing.T) {
 	}
 	if st, _ := os.Stat(env["GITHUB_STEP_SUMMARY"]); st == nil || st.Size() > MaxSummaryBytes+1 {
 		t.Errorf("summary not capped: %v", st)
+	}
+	// The links come after the cut, never cut themselves.
+	if data, _ := os.ReadFile(env["GITHUB_STEP_SUMMARY"]); !strings.HasSuffix(strings.TrimSpace(string(data)), strings.TrimSpace(footer)) || !strings.Contains(string(data), "the rest is cut") {
+		t.Errorf("summary end = %q", data[max(0, len(data)-200):])
 	}
 	l := in.Links()
 	if l.Run != "https://github.com/acme/prices/actions/runs/7" || l.CommitURL("abc") != "https://github.com/acme/prices/commit/abc" || l.CompareURL("a", "b") != "https://github.com/acme/prices/compare/a...b" {

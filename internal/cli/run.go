@@ -162,7 +162,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
 	publishOutputs(gh, res.Report, f.report, sha)
-	gh.Summary(markdown + runLinks(gh.Links(), sha))
+	gh.Summary(markdown, runLinks(gh.Links(), sha))
 	return sha, nil
 }
 

@@ -81,13 +81,16 @@ func (e *ConflictError) Error() string {
 		e.Remote, e.Branch, strings.Join(e.Files, ", "))
 }
 
-// DefaultPushAttempts is how many times Push tries when maxAttempts is 0.
-const DefaultPushAttempts = 5
+// DefaultPushAttempts is how many times Push tries when maxAttempts is 0:
+// enough for a few dozen shards of one run pushing at once (every
+// rejected push loses to one that landed, so each round lands at least
+// one), with the backoff below spreading them out.
+const DefaultPushAttempts = 12
 
 // Push pushes HEAD to branch on remote. When the push is rejected because
 // the remote moved on (another workflow run pushed first), it fetches the
 // branch, rebases the local commits onto it and tries again, up to
-// maxAttempts times with a short randomised backoff. Runs for different
+// maxAttempts times with a randomised exponential backoff. Runs for different
 // offers write different files, so the rebase goes through; when it does
 // not, the rebase is aborted (the repository is left as before) and the
 // error is a *ConflictError naming the files.
@@ -132,11 +135,12 @@ func retryable(err error) bool {
 	return false
 }
 
-// sleep waits a little longer on every attempt, with jitter so that runs
-// that collided once do not collide again.
+// sleep waits before the next push: exponentially longer from 250 ms up to
+// 8 s, with jitter so that the losers of one round do not collide again in
+// the next.
 func sleep(ctx context.Context, attempt int) error {
-	d := time.Duration(attempt)*200*time.Millisecond + rand.N(200*time.Millisecond)
-	return backoff.Sleep(ctx, d)
+	ceiling := min(250*time.Millisecond<<(attempt-1), 8*time.Second)
+	return backoff.Sleep(ctx, ceiling/2+rand.N(ceiling/2+1))
 }
 
 // rebaseOnto fetches remote's branch and replays the local commits on it.
