@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -43,7 +44,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.value("author-name", "--author-name")
 		b.value("author-email", "--author-email")
 		if b.err != nil {
-			return b.err
+			return annotated(gh, b.err)
 		}
 		report := reportPath(env)
 		b.args = append(b.args, "--report", report)
@@ -54,7 +55,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		// The one-job setup: publish this run's report right away.
 		n := notifyArgs(in)
 		if n.err != nil {
-			return errors.Join(runErr, n.err)
+			return errors.Join(runErr, annotated(gh, n.err))
 		}
 		status := "success"
 		if runErr != nil {
@@ -77,7 +78,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.value("version", "--version")
 		b.value("endpoint", "--endpoint")
 		if b.err != nil {
-			return b.err
+			return annotated(gh, b.err)
 		}
 		return cmdPlan(ctx, env, b.args)
 	case "notify":
@@ -85,12 +86,21 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		n.value("base", "--base")
 		n.value("job-results", "--job-results")
 		if n.err != nil {
-			return n.err
+			return annotated(gh, n.err)
 		}
 		return cmdNotify(ctx, notifyEnv(env, in), n.args)
 	default:
-		return usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)}
+		return annotated(gh, usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)})
 	}
+}
+
+// annotated shows err as an error annotation on the workflow run, where a
+// log line alone is easy to miss, and returns it.
+func annotated(gh *actions.Runner, err error) error {
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		gh.Error(err)
+	}
+	return err
 }
 
 // notifyArgs maps the inputs notify shares between its own mode and the

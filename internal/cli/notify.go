@@ -61,24 +61,24 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	gh := actions.New(env.Getenv, env.Stdout)
 	if f.commit != "" && f.base != "" {
-		return usageError{errors.New("--commit goes with --report; with --base the commits are those since the base")}
+		return annotated(gh, usageError{errors.New("--commit goes with --report; with --base the commits are those since the base")})
 	}
 	if f.base != "" && len(f.reports) > 0 {
-		return usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")}
+		return annotated(gh, usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")})
 	}
 	f.reports = uniquePaths(f.reports)
 	if f.base == "" && len(f.reports) == 0 && f.jobResults == "" && f.status == "" {
 		// (A workflow whose plan failed has no base, but its job results
 		// still make a failure message.)
-		return usageError{errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")}
+		return annotated(gh, usageError{errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")})
 	}
 	switch slack.Status(f.status) {
 	case "", slack.StatusSuccess, slack.StatusFailure, slack.StatusCancelled:
 	default:
-		return usageError{fmt.Errorf("--status %q: want success, failure or cancelled", f.status)}
+		return annotated(gh, usageError{fmt.Errorf("--status %q: want success, failure or cancelled", f.status)})
 	}
-	gh := actions.New(env.Getenv, env.Stdout)
 	if ev, err := gh.Event(); err == nil && ev.DryRun {
 		f.dryRun = true // a manual run's dry-run input covers every job
 	}
@@ -93,7 +93,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	}
 	jobs, err := parseJobResults(f.jobResults, gh.Links().Run)
 	if err != nil {
-		return usageError{err}
+		return annotated(gh, usageError{err})
 	}
 	jobs = linkJobLogs(ctx, env, jobs)
 	rep, span, err := f.loadReport(ctx)

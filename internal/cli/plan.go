@@ -23,6 +23,14 @@ type Shard struct {
 // of shards a workflow fans out over: one runner per offer and region, so
 // that a configuration tracking every EC2 region is not one machine's job.
 func cmdPlan(ctx context.Context, env Env, args []string) error {
+	gh := actions.New(env.Getenv, env.Stdout)
+	end := gh.Group("Plan the shards")
+	err := plan(ctx, env, gh, args)
+	end()
+	return annotated(gh, err)
+}
+
+func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error {
 	var f runFlags
 	fs := newFlagSet("plan", env)
 	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
@@ -36,7 +44,6 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 	if f.version != "" && !isVersion(f.version) {
 		return usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
 	}
-	gh := actions.New(env.Getenv, env.Stdout)
 	ev, err := gh.Event()
 	if err != nil {
 		return err

@@ -89,7 +89,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.Visit(func(fl *flag.Flag) { f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct" })
 	gh := actions.New(env.Getenv, env.Stdout)
 	if err := f.applyEvent(gh, fs); err != nil {
-		return "", err
+		return "", annotated(gh, err)
 	}
 	opts, err := f.options(ctx, env)
 	if errors.Is(err, errNotTracked) {
