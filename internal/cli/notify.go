@@ -101,6 +101,8 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		gh.Error(err)
 		return err
 	}
+	// The same outputs as run's, for what this notification covers.
+	publishOutputs(gh, rep, "", "")
 
 	links := slack.LinksFromEnv(env.Getenv)
 	links.Commit = gh.Links().CompareURL(span.from, span.to)
