@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
@@ -175,35 +174,39 @@ func (r *Runner) Event() (Event, error) {
 	if !r.enabled {
 		return Event{}, nil
 	}
-	ev := Event{Name: r.getenv("GITHUB_EVENT_NAME")}
-	path := r.getenv("GITHUB_EVENT_PATH")
-	if path == "" {
-		return ev, nil
+	// go-githubactions reads GITHUB_EVENT_NAME and parses GITHUB_EVENT_PATH.
+	// It may return a usable context together with an error about another
+	// variable (a malformed GITHUB_RUN_ID, say): only a missing context, or
+	// an event file it could not read, is a failure here.
+	ghc, err := r.gh.Context()
+	if ghc == nil {
+		return Event{}, fmt.Errorf("read the workflow's event (%s): %w", r.getenv("GITHUB_EVENT_PATH"), err)
 	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ev, fmt.Errorf("read event %s: %w", path, err)
-	}
-	return ParseEvent(ev.Name, data)
+	return eventFrom(ghc.EventName, ghc.Event), nil
 }
 
 // ParseEvent reads the parts of an event payload pricechecker uses.
 func ParseEvent(name string, payload []byte) (Event, error) {
-	ev := Event{Name: name}
-	var raw struct {
-		Action        string         `json:"action"`
-		ClientPayload map[string]any `json:"client_payload"`
-		Inputs        map[string]any `json:"inputs"`
-	}
+	var m map[string]any
 	if len(payload) > 0 {
-		if err := json.Unmarshal(payload, &raw); err != nil {
-			return ev, fmt.Errorf("parse %s event: %w", name, err)
+		if err := json.Unmarshal(payload, &m); err != nil {
+			return Event{Name: name}, fmt.Errorf("parse %s event: %w", name, err)
 		}
+	}
+	return eventFrom(name, m), nil
+}
+
+// eventFrom picks what pricechecker uses out of a parsed event payload.
+func eventFrom(name string, payload map[string]any) Event {
+	ev := Event{Name: name}
+	obj := func(key string) map[string]any {
+		m, _ := payload[key].(map[string]any)
+		return m
 	}
 	switch name {
 	case "repository_dispatch":
-		ev.Action = raw.Action
-		p := raw.ClientPayload
+		ev.Action = str(payload["action"])
+		p := obj("client_payload")
 		ev.Services = append(ev.Services, List(str(p["offerCode"]))...)
 		if codes, ok := p["offerCodes"].([]any); ok {
 			for _, c := range codes {
@@ -213,14 +216,14 @@ func ParseEvent(name string, payload []byte) (Event, error) {
 		ev.Version = strings.TrimSpace(str(p["version"]))
 		ev.Regions = List(str(p["region"]))
 	case "workflow_dispatch":
-		in := raw.Inputs
+		in := obj("inputs")
 		ev.Services = List(str(in["services"]))
 		ev.Regions = List(str(in["regions"]))
 		ev.Version = strings.TrimSpace(str(in["version"]))
 		ev.Force = truthy(in["force"])
 		ev.DryRun = truthy(in["dry-run"]) || truthy(in["dry_run"])
 	}
-	return ev, nil
+	return ev
 }
 
 // List splits a comma-, space- or newline-separated input.

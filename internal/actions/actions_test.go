@@ -2,6 +2,7 @@ package actions
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,28 @@ func TestRunnerOutsideAndInsideActions(t *testing.T) {
 	l := in.Links()
 	if l.Run != "https://github.com/acme/prices/actions/runs/7" || l.CommitURL("abc") != "https://github.com/acme/prices/commit/abc" || l.CompareURL("a", "b") != "https://github.com/acme/prices/compare/a...b" {
 		t.Errorf("links = %+v", l)
+	}
+}
+
+// The event comes through go-githubactions' Context, which can return a
+// usable context together with an error about another variable.
+func TestRunnerEvent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "event.json")
+	if err := os.WriteFile(path, []byte(`{"action":"aws-savings-plans-update","client_payload":{"offerCode":"AWSComputeSavingsPlan","version":"20251001000000"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "repository_dispatch", "GITHUB_EVENT_PATH": path,
+		"GITHUB_RUN_ID": "not-a-number",
+	}
+	ev, err := New(func(k string) string { return env[k] }, io.Discard).Event()
+	if err != nil || ev.Action != "aws-savings-plans-update" || len(ev.Services) != 1 || ev.Services[0] != "AWSComputeSavingsPlan" || ev.Version != "20251001000000" {
+		t.Errorf("Event = %+v, %v", ev, err)
+	}
+	if err := os.WriteFile(path, []byte(`{`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(func(k string) string { return env[k] }, io.Discard).Event(); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("a broken event file: %v", err)
 	}
 }
