@@ -85,6 +85,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		n := notifyArgs(in)
 		n.value("base", "--base")
 		n.value("job-results", "--job-results")
+		n.value("plan-matrix", "--shards")
 		if n.err != nil {
 			return annotated(gh, n.err)
 		}

@@ -24,6 +24,7 @@ type notifyFlags struct {
 	reports          listFlag
 	base             string
 	commit           string
+	shards           string
 	out              string
 	repo             string
 	jobResults       string
@@ -46,6 +47,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	fs.Var(&f.reports, "report", "JSON change report of the run (repeatable)")
 	fs.StringVar(&f.base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
 	fs.StringVar(&f.commit, "commit", "", "with --report: the commit that recorded the reports, for the links to its diff")
+	fs.StringVar(&f.shards, "shards", "", "with --base: the plan's matrix (JSON); publish only the offers and regions this run's shards fetched, not what a concurrent run committed")
 	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
 	fs.StringVar(&f.repo, "repo", ".", "git repository (with --base)")
 	fs.StringVar(&f.config, "config", "", "configuration file, for its flagPct (default "+config.DefaultPath+" when it exists)")
@@ -178,6 +180,11 @@ func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan
 		if err != nil {
 			return report.Report{}, span, err
 		}
+		if f.shards != "" {
+			if r, err = onlyShards(r, f.shards); err != nil {
+				return report.Report{}, span, usageError{err}
+			}
+		}
 		reports = append(reports, r)
 		span = s
 	}
@@ -287,6 +294,28 @@ func linkJobLogs(ctx context.Context, env Env, jobs []slack.Job) []slack.Job {
 		out = append(out, matched...)
 	}
 	return out
+}
+
+// onlyShards keeps the offers and regions of the plan's matrix: other
+// workflow runs (for other offers) may have pushed between base and HEAD,
+// and their notify reports those.
+func onlyShards(r report.Report, matrix string) (report.Report, error) {
+	var shards []Shard
+	if err := json.Unmarshal([]byte(matrix), &shards); err != nil {
+		return r, fmt.Errorf("--shards: want the plan's matrix, a JSON list of {offer, region}: %w", err)
+	}
+	keep := func(o report.Offer) bool {
+		return slices.ContainsFunc(shards, func(s Shard) bool {
+			return s.Offer == o.OfferCode && (s.Region == o.Region || s.Region == config.AllRegions)
+		})
+	}
+	var kept []report.Offer
+	for _, o := range r.Offers {
+		if keep(o) {
+			kept = append(kept, o)
+		}
+	}
+	return slack.MergeReports(report.Report{Offers: kept}), nil
 }
 
 // changesSince is the report of everything committed under out since base
