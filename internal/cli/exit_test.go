@@ -3,9 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
@@ -33,6 +35,11 @@ func TestExitCodes(t *testing.T) {
 		"apiname.yml":  "offers:\n  - code: AmazonRedshit\n    source: api\n    regions: [us-east-1]\n",
 		"products.yml": "offers:\n  - code: AmazonRedshift\n    source: api\n    api:\n      mode: products\n    regions: [us-east-1]\n",
 	}
+	var many []string
+	for i := range 257 {
+		many = append(many, fmt.Sprintf("xx-test-%d", i))
+	}
+	configs["huge-plan.yml"] = "offers:\n  - code: AmazonRedshift\n    regions: [" + strings.Join(many, ", ") + "]\n"
 	dir := t.TempDir()
 	for name, body := range configs {
 		must(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644))
@@ -50,21 +57,23 @@ func TestExitCodes(t *testing.T) {
 		args []string
 		want int
 		env  map[string]string
+		msg  string // in stderr, when set
 	}{
-		{"a run", run("--config", cfg("ok.yml")), cli.ExitOK, nil},
-		{"an unknown flag", run("--nope"), cli.ExitUsage, nil},
-		{"a bad format", run("--config", cfg("ok.yml"), "--format", "xml"), cli.ExitUsage, nil},
-		{"an unknown offer", run("--service", "AmazonRedshit", "--region", "us-east-1"), cli.ExitUsage, nil},
-		{"an unknown region", run("--config", cfg("ok.yml"), "--region", "us-east-9"), cli.ExitUsage, nil},
-		{"an unpublished version", run("--config", cfg("ok.yml"), "--version", "20990101000000"), cli.ExitUsage, nil},
-		{"a filter name the file lacks", run("--config", cfg("typo.yml")), cli.ExitUsage, nil},
-		{"an unknown config key", run("--config", cfg("badkey.yml")), cli.ExitUsage, nil},
-		{"a broken offer file", []string{"run", "--endpoint", "file://" + broken, "--config", cfg("ok.yml"), "--dry-run", "--progress-interval", "0"}, cli.ExitError, nil},
-		{"a service the Pricing API does not know", run("--config", cfg("apiname.yml")), cli.ExitUsage, nil},
-		{"GetProducts asked for a past version", run("--config", cfg("products.yml"), "--version", "20180309224506"), cli.ExitUsage, nil},
-		{"an unknown command", []string{"fetch"}, cli.ExitUsage, nil},
-		{"a diff point that names no commit", []string{"diff", "--repo", repo, "nosuchrev"}, cli.ExitUsage, nil},
-		{"a region the Pricing API is not served from", run("--config", cfg("products.yml")), cli.ExitUsage, map[string]string{"PRICECHECKER_PRICING_REGION": "eu-west-1"}},
+		{"a run", run("--config", cfg("ok.yml")), cli.ExitOK, nil, ""},
+		{"an unknown flag", run("--nope"), cli.ExitUsage, nil, ""},
+		{"a bad format", run("--config", cfg("ok.yml"), "--format", "xml"), cli.ExitUsage, nil, ""},
+		{"an unknown offer", run("--service", "AmazonRedshit", "--region", "us-east-1"), cli.ExitUsage, nil, ""},
+		{"an unknown region", run("--config", cfg("ok.yml"), "--region", "us-east-9"), cli.ExitUsage, nil, ""},
+		{"an unpublished version", run("--config", cfg("ok.yml"), "--version", "20990101000000"), cli.ExitUsage, nil, ""},
+		{"a filter name the file lacks", run("--config", cfg("typo.yml")), cli.ExitUsage, nil, ""},
+		{"an unknown config key", run("--config", cfg("badkey.yml")), cli.ExitUsage, nil, ""},
+		{"a broken offer file", []string{"run", "--endpoint", "file://" + broken, "--config", cfg("ok.yml"), "--dry-run", "--progress-interval", "0"}, cli.ExitError, nil, ""},
+		{"a service the Pricing API does not know", run("--config", cfg("apiname.yml")), cli.ExitUsage, nil, ""},
+		{"GetProducts asked for a past version", run("--config", cfg("products.yml"), "--version", "20180309224506"), cli.ExitUsage, nil, ""},
+		{"an unknown command", []string{"fetch"}, cli.ExitUsage, nil, ""},
+		{"a plan GitHub's matrix cannot hold", []string{"plan", "--config", cfg("huge-plan.yml"), "--endpoint", "file://" + mirror}, cli.ExitUsage, nil, "more than the 256 jobs"},
+		{"a diff point that names no commit", []string{"diff", "--repo", repo, "nosuchrev"}, cli.ExitUsage, nil, ""},
+		{"a region the Pricing API is not served from", run("--config", cfg("products.yml")), cli.ExitUsage, map[string]string{"PRICECHECKER_PRICING_REGION": "eu-west-1"}, "the Pricing API is served from"},
 	}
 	env := map[string]string{
 		"PRICECHECKER_PRICING_ENDPOINT":    api.URL,
@@ -88,6 +97,9 @@ func TestExitCodes(t *testing.T) {
 			})
 			if got != tt.want {
 				t.Errorf("exit %d, want %d\nstderr: %s", got, tt.want, stderr.String())
+			}
+			if tt.msg != "" && !strings.Contains(stderr.String(), tt.msg) {
+				t.Errorf("stderr %q does not say %q", stderr.String(), tt.msg)
 			}
 		})
 	}

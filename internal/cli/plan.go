@@ -12,6 +12,9 @@ import (
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 )
 
+// maxMatrixJobs is GitHub's limit on the jobs one matrix generates.
+const maxMatrixJobs = 256
+
 // Shard is one (offer, region) job of a fanned-out workflow.
 type Shard struct {
 	Offer   string `json:"offer"`
@@ -106,6 +109,9 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 		for _, r := range regions {
 			shards = append(shards, Shard{Offer: o.Code, Region: r, Version: version})
 		}
+	}
+	if len(shards) > maxMatrixJobs {
+		return usageError{fmt.Errorf("the plan has %d shards, more than the %d jobs GitHub runs from one matrix; split the configuration into workflows with a config each (--config), or list fewer regions", len(shards), maxMatrixJobs)}
 	}
 	return writePlan(env, gh, shards)
 }
