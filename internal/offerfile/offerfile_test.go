@@ -28,16 +28,7 @@ func decodeFile(t *testing.T, path, format string, sel offerfile.Selection) (off
 // collects the lines.
 func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []offerfile.Line
-	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
-		lines = append(lines, *l)
-		return nil
-	}})
+	h, lines, err := decodeAll(t, decode, path, format, sel)
 	if err != nil {
 		t.Fatalf("decode %s: %v", path, err)
 	}
@@ -250,17 +241,25 @@ func TestTyposInTheSelectionAreReported(t *testing.T) {
 // decodeErr decodes a file and returns the lines handed out and the error.
 func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) ([]offerfile.Line, error) {
 	t.Helper()
+	_, lines, err := decodeAll(t, decode, path, format, sel)
+	return lines, err
+}
+
+// decodeAll decodes a file and returns its header, the lines handed out
+// and the decoder's error.
+func decodeAll(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line, error) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	var lines []offerfile.Line
-	_, err = decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
+	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
 		lines = append(lines, *l)
 		return nil
 	}})
-	return lines, err
+	return h, lines, err
 }
 
 // Configurations use the JSON attribute keys, so a suggestion is given in

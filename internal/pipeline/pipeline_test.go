@@ -115,24 +115,10 @@ func TestFileVersionMustMatchTheIndex(t *testing.T) {
 // region has it: that region is recorded empty, with a warning. When no
 // region has it, the run fails and names it.
 func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
-	// eu-west-1's file loses its Instance Type column.
-	name := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv")
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(name, []byte(strings.Replace(string(data), `"Instance Type"`, `"Something Else"`, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	client := mirrorWithout(t) // eu-west-1's file lacks the Instance Type column
 	run := func(filter string) (*Result, error) {
 		opts := options(t, t.TempDir())
-		if opts.Client, err = pricelist.New("file://"+mirror, nil); err != nil {
-			t.Fatal(err)
-		}
+		opts.Client = client
 		opts.Config.Offers[0].Filters = map[string][]string{filter: {"dc2.large"}}
 		return Run(context.Background(), opts)
 	}
