@@ -76,7 +76,7 @@ func TestCommitAndPush(t *testing.T) {
 		}
 	}
 	log := git(t, bare, "log", "--format=%an|%s", "main")
-	want := "Price Bot|AmazonRedshift us-east-1 20180401000000: 14 changed, 10 added, 1 removed\n" +
+	want := "Price Bot|AmazonRedshift us-east-1 20180401000000: 9 changed, 10 added, 1 removed\n" +
 		"Price Bot|AmazonRedshift us-east-1 20180309224506: 0 changed, 141 added, 0 removed"
 	if log != want {
 		t.Errorf("remote log:\n%s\nwant\n%s", log, want)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,7 +103,14 @@ func (s *Snapshot) change(old *Snapshot, prev, row []string) (report.Change, boo
 			fields = append(fields, report.FieldChange{Field: name, Old: was, New: row[numFixed+i]})
 		}
 	}
-	if prev[ColPrice] == row[ColPrice] && len(fields) == 0 {
+	// AWS moves effective dates on republication (on-demand terms to the
+	// first of the month, reserved ones to the publication date) without
+	// changing anything a user pays: a line whose only move is its
+	// effective date is not a change, or every version would report every
+	// line. The snapshot still records the new date.
+	if prev[ColPrice] == row[ColPrice] && !slices.ContainsFunc(fields, func(f report.FieldChange) bool {
+		return f.Field != FixedColumns[ColEffectiveDate]
+	}) {
 		return report.Change{}, false
 	}
 	return report.Change{

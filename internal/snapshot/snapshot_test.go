@@ -186,3 +186,25 @@ func TestEncodeParseRoundTripAndPrices(t *testing.T) {
 		t.Errorf("duplicate rate code: %v", err)
 	}
 }
+
+// AWS moves effective dates on every republication; a line whose only move
+// is its effective date is not a change, while a real change still shows
+// the date's move among its attribute changes.
+func TestDiffIgnoresEffectiveDateOnlyMoves(t *testing.T) {
+	dated := func(l offerfile.Line, date string) offerfile.Line {
+		l.EffectiveDate = date
+		return l
+	}
+	old := snap(nil, dated(od("AAA", "0.1000000000"), "2018-03-01"), dated(od("BBB", "0.2000000000"), "2018-03-01"))
+	cur := snap(nil, dated(od("AAA", "0.1000000000"), "2018-04-01"), dated(od("BBB", "0.3000000000"), "2018-04-01"))
+	d := Diff(old, cur, DiffOptions{FlagPct: 25})
+	if len(d.Changed) != 1 || d.Changed[0].SKU != "BBB" {
+		t.Fatalf("changed = %+v, want only BBB", d.Changed)
+	}
+	if ac := d.Changed[0].AttributeChanges; len(ac) != 1 || ac[0] != (report.FieldChange{Field: "effective_date", Old: "2018-03-01", New: "2018-04-01"}) {
+		t.Errorf("BBB attribute changes = %+v", ac)
+	}
+	if only := Diff(old, snap(nil, dated(od("AAA", "0.1000000000"), "2018-04-01"), dated(od("BBB", "0.2000000000"), "2018-04-01")), DiffOptions{}); !only.Empty() {
+		t.Errorf("effective dates alone made a change: %+v", only)
+	}
+}
