@@ -314,7 +314,7 @@ func (sp *spReader) savingsPlan() error {
 			effectiveDate, err = sp.str()
 			sp.setSlot("effectiveDate", planVals, effectiveDate)
 		case "leaseContractLength":
-			duration, unit, err = sp.lease()
+			duration, unit, err = sp.stringPair("duration", "unit")
 			if !sp.sawLease {
 				// Filled in the "3yr" spelling, and the unit as the CSV's
 				// LeaseContractLengthUnit column.
@@ -383,7 +383,10 @@ func (sp *spReader) setSlot(name string, vals []string, v string) {
 	}
 }
 
-func (sp *spReader) lease() (duration, unit string, err error) {
+// stringPair reads an object and returns the values of two of its keys,
+// skipping the others: {"duration": 3, "unit": "year"} or
+// {"price": "0.05", "currency": "USD"}.
+func (sp *spReader) stringPair(firstKey, secondKey string) (first, second string, err error) {
 	if err := sp.expect('{'); err != nil {
 		return "", "", err
 	}
@@ -393,10 +396,10 @@ func (sp *spReader) lease() (duration, unit string, err error) {
 			return "", "", err
 		}
 		switch string(key) {
-		case "duration":
-			duration, err = sp.str()
-		case "unit":
-			unit, err = sp.str()
+		case firstKey:
+			first, err = sp.str()
+		case secondKey:
+			second, err = sp.str()
 		default:
 			err = sp.dec.SkipValue()
 		}
@@ -404,7 +407,7 @@ func (sp *spReader) lease() (duration, unit string, err error) {
 			return "", "", err
 		}
 	}
-	return duration, unit, sp.expect('}')
+	return first, second, sp.expect('}')
 }
 
 func (sp *spReader) rates() ([]spRate, error) {
@@ -430,7 +433,7 @@ func (sp *spReader) rates() ([]spRate, error) {
 				rt.unit, err = sp.str()
 				sp.setSlot("unit", rt.vals, rt.unit)
 			case "discountedRate":
-				rt.price, rt.currency, err = sp.discountedRate()
+				rt.price, rt.currency, err = sp.stringPair("price", "currency")
 				sp.setSlot("discountedRate", rt.vals, rt.price)
 				sp.setSlot("currency", rt.vals, rt.currency)
 			default:
@@ -449,30 +452,6 @@ func (sp *spReader) rates() ([]spRate, error) {
 		rates = append(rates, rt)
 	}
 	return rates, sp.expect(']')
-}
-
-func (sp *spReader) discountedRate() (price, currency string, err error) {
-	if err := sp.expect('{'); err != nil {
-		return "", "", err
-	}
-	for sp.dec.PeekKind() != '}' {
-		key, err := sp.rawStr()
-		if err != nil {
-			return "", "", err
-		}
-		switch string(key) {
-		case "price":
-			price, err = sp.str()
-		case "currency":
-			currency, err = sp.str()
-		default:
-			err = sp.dec.SkipValue()
-		}
-		if err != nil {
-			return "", "", err
-		}
-	}
-	return price, currency, sp.expect('}')
 }
 
 // spColumns are the fixed columns of a Savings Plans CSV.
