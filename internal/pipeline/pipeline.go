@@ -59,6 +59,9 @@ type Options struct {
 	// MaxFileBytes refuses a snapshot larger than this and WarnFileBytes
 	// warns above this; they default to GitHub's limits (tests lower them).
 	MaxFileBytes, WarnFileBytes int64
+	// AcceptRemovals lets a version remove more than the configured
+	// maxRemovedPct of a region's lines (or all of them); the report flags it.
+	AcceptRemovals bool
 }
 
 // PricingAPI is what the run needs of the Pricing service API.
@@ -141,6 +144,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	var lacks []regionLack
 	lacking := map[string]int{} // problem name -> regions whose file lacks it
 	read := 0
+	had := columns{} // attribute columns of the previous snapshots
 	for _, region := range regions {
 		file := files[region]
 		version := file.version
@@ -188,11 +192,15 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		} else if err != nil {
 			return err
 		}
+		had.add(old)
 		diff := snapshot.Diff(old, snap, snapshot.DiffOptions{FlagPct: opts.Config.FlagPct})
 		diff.OfferCode, diff.Region = offer.Code, region
 		diff.FromVersion = manifest.Regions[region].Version
 		diff.ToVersion = header.Version
 		diff.PublicationDate = header.PublicationDate
+		if err := guardRemovals(opts, offer.Code, region, src, manifest.Regions[region], fingerprint, old, snap, &diff, selErr); err != nil {
+			return err
+		}
 		res.Report.Offers = append(res.Report.Offers, diff)
 
 		sum := sha256.New()
@@ -214,12 +222,15 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		manifest.Regions[region] = state
 		touched = true
 	}
+	// A name every region lacks is a typo, unless it is an attribute an
+	// earlier snapshot had: AWS dropped it.
+	dropped := func(p offerfile.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
 	for _, l := range lacks {
 		// A name every region lacks is among each region's problems, so
 		// the first region with one names every typo.
 		typos := &offerfile.SelectionError{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
-			if lacking[p.Name] == read {
+			if lacking[p.Name] == read && !dropped(p) {
 				typos.Problems = append(typos.Problems, p)
 			}
 		}
@@ -227,15 +238,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return fmt.Errorf("%s %s: %w", offer.Code, l.region, typos)
 		}
 	}
-	for _, l := range lacks {
-		note := "another region's file has it, so this region is recorded as empty"
-		if l.rows > 0 {
-			note = "another region's file has it, so this region's column is empty"
-		}
-		w := fmt.Sprintf("%s %s: %v (%s)", offer.Code, l.region, l.err, note)
-		res.Warnings = append(res.Warnings, w)
-		fmt.Fprintln(opts.Log, "warning:", w)
-	}
+	warnLacks(opts, res, offer.Code, lacks, dropped)
 	if !touched {
 		return nil
 	}
