@@ -55,6 +55,24 @@ func guardRemovals(opts Options, code, region, url string, prev snapshot.RegionS
 // have, by normalised name.
 type columns map[string]bool
 
+// recordedColumns starts the set with the selection's own attributes when
+// the manifest records a region made with this very selection (the
+// fingerprint covers the attribute list): that run succeeded, so a file had
+// each of them then. It speaks for the regions this run does not read
+// (skipped as already recorded), before the loop overwrites the entries.
+func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) columns {
+	c := columns{}
+	for _, st := range m.Regions {
+		if st.Selection == fingerprint {
+			for _, a := range attrs {
+				c[config.NormalizeName(a)] = true
+			}
+			break
+		}
+	}
+	return c
+}
+
 func (c columns) add(s *snapshot.Snapshot) {
 	if s == nil {
 		return
@@ -67,10 +85,11 @@ func (c columns) add(s *snapshot.Snapshot) {
 // droppedAttribute reports whether a selection problem is an attribute
 // AWS stopped publishing rather than a typo: no region's file has it any
 // more (the caller checks that), and a recorded snapshot of the offer has
-// the column. A column chosen by the user is only ever recorded
-// after a file had it (a name no file has fails the run), so the column
-// itself is the proof, and it stays one on the versions after the drop,
-// when every value in it is empty.
+// the column, or the manifest records a region made with this selection.
+// A column chosen by the user is only ever recorded after a file had it (a
+// name no file has fails the run), so the column itself is the proof, and
+// it stays one on the versions after the drop, when every value in it is
+// empty.
 func droppedAttribute(p offerfile.Problem, had columns) bool {
 	name, ok := strings.CutPrefix(p.Name, "attributes.")
 	return ok && had[config.NormalizeName(name)]

@@ -353,3 +353,42 @@ func TestDroppedAttribute(t *testing.T) {
 		t.Errorf("a typo: %v", err)
 	}
 }
+
+// The manifest speaks for regions the run does not read: a region newly
+// configured whose file lacks the attribute is not a typo when a region
+// recorded with the same selection (skipped now) had it.
+func TestDroppedAttributeFromTheManifest(t *testing.T) {
+	mirror := t.TempDir()
+	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
+		t.Fatal(err)
+	}
+	client, err := pricelist.New("file://"+mirror, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse([]byte("offers:\n  - code: AmazonRedshift\n    regions: [eu-west-1]\n    attributes: [transferType]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err = config.Resolve(cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Config: cfg, Out: t.TempDir(), Client: client}
+	if _, err := Run(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	rewrite(t, filepath.Join(mirror, fmt.Sprintf(newVersionFile, "us-east-1", "csv")), func(s string) string {
+		return strings.Replace(s, `"Transfer Type"`, `"Something Else"`, 1)
+	})
+	opts.Config.Offers[0].Regions = []string{"us-east-1", "eu-west-1"}
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Run = %v, want us-east-1 recorded with the column empty", err)
+	}
+	if o := offerFor(t, res.Report, "us-east-1"); !hasFlag(o, report.FlagAttributeDropped, "attribute transferType") {
+		t.Errorf("us-east-1 flags %+v", o.Flags)
+	}
+	if o := offerFor(t, res.Report, "eu-west-1"); o.Skipped != SkippedRecorded {
+		t.Errorf("eu-west-1 was read again: %+v", o)
+	}
+}

@@ -144,7 +144,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	var lacks []regionLack
 	lacking := map[string]int{} // problem name -> regions whose file lacks it
 	read := 0
-	had := columns{} // attribute columns of the previous snapshots
+	had := recordedColumns(manifest, fingerprint, sel.Attributes) // and the previous snapshots' columns
 	for _, region := range regions {
 		file := files[region]
 		version := file.version
