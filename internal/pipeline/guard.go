@@ -52,20 +52,23 @@ func guardRemovals(opts Options, code, region, url string, prev snapshot.RegionS
 }
 
 // columns collects the attribute columns the previous snapshots of an offer
-// have, by normalised name.
-type columns map[string]bool
+// have, by normalised name, and which regions' columns held a value.
+type columns struct {
+	names  map[string]bool
+	filled map[[2]string]bool // {region, normalised name}
+}
 
 // recordedColumns starts the set with the selection's own attributes when
 // the manifest records a region made with this very selection (the
 // fingerprint covers the attribute list): that run succeeded, so a file had
 // each of them then. It speaks for the regions this run does not read
 // (skipped as already recorded), before the loop overwrites the entries.
-func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) columns {
-	c := columns{}
+func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) *columns {
+	c := &columns{names: map[string]bool{}, filled: map[[2]string]bool{}}
 	for _, st := range m.Regions {
 		if st.Selection == fingerprint {
 			for _, a := range attrs {
-				c[config.NormalizeName(a)] = true
+				c.names[config.NormalizeName(a)] = true
 			}
 			break
 		}
@@ -73,12 +76,21 @@ func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) c
 	return c
 }
 
-func (c columns) add(s *snapshot.Snapshot) {
+// add records the columns of a region's previous snapshot (nil: none).
+func (c *columns) add(region string, s *snapshot.Snapshot) {
 	if s == nil {
 		return
 	}
-	for _, a := range s.Attributes {
-		c[config.NormalizeName(a)] = true
+	for i, a := range s.Attributes {
+		name := config.NormalizeName(a)
+		c.names[name] = true
+		col := len(snapshot.FixedColumns) + i
+		for _, row := range s.Rows {
+			if col < len(row) && row[col] != "" {
+				c.filled[[2]string{region, name}] = true
+				break
+			}
+		}
 	}
 }
 
@@ -90,21 +102,21 @@ func (c columns) add(s *snapshot.Snapshot) {
 // name no file has fails the run), so the column itself is the proof, and
 // it stays one on the versions after the drop, when every value in it is
 // empty.
-func droppedAttribute(p offerfile.Problem, had columns) bool {
+func droppedAttribute(p offerfile.Problem, had *columns) bool {
 	name, ok := strings.CutPrefix(p.Name, "attributes.")
-	return ok && had[config.NormalizeName(name)]
+	return ok && had.names[config.NormalizeName(name)]
 }
 
 // warnLacks warns about the regions whose file lacks a name of the
 // selection that is not a typo: another region's file has it, or AWS
 // dropped an attribute an earlier snapshot had (also flagged).
 // dropped tells the dropped attributes from the other problems.
-func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropped func(offerfile.Problem) bool) {
+func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropped func(offerfile.Problem) bool, had *columns) {
 	for _, l := range lacks {
 		rest := &offerfile.SelectionError{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
 			if dropped(p) {
-				noteDropped(opts, res, code, l, p)
+				noteDropped(opts, res, code, l, p, had)
 			} else {
 				rest.Problems = append(rest.Problems, p)
 			}
@@ -122,15 +134,20 @@ func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropp
 	}
 }
 
-// noteDropped warns about, and flags in the region's report entry, an
-// attribute column that AWS dropped and that is now written empty.
-func noteDropped(opts Options, res *Result, code string, l regionLack, p offerfile.Problem) {
+// noteDropped warns about an attribute column that AWS dropped and that is
+// now written empty. The version that empties the region's column (its
+// previous snapshot had values there) is news: the report flags it there;
+// the versions after it only warn, until the user drops the column.
+func noteDropped(opts Options, res *Result, code string, l regionLack, p offerfile.Problem, had *columns) {
 	name := strings.TrimPrefix(p.Name, "attributes.")
 	version := ""
 	for i := range res.Report.Offers {
 		o := &res.Report.Offers[i]
 		if o.OfferCode == code && o.Region == l.region && o.Skipped == "" {
 			version = o.ToVersion
+			if !had.filled[[2]string{l.region, config.NormalizeName(name)}] {
+				continue
+			}
 			o.Flags = append(o.Flags, report.Flag{
 				Kind:    report.FlagAttributeDropped,
 				Message: fmt.Sprintf("attribute %s: no product of version %s has it any more; an earlier snapshot had it, so its column is now empty", name, version),

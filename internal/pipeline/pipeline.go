@@ -192,7 +192,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		} else if err != nil {
 			return err
 		}
-		had.add(old)
+		had.add(region, old)
 		diff := snapshot.Diff(old, snap, snapshot.DiffOptions{FlagPct: opts.Config.FlagPct})
 		diff.OfferCode, diff.Region = offer.Code, region
 		diff.FromVersion = manifest.Regions[region].Version
@@ -238,7 +238,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return fmt.Errorf("%s %s: %w", offer.Code, l.region, typos)
 		}
 	}
-	warnLacks(opts, res, offer.Code, lacks, dropped)
+	warnLacks(opts, res, offer.Code, lacks, dropped, had)
 	if !touched {
 		return nil
 	}
