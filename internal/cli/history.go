@@ -305,7 +305,10 @@ func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, wit
 	if withChange {
 		head = append(head, "CHANGE")
 	}
-	fmt.Fprintln(tw, textsafe.Line(strings.Join(head, "\t")))
+	for i, h := range head {
+		head[i] = textsafe.Line(h)
+	}
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, r := range rows {
 		cells := []string{r.Date.Format(time.DateOnly), r.Version}
 		if multi {

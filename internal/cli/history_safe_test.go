@@ -29,6 +29,10 @@ func TestHistoryTableCarriesNoControlCharacters(t *testing.T) {
 	if i := strings.IndexFunc(out.String(), func(r rune) bool { return r != '\n' && textsafe.Unsafe(r) }); i >= 0 {
 		t.Errorf("the table carries %q:\n%q", out.String()[i:i+1], out.String())
 	}
+	// The columns are still the tabwriter's, the header's included.
+	if !strings.HasPrefix(out.String(), "DATE        VERSION  OFFER") {
+		t.Errorf("the header lost its columns: %q", out.String())
+	}
 	if !strings.Contains(out.String(), "dc1.large\uFFFD\uFFFD[31m") {
 		t.Errorf("table = %q", out.String())
 	}
