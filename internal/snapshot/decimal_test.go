@@ -99,3 +99,16 @@ func TestDiffFlagsInvalidPrices(t *testing.T) {
 		t.Errorf("valid prices flagged: %v", f)
 	}
 }
+
+// A reserved term with a price that is not a plain decimal has no known
+// effective price: it is not compared with on-demand on the prices that
+// remain (here the upfront fee alone, 0.15/h, is above on-demand 0.10/h,
+// but the hourly rate is unknown).
+func TestReservedAboveOnDemandSkipsAnInvalidTerm(t *testing.T) {
+	old := snap(nil, od("AAA", "0.1000000000"), ri("AAA", "T1", "1yr", "Hrs", "0.0100000000"), ri("AAA", "T1", "1yr", "Quantity", "1314"))
+	cur := snap(nil, od("AAA", "0.1000000000"), ri("AAA", "T1", "1yr", "Hrs", "-0.05"), ri("AAA", "T1", "1yr", "Quantity", "1314"))
+	d := Diff(old, cur, DiffOptions{FlagPct: 1000})
+	if k := kinds(d.Flags); k != "invalid_price:AAA.T1.6YS6EN2CT7" {
+		t.Errorf("flags = %s", k)
+	}
+}

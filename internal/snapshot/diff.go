@@ -198,6 +198,9 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 	type term struct {
 		hourly, upfront *big.Rat
 		lease, rateCode string
+		// invalid: a price of the term is not a plain decimal, so its
+		// effective price is unknown (the line is flagged invalid_price).
+		invalid bool
 	}
 	onDemand := map[string]*big.Rat{} // sku -> hourly price
 	for _, row := range s.Rows {
@@ -237,6 +240,7 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 		}
 		p, ok := ParsePrice(row[ColPrice])
 		if !ok {
+			t.invalid = true
 			continue
 		}
 		switch {
@@ -251,7 +255,7 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 	for _, key := range order {
 		t := terms[key]
 		years := leaseYears(t.lease)
-		if years == 0 {
+		if years == 0 || t.invalid {
 			continue
 		}
 		sku := strings.SplitN(key, ".", 2)[0]
