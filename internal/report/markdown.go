@@ -140,6 +140,10 @@ func writeFlags(b *strings.Builder, flags []Flag, maxRows int) {
 			fmt.Fprintf(b, "- …and %d more\n", len(flags)-maxRows)
 			break
 		}
+		if f.RateCode == "" { // a flag of the whole offer/region
+			fmt.Fprintf(b, "- `%s`: %s\n", inline(f.Kind), inline(f.Message))
+			continue
+		}
 		fmt.Fprintf(b, "- `%s` %s: %s\n", inline(f.Kind), inline(f.RateCode), inline(f.Message))
 	}
 	b.WriteString("\n")
