@@ -53,7 +53,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 	author := gitstore.Identity{Name: opts.AuthorName, Email: opts.AuthorEmail}
 	sha, committed, err := gitstore.Commit(ctx, opts.RepoDir, paths, res.Report.Subject(), res.Report.Markdown(0), author)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w (nothing is recorded: fix the cause and run again, the version is fetched and committed then)", err)
 	}
 	if !committed {
 		fmt.Fprintln(env.Stderr, "commit: no change in the snapshots, nothing to commit")
@@ -79,7 +79,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 			}
 			return "", &rerunError{conflict}
 		}
-		return sha, err
+		return sha, fmt.Errorf("%w (commit %s stays local: the next run --push pushes it first)", err, sha[:12])
 	}
 	// A rebase gives the commit a new id.
 	if repo, err := gitstore.Open(ctx, opts.RepoDir); err == nil {
