@@ -53,7 +53,12 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 	author := gitstore.Identity{Name: opts.AuthorName, Email: opts.AuthorEmail}
 	sha, committed, err := gitstore.Commit(ctx, opts.RepoDir, paths, res.Report.Subject(), res.Report.Markdown(0), author)
 	if err != nil {
-		return "", fmt.Errorf("%w (nothing is recorded: fix the cause and run again, the version is fetched and committed then)", err)
+		// Put the files back to what git records: nothing of this run
+		// is recorded, and nothing of it may be committed by accident.
+		if rerr := gitstore.Restore(ctx, opts.RepoDir, paths); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
+		return "", fmt.Errorf("%w (nothing is recorded and the snapshot files are back to what git holds: fix the cause and run again)", err)
 	}
 	if !committed {
 		fmt.Fprintln(env.Stderr, "commit: no change in the snapshots, nothing to commit")

@@ -99,25 +99,50 @@ func manifestAt(t *testing.T, dir, rev string) snapshot.Manifest {
 	return m
 }
 
-// A commit a pre-commit hook refused leaves the new snapshots in the work
-// tree. The next run must not take them as recorded: it fetches again,
-// compares with the committed snapshot, and commits; a region it does not
-// fetch keeps its committed state, whatever the work tree holds.
+// A commit a pre-commit hook refused records nothing and leaves the
+// snapshot files as git holds them; the next run fetches again and
+// commits.
 func TestRunCommitAfterFailedCommit(t *testing.T) {
 	h := newHistory(t, "us-east-1, eu-west-1")
 	h.mustRun(t, cli.ExitOK, "--version", v1, "--commit")
+	before := gitT(t, h.work, "rev-parse", "HEAD")
 
 	hook(t, filepath.Join(h.work, ".git"), "pre-commit", "echo 'refused by the pre-commit hook' >&2; exit 1")
 	if stderr := h.mustRun(t, cli.ExitError, "--commit"); !strings.Contains(stderr, "refused by the pre-commit hook") {
 		t.Errorf("the failed commit does not say why:\n%s", stderr)
 	}
-	if gitT(t, h.work, "status", "--porcelain", "prices") == "" {
-		t.Fatal("the failed run left nothing in the work tree; the fault is not injected")
+	if head := gitT(t, h.work, "rev-parse", "HEAD"); head != before {
+		t.Fatalf("HEAD moved to %s; the fault is not injected", head)
+	}
+	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+		t.Errorf("the failed run left files that are not what git records:\n%s", st)
 	}
 	hook(t, filepath.Join(h.work, ".git"), "pre-commit", "")
 
-	// Only us-east-1: the eu-west-1 file the failed run left must not
-	// be committed, and its manifest entry stays what git recorded.
+	h.mustRun(t, cli.ExitOK, "--commit")
+	if got := gitT(t, h.work, "log", "-1", "--format=%s"); !strings.HasPrefix(got, "AmazonRedshift us-east-1 20180401000000, AmazonRedshift eu-west-1 20180401000000: ") {
+		t.Errorf("subject %q", got)
+	}
+	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+		t.Errorf("work tree not clean:\n%s", st)
+	}
+}
+
+// Snapshot files in the work tree that git does not record (a run killed
+// after writing them and before committing, here made by a run without
+// --commit) are not taken as recorded by `run --commit`: it compares with
+// the committed snapshot and commits; a region it does not fetch keeps its
+// committed state, whatever the work tree holds.
+func TestRunCommitIgnoresUncommittedSnapshots(t *testing.T) {
+	h := newHistory(t, "us-east-1, eu-west-1")
+	h.mustRun(t, cli.ExitOK, "--version", v1, "--commit")
+	h.mustRun(t, cli.ExitOK)
+	if gitT(t, h.work, "status", "--porcelain", "prices") == "" {
+		t.Fatal("the work tree holds nothing new; the fault is not injected")
+	}
+
+	// Only us-east-1: the eu-west-1 file must not be committed, and its
+	// manifest entry stays what git recorded.
 	h.mustRun(t, cli.ExitOK, "--commit", "--region", "us-east-1")
 	if got := gitT(t, h.work, "log", "-1", "--format=%s"); got != usEast1V2 {
 		t.Errorf("subject %q, want %q (the change from the committed snapshot)", got, usEast1V2)

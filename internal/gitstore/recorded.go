@@ -254,3 +254,45 @@ func CheckPushTarget(ctx context.Context, repoDir, remote, branch string) (strin
 	}
 	return CurrentBranch(ctx, repoDir)
 }
+
+// Restore puts paths (files relative to repoDir) back to what HEAD holds,
+// in the index and the work tree; a path HEAD does not hold is unstaged and
+// removed. A run whose commit failed calls it, so that the files it wrote
+// are neither taken for recorded nor committed by someone else later.
+func Restore(ctx context.Context, repoDir string, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	var tracked []string
+	if head, err := Head(ctx, repoDir); err != nil {
+		return err
+	} else if head != "" {
+		out, err := git(ctx, repoDir, append([]string{"ls-tree", "--name-only", head, "--"}, paths...)...)
+		if err != nil {
+			return fmt.Errorf("restore the snapshots: %w", err)
+		}
+		tracked = lines(out)
+	}
+	var added []string
+	for _, p := range paths {
+		if !slices.Contains(tracked, p) {
+			added = append(added, p)
+		}
+	}
+	if len(tracked) > 0 {
+		if _, err := git(ctx, repoDir, append([]string{"checkout", "HEAD", "--"}, tracked...)...); err != nil {
+			return fmt.Errorf("restore the snapshots: %w", err)
+		}
+	}
+	if len(added) > 0 {
+		if _, err := git(ctx, repoDir, append([]string{"rm", "--cached", "--quiet", "--ignore-unmatch", "--"}, added...)...); err != nil {
+			return fmt.Errorf("unstage the new snapshots: %w", err)
+		}
+		for _, p := range added {
+			if err := os.Remove(filepath.Join(repoDir, filepath.FromSlash(p))); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove the new snapshot %s: %w", p, err)
+			}
+		}
+	}
+	return nil
+}

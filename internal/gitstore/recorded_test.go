@@ -122,3 +122,31 @@ func TestCheckPushTarget(t *testing.T) {
 		t.Errorf("a detached HEAD with --branch: %q, %v", b, err)
 	}
 }
+
+// Restore puts the files a run wrote back to what HEAD holds, and takes
+// away the ones HEAD does not hold; nothing else changes.
+func TestRestore(t *testing.T) {
+	isolate(t)
+	ctx := context.Background()
+	dir := clone(t, remote(t))
+	write(t, dir, "prices/X/manifest.json", "old\n")
+	run(t, dir, "add", "prices")
+	run(t, dir, "commit", "--quiet", "-m", "record")
+	write(t, dir, "prices/X/manifest.json", "new\n")
+	write(t, dir, "prices/X/r.csv", "new\n")
+	write(t, dir, "prices/X/notes.txt", "mine\n")
+	run(t, dir, "add", "prices/X/manifest.json", "prices/X/r.csv", "prices/X/notes.txt")
+
+	if err := Restore(ctx, dir, []string{"prices/X/manifest.json", "prices/X/r.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "prices/X/manifest.json")); err != nil || string(data) != "old\n" {
+		t.Errorf("manifest.json = %q, %v", data, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "prices/X/r.csv")); !os.IsNotExist(err) {
+		t.Errorf("r.csv is still there: %v", err)
+	}
+	if got := run(t, dir, "status", "--porcelain"); got != "A  prices/X/notes.txt" {
+		t.Errorf("status:\n%s", got)
+	}
+}
