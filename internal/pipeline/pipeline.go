@@ -79,7 +79,8 @@ type Result struct {
 	Warnings []string
 }
 
-// Run executes the pipeline. On error nothing under Out has changed.
+// Run executes the pipeline. On error nothing under Out has changed, except
+// that temporary files a killed run left there are gone.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
