@@ -139,7 +139,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	// with what it recorded.
 	for attempt := 1; ; attempt++ {
 		end := gh.Group("Fetch and compare AWS price lists")
-		res, err = pipeline.Run(ctx, opts)
+		res, err = runRecorded(ctx, env, f, opts)
 		end()
 		if err != nil {
 			gh.Error(err)

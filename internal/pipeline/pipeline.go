@@ -56,6 +56,9 @@ type Options struct {
 	// Log receives progress and warnings.
 	Log              io.Writer
 	ProgressInterval time.Duration
+	// Recorded is the history the run skips by and compares with
+	// (default: the snapshot folder, WorkTree(Out)).
+	Recorded Recorded
 	// MaxFileBytes refuses a snapshot larger than this and WarnFileBytes
 	// warns above this; they default to GitHub's limits (tests lower them).
 	MaxFileBytes, WarnFileBytes int64
@@ -79,7 +82,8 @@ type Result struct {
 	Warnings []string
 }
 
-// Run executes the pipeline. On error nothing under Out has changed.
+// Run executes the pipeline. On error nothing under Out has changed, except
+// that temporary files a killed run left there are gone.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
@@ -92,6 +96,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.WarnFileBytes <= 0 {
 		opts.WarnFileBytes = snapshot.WarnFileBytes
+	}
+	if opts.Recorded == nil {
+		opts.Recorded = WorkTree(opts.Out)
+	}
+	if !opts.DryRun {
+		if err := removeStale(opts); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Report: report.Report{Unchanged: true, Offers: []report.Offer{}}}
 	var batch atomicfile.Batch
@@ -131,7 +143,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return pricelist.UnknownRegionError(offer.Code, r, ri)
 		}
 	}
-	manifest, err := snapshot.LoadManifest(opts.Out, offer.Code)
+	manifest, err := opts.Recorded.Manifest(offer.Code)
 	if err != nil {
 		return err
 	}
@@ -149,7 +161,11 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		file := files[region]
 		version := file.version
 		path := snapshot.Path(opts.Out, offer.Code, region)
-		if reason := skipReason(manifest.Regions[region], version, fingerprint, path, opts); reason != "" {
+		has, err := opts.Recorded.HasSnapshot(offer.Code, region)
+		if err != nil {
+			return err
+		}
+		if reason := skipReason(manifest.Regions[region], version, fingerprint, has, opts); reason != "" {
 			prev := manifest.Regions[region]
 			res.Report.Offers = append(res.Report.Offers, report.Offer{
 				OfferCode: offer.Code, Region: region, FromVersion: prev.Version, ToVersion: version,
@@ -186,7 +202,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			res.Warnings = append(res.Warnings, w)
 			fmt.Fprintln(opts.Log, "warning:", w)
 		}
-		old, err := snapshot.Load(path)
+		old, err := opts.Recorded.Snapshot(offer.Code, region)
 		if errors.Is(err, os.ErrNotExist) {
 			old = nil
 		} else if err != nil {
@@ -456,8 +472,8 @@ func selectionFingerprint(sel offerfile.Selection) string {
 
 // skipReason says why a region need not be fetched, or "" to fetch it. A
 // changed selection is always fetched: the snapshot must follow the config.
-func skipReason(prev snapshot.RegionState, version, fingerprint, path string, opts Options) string {
-	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !fileExists(path) {
+func skipReason(prev snapshot.RegionState, version, fingerprint string, hasSnapshot bool, opts Options) string {
+	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !hasSnapshot {
 		return ""
 	}
 	switch {
