@@ -30,5 +30,8 @@ func main() {
 		lambda.Start(h.HandleFunctionURL)
 		return
 	}
-	lambda.Start(h.HandleEvent)
+	// h itself, not h.HandleEvent: the runtime then hands over the raw
+	// bytes, so that no event, however malformed, fails the invocation
+	// before the relay can log and drop it (see relay.Handler.Invoke).
+	lambda.Start(h)
 }

@@ -342,9 +342,16 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 
 	t.Run("events that are not SNS events are dropped without error", func(t *testing.T) {
 		before := gh.Requests()
-		for _, ev := range []string{`"hello"`, `[]`, `{}`} {
+		// Nested deeper than encoding/json allows: the Lambda runtime's
+		// own decoding used to fail these before the relay saw them.
+		deep := `{"Records":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `]}`
+		deepMessage := bytes.Replace(priceList, []byte(`"Message": "{`), []byte(`"Message": "`+strings.Repeat("[", 20000)+`{`), 1)
+		if bytes.Equal(deepMessage, priceList) {
+			t.Fatal("sample has no Message to replace")
+		}
+		for _, ev := range []string{`"hello"`, `[]`, `{}`, deep, string(deepMessage)} {
 			if err := emu.invoke(t, []byte(ev)); err != nil {
-				t.Errorf("%s: invocation failed: %v (would cause a retry storm)", ev, err)
+				t.Errorf("%.40s: invocation failed: %v (would cause a retry storm)", ev, err)
 			}
 		}
 		// A record whose Timestamp is unreadable is still relayed.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
@@ -86,6 +87,12 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
 				o.MaxBackoff = maxBackoff
+				// The default client-side retry quota (500 tokens shared
+				// by every call of the client, 5 per throttled retry that
+				// fails again) runs dry in a long throttled listing and
+				// ends it while attempts remain. A batch run would rather
+				// wait: the budget is MaxAttempts per call, nothing else.
+				o.RateLimiter = ratelimit.None
 			})
 		}),
 	}
@@ -137,16 +144,18 @@ func ParseARN(arn string) (service, version, region string, ok bool) {
 }
 
 // PriceLists returns the price lists of a service, one per region: those of
-// version when given (the price lists effective at its publication time),
+// version when given (found by its effective window, see effectiveDate),
 // else the current ones. Sorted by region.
 func (c *Client) PriceLists(ctx context.Context, serviceCode, version string) ([]PriceList, error) {
 	effective := time.Now().UTC()
 	if version != "" {
-		t, err := time.Parse("20060102150405", version)
-		if err != nil {
+		published, err := time.Parse(versionLayout, version)
+		if err != nil || len(version) != len(versionLayout) {
 			return nil, fmt.Errorf("version %q: want YYYYMMDDhhmmss", version)
 		}
-		effective = t
+		if effective, err = c.effectiveDate(ctx, serviceCode, version, published); err != nil {
+			return nil, err
+		}
 	}
 	p := pricing.NewListPriceListsPaginator(c.api, &pricing.ListPriceListsInput{
 		ServiceCode:   aws.String(serviceCode),
@@ -190,6 +199,94 @@ func (c *Client) PriceLists(ctx context.Context, serviceCode, version string) ([
 	}
 	slices.SortFunc(out, func(a, b PriceList) int { return strings.Compare(a.Region, b.Region) })
 	return out, nil
+}
+
+const versionLayout = "20060102150405"
+
+// firstEffective is before the first price list AWS published (the Price
+// List API started in December 2015): the low end of effectiveDate's search.
+var firstEffective = time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// effectiveDate returns a date at which version is the effective version of
+// serviceCode, or an error wrapping ErrNotFound.
+//
+// ListPriceLists answers by effective date, and AWS's effective windows do
+// not follow version names: a month's version is published after the month
+// began (AmazonEC2 20250703204906 is effective from 2025-06-01 to
+// 2025-07-01), so at its own timestamp a later version is the effective one.
+// The Bulk API's version index states each window, but the Savings Plans
+// version index has none, and source: api should rest on the API it names
+// alone. So the date is found with ListPriceLists itself, one price list per
+// probe (its ARN carries the version): first at the version's timestamp and
+// at the starts of its month and the month before (where AWS's monthly
+// windows begin, which finds nearly every version in one to three calls),
+// then by bisection between the earliest probe that shows an older version
+// and the one that shows a newer: later versions have later windows.
+func (c *Client) effectiveDate(ctx context.Context, serviceCode, version string, published time.Time) (time.Time, error) {
+	probe := func(at time.Time) (string, error) {
+		out, err := c.api.ListPriceLists(ctx, &pricing.ListPriceListsInput{
+			ServiceCode:   aws.String(serviceCode),
+			EffectiveDate: aws.Time(at),
+			CurrencyCode:  aws.String(Currency),
+			MaxResults:    aws.Int32(1),
+		})
+		if err != nil {
+			return "", apiError("ListPriceLists "+serviceCode, err)
+		}
+		if len(out.PriceLists) == 0 {
+			return "", nil // nothing effective then: older than any version
+		}
+		arn := aws.ToString(out.PriceLists[0].PriceListArn)
+		_, v, _, ok := ParseARN(arn)
+		if !ok {
+			return "", fmt.Errorf("ListPriceLists %s: unexpected price list ARN %q", serviceCode, arn)
+		}
+		return v, nil
+	}
+	// lo shows an older version (or none), hi a newer one, once found.
+	lo, loV := firstEffective, ""
+	var hi time.Time
+	hiV := ""
+	month := time.Date(published.Year(), published.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{published, month, month.AddDate(0, -1, 0)} {
+		v, err := probe(at)
+		if err != nil {
+			return time.Time{}, err
+		}
+		switch {
+		case v == version:
+			return at, nil
+		case v < version && at.After(lo):
+			lo, loV = at, v
+		case v > version && (hi.IsZero() || at.Before(hi)):
+			hi, hiV = at, v
+		}
+	}
+	if !hi.IsZero() && hi.After(lo) {
+		for hi.Sub(lo) > time.Second {
+			at := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+			v, err := probe(at)
+			if err != nil {
+				return time.Time{}, err
+			}
+			switch {
+			case v == version:
+				return at, nil
+			case v < version:
+				lo, loV = at, v
+			default:
+				hi, hiV = at, v
+			}
+		}
+	}
+	what := fmt.Sprintf("none is effective at %s", lo.Format(time.RFC3339))
+	if loV != "" {
+		what = fmt.Sprintf("%s is effective at %s", loV, lo.Format(time.RFC3339))
+	}
+	if hiV != "" {
+		what += fmt.Sprintf(", %s from %s", hiV, hi.Format(time.RFC3339))
+	}
+	return time.Time{}, fmt.Errorf("ListPriceLists %s: version %s is not effective at any date (%s); check the version in the service's version index: %w", serviceCode, version, what, ErrNotFound)
 }
 
 // FileURL returns the URL of a price list's file in a format (json, csv).
@@ -275,7 +372,16 @@ func apiError(what string, err error) error {
 	case "ExpiredNextTokenException", "InvalidNextTokenException":
 		return fmt.Errorf("%s: the listing's page token expired before it was read to the end; run again: %w", what, errors.Join(ErrPageTokenExpired, err))
 	case "ThrottlingException":
-		return fmt.Errorf("%s: still throttled after retrying; run again later: %w", what, err)
+		var quota ratelimit.QuotaExceededError
+		var attempts *retry.MaxAttemptsError
+		switch {
+		case errors.As(err, &quota):
+			// Cannot happen with ratelimit.None; said plainly if it does.
+			return fmt.Errorf("%s: throttled, and the AWS SDK's client-side retry quota ran out before the attempts did; run again later: %w", what, err)
+		case errors.As(err, &attempts):
+			return fmt.Errorf("%s: still throttled after %d attempts; run again later: %w", what, attempts.Attempt, err)
+		}
+		return fmt.Errorf("%s: throttled; run again later: %w", what, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

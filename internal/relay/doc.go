@@ -19,11 +19,17 @@
 //
 // Two entry points exist: [Handler.HandleEvent] for the usual SNS → Lambda
 // subscription (it takes the raw event, so that an event that is not an SNS
-// event is logged and dropped rather than failing the invocation), and
+// event is logged and dropped rather than failing the invocation; main
+// hands the Handler itself to the Lambda runtime, whose [Handler.Invoke]
+// passes the bytes on untouched), and
 // [Handler.HandleFunctionURL] (or [Handler.ServeHTTP]) for users who
 // subscribe an HTTPS endpoint, where SNS signatures must be verified by the
-// relay itself and where each request is answered within a short time
+// relay itself (signature, SNS certificate host, a freshness window on the
+// signed Timestamp) and where each request is answered within a short time
 // budget so that SNS's own delivery retries take over.
+//
+// Every value sent in a dispatch's client_payload has the shape AWS uses
+// for it (see checkShape): a workflow may expand it in a shell.
 //
 // Every line logged is JSON through log/slog, including what aws-lambda-go
 // (standard log package) and the AWS SDK log: see [RedirectStandardLog].

@@ -194,6 +194,21 @@ func (h *Handler) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 	return errors.Join(errs...)
 }
 
+// Invoke makes the Handler a lambda.Handler: main hands it to lambda.Start
+// in SNS mode, and the runtime then passes each invocation's bytes as they
+// came. With a typed argument (even json.RawMessage) the runtime decodes
+// the event first, and an event it cannot decode (nested deeper than
+// encoding/json's 10,000 levels, not JSON at all) failed the invocation
+// before HandleEvent saw it: Lambda retried it twice, then dead-lettered it.
+// Now every such event is HandleEvent's to log and drop. The answer is
+// JSON null, as before.
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	if err := h.HandleEvent(ctx, payload); err != nil {
+		return nil, err
+	}
+	return []byte("null"), nil
+}
+
 // snsRecord is one record of a Lambda SNS event, with every field a string
 // so that a malformed value fails only that field.
 type snsRecord struct {
@@ -267,13 +282,21 @@ func (h *Handler) Process(ctx context.Context, n Notification) error {
 			ulog.Info("skipped: offer not in RELAY_ALLOWED_OFFERS")
 			continue
 		}
+		shaped, dropped, usable := checkShape(h.payload(n, u))
+		if u.Rejected != "" || len(dropped) > 0 {
+			ulog.Warn("left out of the dispatch: not in the shape AWS uses", "rejected", u.Rejected, "fields", dropped)
+		}
+		if !usable {
+			ulog.Warn("dropped: nothing usable left in the shape AWS uses")
+			continue
+		}
 		keys := dedupKeys(n, u)
 		if h.dedup.Seen(h.now(), keys...) {
 			ulog.Info("skipped: already dispatched (duplicate delivery)")
 			continue
 		}
 		eventType := h.eventType(u.Kind)
-		payload, err := fitPayload(eventType, h.payload(n, u))
+		payload, err := fitPayload(eventType, shaped)
 		if err != nil {
 			// Cannot happen with bounded fields; if it does, retrying
 			// would fail the same way.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,6 +65,17 @@ type Update struct {
 	// neither is readable.
 	Timestamp      string
 	RegionIndexURL string // an AWS pricing URL of at most maxURLLen bytes, or empty
+	// Rejected names what the message offered for a field and was not in
+	// the shape AWS uses (so it was left out), for the log; "" if nothing.
+	Rejected string
+}
+
+// reject notes a value left out of u, for the log.
+func (u *Update) reject(field, raw string) {
+	if u.Rejected != "" {
+		u.Rejected += "; "
+	}
+	u.Rejected += field + " " + strconv.Quote(truncate(raw, 120))
 }
 
 // Parse turns one notification into the updates it announces. It returns an
@@ -163,13 +175,20 @@ func parsePriceList(msg string) ([]Update, error) {
 	}
 	// A version in another format is dropped, not the message: the offer
 	// code alone still tells the workflow what to re-read.
-	return []Update{{
+	u := Update{
 		Kind:           KindPriceList,
 		OfferCode:      m.OfferCode,
 		Version:        version(m.Version),
 		Timestamp:      normalizeTime(m.TimeStamp),
 		RegionIndexURL: pricingURL(m.RegionIndex),
-	}}, nil
+	}
+	if u.Version == "" && m.Version != "" {
+		u.reject("version", m.Version)
+	}
+	if u.RegionIndexURL == "" && m.RegionIndex != "" {
+		u.reject("regionIndex", m.RegionIndex)
+	}
+	return []Update{u}, nil
 }
 
 var (
@@ -200,7 +219,9 @@ func parseDaily(msg string) ([]Update, error) {
 		seen[code] = true
 		u := Update{Kind: KindDaily, OfferCode: code}
 		if m := regionIndexRE.FindStringSubmatch(block); m != nil {
-			u.RegionIndexURL = pricingURL(m[1])
+			if u.RegionIndexURL = pricingURL(m[1]); u.RegionIndexURL == "" {
+				u.reject("Region Index Url", m[1])
+			}
 		}
 		// The digest links to current/, but if AWS ever links a versioned
 		// folder, pass that version on.
@@ -268,6 +289,9 @@ func parseSavingsPlans(msg string) ([]Update, error) {
 			u.Version = fields.version
 		}
 		u.RegionIndexURL = fields.regionIndex[c]
+		if raw, ok := fields.rejected[c]; ok && u.RegionIndexURL == "" {
+			u.reject("region index URL", raw)
+		}
 		ups = append(ups, u)
 	}
 	return ups, nil
@@ -278,6 +302,7 @@ type spFields struct {
 	versions    map[string]string // per code, from URLs
 	regionIndex map[string]string // per code, from URLs
 	version     string            // from a version field, code unknown
+	rejected    map[string]string // per code, region index URLs left out
 	timestamp   string
 	// publicationDate is used as the timestamp only: nothing documents
 	// that a notification's publication date is the name of the version
@@ -313,7 +338,12 @@ func (f *spFields) addURL(raw string) {
 		f.versions[code] = v
 	}
 	if strings.HasSuffix(m[0], "/region_index.json") && f.regionIndex[code] == "" {
-		f.regionIndex[code] = pricingURL(m[0])
+		if f.regionIndex[code] = pricingURL(m[0]); f.regionIndex[code] == "" {
+			if f.rejected == nil {
+				f.rejected = map[string]string{}
+			}
+			f.rejected[code] = m[0]
+		}
 	}
 }
 
@@ -407,12 +437,19 @@ func codeVersionFromURL(raw string) (code, ver string) {
 	return parts[3], version(parts[4])
 }
 
-// pricingURL keeps only AWS pricing URLs: the workflow may fetch what the
-// payload names, so nothing else from an unauthenticated message is passed on.
+// pricingURLRE is the shape of every URL AWS's price list notifications
+// carry: the Bulk API host, an offers or savingsPlan path, and path segments
+// of letters, digits, '.', '_' and '-' that do not start with a dot (no
+// "..", no query). The workflow may fetch what the payload names, or expand
+// it in a shell: "$(...)", backticks, "${{ }}", quotes, spaces and anything
+// else from an unauthenticated message never get through.
+var pricingURLRE = regexp.MustCompile(`^https://pricing\.us-east-1\.amazonaws\.com/(?:offers|savingsPlan)/v1\.0/aws(?:/[A-Za-z0-9_-][A-Za-z0-9._-]*)+$`)
+
+// pricingURL returns raw (trimmed) when it is an AWS pricing URL of at most
+// maxURLLen bytes, else "".
 func pricingURL(raw string) string {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "https" || !strings.HasPrefix(u.Host, "pricing.") || !strings.HasSuffix(u.Host, ".amazonaws.com") || len(raw) > maxURLLen {
+	if len(raw) > maxURLLen || !pricingURLRE.MatchString(raw) {
 		return ""
 	}
 	return raw

@@ -174,6 +174,9 @@ func FuzzParse(f *testing.F) {
 			if u.Kind == KindSavingsPlans && u.OfferCode != "" && canonicalSavingsPlanCode(u.OfferCode) != u.OfferCode {
 				t.Fatalf("unknown Savings Plans code %q", u.OfferCode)
 			}
+			if u.RegionIndexURL != "" && !pricingURLRE.MatchString(u.RegionIndexURL) {
+				t.Fatalf("region index URL not in AWS's shape: %q", u.RegionIndexURL)
+			}
 			if len(u.RegionIndexURL) > maxURLLen || len(u.Timestamp) > maxTimestampLen {
 				t.Fatalf("unbounded field in %+v", u)
 			}

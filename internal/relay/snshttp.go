@@ -41,8 +41,26 @@ const maxSNSBody = 1 << 20
 // execution environment, would escape the in-memory duplicate check).
 const httpBudget = 10 * time.Second
 
-// snsHostRE is the host a SigningCertURL or SubscribeURL must have.
-var snsHostRE = regexp.MustCompile(`^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$`)
+// snsHostRE is the host a SigningCertURL or SubscribeURL must have: SNS's
+// own endpoint in a region, sns.<region>.amazonaws.com (.com.cn in China).
+// The region part has the shape of a region code (us-east-1,
+// us-gov-west-1, ap-southeast-3), so that other AWS hosts that happen to
+// start with "sns." (sns.s3-us-east-1.amazonaws.com would be an S3 website
+// host anyone can create a bucket under) and extra labels are refused.
+var snsHostRE = regexp.MustCompile(`^sns\.(?:[a-z]{2,4}(?:-gov)?-[a-z]+-[0-9]{1,2}\.amazonaws\.com|cn-[a-z]+-[0-9]{1,2}\.amazonaws\.com\.cn)$`)
+
+// The freshness window on a signed message's Timestamp (HTTP mode). SNS
+// keeps a message's Timestamp across its delivery retries, and the longest
+// HTTP/S delivery policy SNS accepts retries for 3,600 s in total; 5 minutes
+// more cover the last attempt's own delay and clock skew. An older message
+// is a replay of something SNS has stopped delivering (a captured request
+// that the in-memory duplicate check, which a cold start forgets, would let
+// through); one from further in the future than clock skew explains was
+// not signed by SNS at the time it claims.
+const (
+	maxMessageAge  = time.Hour + 5*time.Minute
+	maxClockSkewed = 5 * time.Minute
+)
 
 // SNSMessage is the JSON body SNS posts to an HTTPS subscriber.
 type SNSMessage struct {
@@ -89,6 +107,9 @@ func (v *SNSVerifier) checkSNSURL(raw, what string, pemFile bool) (*url.URL, err
 	}
 	if !v.hostOK(u.Hostname()) {
 		return nil, fmt.Errorf("%s host %q is not an SNS host", what, u.Hostname())
+	}
+	if u.User != nil || u.Fragment != "" || (pemFile && u.RawQuery != "") {
+		return nil, fmt.Errorf("%s %q has parts SNS never sends", what, raw)
 	}
 	if pemFile && !strings.HasSuffix(u.Path, ".pem") {
 		return nil, fmt.Errorf("%s %q does not name a .pem file", what, raw)
@@ -274,6 +295,17 @@ func (h *Handler) handleSNSHTTP(ctx context.Context, typeHeader string, body []b
 		log.Warn("rejected HTTP request: SNS signature check failed", "error", err.Error())
 		return http.StatusForbidden, "signature check failed"
 	}
+	// The Timestamp is signed: only now can it be trusted, and judged.
+	sent, err := time.Parse(time.RFC3339Nano, m.Timestamp)
+	if err != nil {
+		log.Warn("rejected HTTP request: Timestamp unreadable", "timestamp", truncate(m.Timestamp, 64))
+		return http.StatusForbidden, "message timestamp unreadable"
+	}
+	if age := h.now().Sub(sent); age > maxMessageAge || age < -maxClockSkewed {
+		log.Warn("rejected HTTP request: Timestamp outside the freshness window (a replayed or misdated message)",
+			"timestamp", sent.UTC().Format(time.RFC3339), "age", age.Round(time.Second).String(), "maxAge", maxMessageAge.String())
+		return http.StatusForbidden, "message too old or dated in the future"
+	}
 	switch m.Type {
 	case "SubscriptionConfirmation":
 		if err := h.confirm(ctx, m.SubscribeURL); err != nil {
@@ -286,8 +318,7 @@ func (h *Handler) handleSNSHTTP(ctx context.Context, typeHeader string, body []b
 		log.Warn("unsubscribed from topic; re-subscribe to keep receiving price list updates")
 		return http.StatusOK, "ok"
 	case "Notification":
-		ts, _ := time.Parse(time.RFC3339Nano, m.Timestamp) // unreadable: unknown
-		n := Notification{MessageID: m.MessageID, TopicArn: m.TopicArn, Message: m.Message, Timestamp: ts}
+		n := Notification{MessageID: m.MessageID, TopicArn: m.TopicArn, Message: m.Message, Timestamp: sent}
 		if m.Subject != nil {
 			n.Subject = *m.Subject
 		}

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -119,10 +120,13 @@ func localhostOK(host string) bool { return host == "127.0.0.1" }
 func notificationBody(t *testing.T, sns *fakeSNS, version string) map[string]string {
 	ev := loadEvent(t, "lambda-price-list-api.json").Records[0].SNS
 	m := map[string]string{"Type": "Notification", "MessageId": ev.MessageID, "TopicArn": ev.TopicArn, "Subject": ev.Subject,
-		"Message": ev.Message, "Timestamp": "2017-12-05T01:23:55.452Z", "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"}
+		"Message": ev.Message, "Timestamp": snsTime(time.Now()), "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"}
 	sns.sign(t, m, version)
 	return m
 }
+
+// snsTime formats t as SNS writes Timestamp.
+func snsTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 func post(t *testing.T, h http.Handler, m map[string]string) *httptest.ResponseRecorder {
 	b, _ := json.Marshal(m)
@@ -167,6 +171,9 @@ func TestHTTPModeRejects(t *testing.T) {
 		{"cert URL not .pem", localhostOK, func(m map[string]string) { m["SigningCertURL"] = sns.srv.URL + "/cert.txt" }, 403},
 		{"foreign topic", localhostOK, func(m map[string]string) { m["TopicArn"] = "arn:aws:sns:us-east-1:999999999999:price-list-api" }, 403},
 		{"header mismatch", localhostOK, func(m map[string]string) { m["Type"] = "SubscriptionConfirmation" }, 400},
+		{"cert URL with userinfo", localhostOK, func(m map[string]string) {
+			m["SigningCertURL"] = strings.Replace(m["SigningCertURL"], "https://", "https://user@", 1)
+		}, 403},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +203,7 @@ func TestHTTPModeSubscriptionConfirmation(t *testing.T) {
 	sns := newFakeSNS(t)
 	sub := func(topic string) map[string]string {
 		m := map[string]string{"Type": "SubscriptionConfirmation", "MessageId": "sub-1", "Token": "tok-123", "TopicArn": topic,
-			"Message": "You have chosen to subscribe to the topic " + topic, "Timestamp": "2025-06-01T00:00:00.000Z",
+			"Message": "You have chosen to subscribe to the topic " + topic, "Timestamp": snsTime(time.Now()),
 			"SubscribeURL": sns.srv.URL + "/?Action=ConfirmSubscription&TopicArn=" + topic + "&Token=tok-123"}
 		sns.sign(t, m, "1")
 		return m
@@ -237,6 +244,11 @@ func TestSNSHostPattern(t *testing.T) {
 	for host, ok := range map[string]bool{
 		"sns.us-east-1.amazonaws.com": true, "sns.cn-north-1.amazonaws.com.cn": true,
 		"sns.us-east-1.amazonaws.com.evil.com": false, "evilsns.us-east-1.amazonaws.com": false, "sns.x.amazonaws.com": false,
+		"sns.us-gov-west-1.amazonaws.com": true, "sns.ap-southeast-3.amazonaws.com": true, "sns.il-central-1.amazonaws.com": true,
+		// Other AWS hosts under sns.: S3 website endpoints, extra labels.
+		"sns.s3-us-east-1.amazonaws.com": false, "sns.s3.us-east-1.amazonaws.com": false, "sns.s3-website-us-east-1.amazonaws.com": false,
+		"sns.us-east-1.s3.amazonaws.com": false, "a.sns.us-east-1.amazonaws.com": false, "sns.us-east-1.amazonaws.com.cn": false,
+		"SNS.US-EAST-1.AMAZONAWS.COM": false, "sns.us-east-1.amazonaws.com.": false, "sns..amazonaws.com": false,
 	} {
 		if snsHostRE.MatchString(host) != ok {
 			t.Errorf("%s: got %v", host, !ok)
@@ -326,5 +338,49 @@ func TestHTTPModeAnswersWithinTheBudget(t *testing.T) {
 	}
 	if took := time.Since(start); took > 3*time.Second {
 		t.Errorf("took %v; the budget was 300ms", took)
+	}
+}
+
+// A signed message is accepted only within the freshness window on its
+// Timestamp: SNS's longest delivery policy retries for an hour; an older
+// one is a replay, one from the future was not signed when it claims.
+func TestHTTPModeFreshnessWindow(t *testing.T) {
+	sns := newFakeSNS(t)
+	now := time.Now()
+	tests := []struct {
+		name   string
+		sent   string
+		status int
+	}{
+		{"just sent", snsTime(now), 200},
+		{"an hour of SNS retries", snsTime(now.Add(-time.Hour)), 200},
+		{"small clock skew", snsTime(now.Add(2 * time.Minute)), 200},
+		{"older than the longest retry policy", snsTime(now.Add(-maxMessageAge - time.Minute)), 403},
+		{"a day old replay", snsTime(now.Add(-24 * time.Hour)), 403},
+		{"years old", "2017-12-05T01:23:55.452Z", 403},
+		{"from the future", snsTime(now.Add(10 * time.Minute)), 403},
+		{"unreadable", "yesterday", 403},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			h, gh := newHTTPHandler(t, sns, localhostOK)
+			h.log = slog.New(slog.NewJSONHandler(logs, nil))
+			h.now = func() time.Time { return now }
+			m := notificationBody(t, sns, "2")
+			m["MessageId"] = fmt.Sprintf("fresh-%d", i)
+			m["Timestamp"] = tt.sent
+			sns.sign(t, m, "2")
+			w := post(t, h, m)
+			if w.Code != tt.status {
+				t.Fatalf("status %d (%s), want %d", w.Code, strings.TrimSpace(w.Body.String()), tt.status)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tt.status == 200]; len(gh.Dispatches()) != want {
+				t.Errorf("dispatches %d, want %d", len(gh.Dispatches()), want)
+			}
+			if tt.status != 200 && !strings.Contains(logs.String(), "rejected HTTP request: Timestamp") {
+				t.Errorf("rejection not logged:\n%s", logs.String())
+			}
+		})
 	}
 }

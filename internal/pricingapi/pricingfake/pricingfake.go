@@ -5,10 +5,17 @@
 // Authorization header for service "pricing", MaxResults 1-100, NextToken
 // validity) and answers like it: PriceList as an array of JSON strings,
 // paginated with NextToken, errors as {"__type", "message"} with HTTP 400.
-// Faults: throttling bursts, expired page tokens.
+// Faults: throttling bursts and storms, expired page tokens.
 //
-// The mirror's versions are its 14-digit folders; a version's publication
-// time is its name. GetPriceListFileUrl hands out URLs on the fake itself,
+// The mirror's versions are its 14-digit folders. ListPriceLists answers
+// by effective date the way AWS does: with the version whose effective
+// window [versionEffectiveBeginDate, versionEffectiveEndDate) in the
+// service's Bulk API version index (offers/v1.0/aws/<code>/index.json)
+// contains the date, not by version name: AWS publishes a version after its
+// window began (EC2's 20250703204906 is effective from 2025-06-01 to
+// 2025-07-01). A version the index does not describe (Savings Plans, whose
+// version index has no windows, or a mirror without an index) is effective
+// from its name's time until the next version's. GetPriceListFileUrl hands out URLs on the fake itself,
 // which serves the files like the Bulk API does. GetProducts serves the
 // latest version: a TERM_MATCH filter on regionCode picks the region's file
 // (real products carry a regionCode attribute; the mirror's 2018 files do
@@ -46,6 +53,8 @@ type Server struct {
 	// see pagination on small data.
 	pageSize    int
 	throttle    int
+	storm       int // throttle storm: answer storm calls out of every storm+1 with ThrottlingException
+	stormCount  int
 	expireAtUse int
 	tokenGen    int
 	requests    []string
@@ -61,6 +70,15 @@ type service struct {
 	versions []string
 	// regions per version
 	regions map[string][]string
+	// windows per version: when it is the effective one
+	windows map[string]window
+}
+
+// window is a version's effective period; end is zero for the current one.
+type window struct{ begin, end time.Time }
+
+func (w window) contains(t time.Time) bool {
+	return !t.Before(w.begin) && (w.end.IsZero() || t.Before(w.end))
 }
 
 // New serves the mirror dir (holding offers/ and savingsPlan/) until Close.
@@ -83,6 +101,15 @@ func (s *Server) Throttle(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.throttle = n
+}
+
+// ThrottleStorm makes the fake throttle n calls out of every n+1 from now
+// on, whatever they are: a long listing whose every page is throttled n
+// times before it passes, as under a sustained rate limit. 0 ends it.
+func (s *Server) ThrottleStorm(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.storm, s.stormCount = n, 0
 }
 
 // ExpireTokens makes every NextToken handed out so far expired.
@@ -152,6 +179,9 @@ func scan(dir string) (map[string]*service, error) {
 				svc.versions = append(svc.versions, v.Name())
 			}
 			slices.Sort(svc.versions)
+			if svc.windows, err = windows(filepath.Join(dir, tree, c.Name(), "index.json"), svc.versions); err != nil {
+				return nil, err
+			}
 			serviceCode := c.Name()
 			if tree == "savingsPlan/v1.0/aws" {
 				serviceCode = config.SavingsPlanServiceCode(c.Name())
@@ -160,6 +190,57 @@ func scan(dir string) (map[string]*service, error) {
 		}
 	}
 	return out, nil
+}
+
+// windows reads the effective windows of versions from a Bulk API version
+// index, when there is one; a version it does not describe is effective
+// from its name's time to the next version's.
+func windows(indexPath string, versions []string) (map[string]window, error) {
+	out := map[string]window{}
+	for i, v := range versions {
+		w := window{begin: versionTime(v)}
+		if i+1 < len(versions) {
+			w.end = versionTime(versions[i+1])
+		}
+		out[v] = w
+	}
+	data, err := os.ReadFile(indexPath)
+	if os.IsNotExist(err) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var index struct {
+		Versions map[string]struct {
+			Begin string `json:"versionEffectiveBeginDate"`
+			End   string `json:"versionEffectiveEndDate"`
+		} `json:"versions"`
+	}
+	if err := json.Unmarshal(data, &index); err != nil {
+		return nil, fmt.Errorf("%s: %w", indexPath, err)
+	}
+	for v, e := range index.Versions {
+		if _, ok := out[v]; !ok {
+			continue // described, but not in the mirror
+		}
+		var w window
+		if w.begin, err = time.Parse(time.RFC3339, e.Begin); err != nil {
+			return nil, fmt.Errorf("%s: version %s: %w", indexPath, v, err)
+		}
+		if e.End != "" {
+			if w.end, err = time.Parse(time.RFC3339, e.End); err != nil {
+				return nil, fmt.Errorf("%s: version %s: %w", indexPath, v, err)
+			}
+		}
+		out[v] = w
+	}
+	return out, nil
+}
+
+func versionTime(v string) time.Time {
+	t, _ := time.Parse("20060102150405", v)
+	return t
 }
 
 func isVersion(v string) bool {
@@ -193,6 +274,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if s.throttle > 0 {
 			s.throttle--
 			aerr = errorf("ThrottlingException", "Rate exceeded")
+		} else if s.storm > 0 {
+			if s.stormCount < s.storm {
+				aerr = errorf("ThrottlingException", "Rate exceeded")
+				s.stormCount++
+			} else {
+				s.stormCount = 0
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -321,8 +409,7 @@ func (s *Server) listPriceLists(body []byte) (any, *apiError) {
 	effective := time.Unix(int64(sec), int64(frac*1e9)).UTC()
 	version := ""
 	for _, v := range svc.versions {
-		t, _ := time.Parse("20060102150405", v)
-		if !t.After(effective) {
+		if svc.windows[v].contains(effective) {
 			version = v
 		}
 	}
