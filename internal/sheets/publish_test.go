@@ -647,4 +647,3 @@ func TestPublishShrinksBeforeAddingTabs(t *testing.T) {
 		t.Errorf("the shrunk tab is %+v", sh)
 	}
 }
-
