@@ -171,6 +171,13 @@ func (s *Server) FailWith(answer string) {
 	s.fail = &answer
 }
 
+// StopFailing undoes FailWith: Slack is back.
+func (s *Server) StopFailing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = nil
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
