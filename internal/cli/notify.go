@@ -250,7 +250,11 @@ func (f *notifyFlags) sendSlack(ctx context.Context, env Env, gh *actions.Runner
 	if res.Unchecked != "" {
 		warning := "slack: " + res.Unchecked
 		fmt.Fprintln(env.Stderr, warning)
-		gh.Warning(warning)
+		// On a re-run of the job the message may now be a duplicate:
+		// worth an annotation. A first attempt cannot have posted before.
+		if attempt, _ := strconv.Atoi(env.Getenv("GITHUB_RUN_ATTEMPT")); attempt > 1 {
+			gh.Warning(warning)
+		}
 	}
 	if err != nil {
 		return err

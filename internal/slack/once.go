@@ -117,8 +117,11 @@ func (b *bot) find(ctx context.Context, id string) (string, error) {
 		resp, err := api.GetConversationHistoryContext(ctx, params)
 		if err := apiErr(methodHistory, err, rec); err != nil {
 			var aerr *APIError
-			if errors.As(err, &aerr) && aerr.Answer == "missing_scope" {
-				return "", uncheckedError{"the bot token cannot read the channel's history (" + aerr.Fix + "), so a re-run cannot tell whether this report was posted already"}
+			// A bot posting with chat:write only, or to a channel it has
+			// not joined (chat:write.public), can post but not read: post
+			// as before, and say what would make re-runs safe.
+			if errors.As(err, &aerr) && (aerr.Answer == "missing_scope" || aerr.Answer == "not_in_channel") {
+				return "", uncheckedError{"the bot cannot read the channel's history (" + aerr.Fix + "), so a re-run cannot tell whether this report was posted already"}
 			}
 			return "", err
 		}

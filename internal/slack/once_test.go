@@ -128,6 +128,15 @@ func TestSendOnceUnchecked(t *testing.T) {
 			t.Errorf("SendOnce = %+v, %v", res, err)
 		}
 	})
+	t.Run("bot not in the channel", func(t *testing.T) {
+		fake := slackfake.New()
+		defer fake.Close()
+		fake.RemoveFromChannel()
+		res, err := newSender(t, transports(fake)["bot"], nil).SendOnce(t.Context(), publicationMessage(t, "pub-1"))
+		if err != nil || !res.Posted || !strings.Contains(res.Unchecked, "/invite") {
+			t.Errorf("SendOnce = %+v, %v", res, err)
+		}
+	})
 	t.Run("history longer than read", func(t *testing.T) {
 		fake := slackfake.New()
 		defer fake.Close()

@@ -98,6 +98,7 @@ type Server struct {
 	history        []message
 	seq            int
 	noHistoryScope bool
+	notMember      bool
 	historyPerMin  int
 	historyMax     int
 	historyCalls   []time.Time
@@ -241,6 +242,15 @@ func (s *Server) RemoveHistoryScope() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noHistoryScope = true
+}
+
+// RemoveFromChannel makes conversations.history answer not_in_channel
+// while chat.postMessage still posts, as for a bot with chat:write.public
+// that never joined the channel.
+func (s *Server) RemoveFromChannel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notMember = true
 }
 
 // SetHistoryLimits sets how many conversations.history calls a minute are
@@ -541,6 +551,9 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	case s.noHistoryScope:
 		refuse("missing_scope", "needed", historyScope, "provided", "chat:write")
+		return
+	case s.notMember && form.Get("channel") == Channel:
+		refuse("not_in_channel")
 		return
 	case s.historyFails > 0:
 		s.historyFails--
