@@ -127,7 +127,10 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			gh.Error(err)
 			errs = append(errs, fmt.Errorf("Google Sheets was not updated: %w", err))
-			unpublished = append(unpublished, slack.Unpublished{Destination: "Google Sheets", Reason: err.Error()})
+			// One line: some errors (the token endpoint's) hold the
+			// answer's body on lines of their own.
+			reason := strings.Join(strings.Fields(err.Error()), " ")
+			unpublished = append(unpublished, slack.Unpublished{Destination: "Google Sheets", Reason: reason})
 		}
 		links.Spreadsheet = sheetURL
 	}

@@ -228,3 +228,28 @@ func TestPublishDoesNotRetryPermanentErrors(t *testing.T) {
 		})
 	}
 }
+
+// A token endpoint that cannot be reached is retried like Sheets itself,
+// and the error says so after the last attempt.
+func TestPublishRetriesUnreachableTokenEndpoint(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + l.Addr().String() + "/token"
+	l.Close()
+	e := newEnv(t)
+	svc, cleanup, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, closed), TempDir: t.TempDir()}, e.fake.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	e.svc = svc
+	_, err = Publish(context.Background(), e.svc, e.opts, []Tab{ec2Snapshot(t, v1)}, report1())
+	if err == nil || !strings.Contains(err.Error(), "could not be reached 8 times in a row") || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("err = %v", err)
+	}
+	if len(e.sleeps) != 7 {
+		t.Errorf("sleeps = %v, want 7 retries", e.sleeps)
+	}
+}

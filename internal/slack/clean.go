@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"net/url"
 	"strings"
 	"unicode/utf8"
 )
@@ -37,4 +38,22 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// cleanURL percent-encodes the characters clean would replace, so that a
+// link still leads where it did (url.Parse already refuses ASCII controls;
+// C1 and bidi characters pass it).
+func cleanURL(s string) string {
+	if strings.IndexFunc(s, unsafeRune) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeRune(r) {
+			b.WriteString(url.PathEscape(string(r)))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -51,8 +51,12 @@ func TestMessageCleansText(t *testing.T) {
 		Status: StatusFailure,
 		Jobs:   []Job{{Name: "shard" + hostile, Result: "failure" + hostile}},
 		Report: report.Report{Offers: []report.Offer{off, second}},
-		Links:  testLinks, PublicationID: "pub" + hostile,
-		Unpublished: []Unpublished{{Destination: "Google Sheets", Reason: hostile}},
+		Links: Links{
+			Repository: "https://github.com/acme/prices\u202e", Run: "https://github.com/acme/prices/actions/runs/1\u0085",
+			Commit: "https://github.com/acme/prices/commit/abc\u2066", Spreadsheet: testLinks.Spreadsheet,
+		},
+		PublicationID: "pub" + hostile,
+		Unpublished:   []Unpublished{{Destination: "Google Sheets", Reason: hostile}},
 	})
 	if skip {
 		t.Fatal("skipped")
@@ -81,6 +85,9 @@ func TestMessageCleansText(t *testing.T) {
 		if strings.Contains(s, "INJECTED") {
 			checked++
 		}
+	}
+	if !strings.Contains(string(data), "%E2%80%AE") || !strings.Contains(string(data), "%C2%85") {
+		t.Errorf("the links' bidi and C1 characters are not percent-encoded:\n%s", data)
 	}
 	if checked < 5 {
 		t.Errorf("only %d texts carry the hostile values; the test does not reach the message", checked)

@@ -424,7 +424,7 @@ func actionBlock(l Links) goslack.Block {
 			return
 		}
 		b := goslack.NewButtonBlockElement(id, "", goslack.NewTextBlockObject(goslack.PlainTextType, truncate(text, maxButtonText), false, false))
-		b.URL = target
+		b.URL = cleanURL(target)
 		if primary {
 			b.Style = goslack.StylePrimary
 		}
@@ -564,7 +564,7 @@ func link(target, text string) string {
 	if !usableURL(target) || len(target) > maxLinkURL {
 		return escape(text)
 	}
-	target = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20").Replace(target)
+	target = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20").Replace(cleanURL(target))
 	return "<" + target + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
 }
 
