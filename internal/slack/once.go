@@ -70,12 +70,9 @@ func (s *Sender) SendOnce(ctx context.Context, m Message) (SendResult, error) {
 	case s.find == nil:
 		res.Unchecked = "an incoming webhook cannot read its channel, so a re-run cannot tell whether this report was posted already; use a bot token (SLACK_BOT_TOKEN with chat:write and channels:history) to post each report once"
 	default:
-		var ts string
-		err := s.retry(ctx, func() error {
-			var err error
-			ts, err = s.find(ctx, m.PublicationID)
-			return err
-		})
+		// Each page is retried on its own: a 429 in the middle of a long
+		// history must not start the read over.
+		ts, err := s.find(ctx, m.PublicationID, func(call func() error) error { return s.retry(ctx, call) })
 		var unchecked uncheckedError
 		switch {
 		case errors.As(err, &unchecked):
@@ -102,7 +99,7 @@ func (e uncheckedError) Error() string { return e.why }
 
 // find returns the ts of a message of the channel, posted within the
 // window, that carries the publication id; "" when there is none.
-func (b *bot) find(ctx context.Context, id string) (string, error) {
+func (b *bot) find(ctx context.Context, id string, retry func(call func() error) error) (string, error) {
 	oldest := time.Now().Add(-b.window)
 	params := &goslack.GetConversationHistoryParameters{
 		ChannelID:          b.channel,
@@ -112,10 +109,15 @@ func (b *bot) find(ctx context.Context, id string) (string, error) {
 	}
 	read := 0
 	for page := 1; ; page++ {
-		rec := &okRecorder{client: b.client}
-		api := goslack.New(b.token, goslack.OptionAPIURL(b.apiURL), goslack.OptionHTTPClient(rec))
-		resp, err := api.GetConversationHistoryContext(ctx, params)
-		if err := apiErr(methodHistory, err, rec); err != nil {
+		var resp *goslack.GetConversationHistoryResponse
+		err := retry(func() error {
+			rec := &okRecorder{client: b.client}
+			api := goslack.New(b.token, goslack.OptionAPIURL(b.apiURL), goslack.OptionHTTPClient(rec))
+			var err error
+			resp, err = api.GetConversationHistoryContext(ctx, params)
+			return apiErr(methodHistory, err, rec)
+		})
+		if err != nil {
 			var aerr *APIError
 			// A bot posting with chat:write only, or to a channel it has
 			// not joined (chat:write.public), can post but not read: post

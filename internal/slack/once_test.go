@@ -1,9 +1,12 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
@@ -90,6 +93,43 @@ func TestSendOnceRetriesRateLimitedHistory(t *testing.T) {
 	}
 	if len(sl.waits) != 2 || fake.HistoryPages() != 1 {
 		t.Errorf("waits %v, history pages %d; want two waits, then the history read", sl.waits, fake.HistoryPages())
+	}
+}
+
+// A 429 in the middle of a long history waits and reads on from that page,
+// not from the start.
+func TestSendOnceWaitsOutHistoryRateLimit(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	fake.SetMessageInterval(0)
+	var mu sync.Mutex
+	clock := time.Now()
+	fake.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	cfg := transports(fake)["bot"]
+	var waits []time.Duration
+	cfg.Sleep = func(_ context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, d)
+		clock = clock.Add(d)
+		return nil
+	}
+	msg := publicationMessage(t, "pub-1")
+	if _, err := newSender(t, cfg, nil).SendOnce(t.Context(), msg); err != nil {
+		t.Fatal(err)
+	}
+	fake.SetHistoryLimits(2, 15) // two calls a minute, 15 messages a page
+	fake.AddChannelMessages(40)
+	before := fake.HistoryPages()
+	res, err := newSender(t, cfg, nil).SendOnce(t.Context(), msg)
+	if err != nil || res.AlreadyPosted == "" || res.Posted {
+		t.Fatalf("SendOnce = %+v, %v; want the post found", res, err)
+	}
+	if got := fake.HistoryPages() - before; got != 3 {
+		t.Errorf("%d pages served, want 3 (41 messages, 15 a page), none read twice", got)
+	}
+	if len(waits) != 1 || waits[0] < 50*time.Second {
+		t.Errorf("waits = %v, want one wait of about a minute", waits)
 	}
 }
 

@@ -91,9 +91,10 @@ func (c Config) Secrets() []string {
 // concurrent use.
 type Sender struct {
 	post func(ctx context.Context, m Message) error
-	// find looks for an earlier post of a publication; nil for a webhook,
-	// which cannot read its channel.
-	find       func(ctx context.Context, id string) (string, error)
+	// find looks for an earlier post of a publication, calling each page
+	// of history through retry; nil for a webhook, which cannot read its
+	// channel.
+	find       func(ctx context.Context, id string, retry func(call func() error) error) (string, error)
 	secrets    []string
 	maxRetries int
 	maxWait    time.Duration

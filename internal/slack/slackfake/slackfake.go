@@ -102,6 +102,7 @@ type Server struct {
 	historyPerMin  int
 	historyMax     int
 	historyCalls   []time.Time
+	now            func() time.Time
 	historyFails   int
 	historyPages   int
 }
@@ -109,7 +110,7 @@ type Server struct {
 // New starts a fake Slack.
 func New() *Server {
 	s := &Server{interval: time.Second, lastSent: map[string]time.Time{},
-		historyPerMin: DefaultHistoryPerMin, historyMax: MaxHistoryLimit}
+		historyPerMin: DefaultHistoryPerMin, historyMax: MaxHistoryLimit, now: time.Now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.webhook)
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
@@ -242,6 +243,14 @@ func (s *Server) RemoveHistoryScope() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.noHistoryScope = true
+}
+
+// SetClock sets the clock of the history's rate limit (default
+// time.Now), so that a test can let a minute pass.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
 // RemoveFromChannel makes conversations.history answer not_in_channel
@@ -535,7 +544,7 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.now()
 	kept := s.historyCalls[:0]
 	for _, t := range s.historyCalls {
 		if now.Sub(t) < time.Minute {
