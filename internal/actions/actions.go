@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // MaxSummaryBytes keeps the job summary under GitHub's 1 MiB per step, with
@@ -46,7 +48,7 @@ func (r *Runner) Group(title string) (end func()) {
 	if !r.enabled {
 		return func() {}
 	}
-	r.gh.Group(title)
+	r.gh.Group(textsafe.Line(title))
 	return r.gh.EndGroup
 }
 
@@ -71,17 +73,19 @@ func (r *Runner) Mask(secret string) {
 // on its own.
 const minMaskedLine = 16
 
-// Error reports an error as an annotation on the run.
+// Error reports an error as an annotation on the run. Errors and warnings
+// may quote AWS text; what reaches the log and the annotation carries no
+// control character or bidi override (see textsafe).
 func (r *Runner) Error(err error) {
 	if r.enabled && err != nil {
-		r.gh.Errorf("%s", err)
+		r.gh.Errorf("%s", textsafe.Text(err.Error()))
 	}
 }
 
 // Warning reports a warning annotation.
 func (r *Runner) Warning(msg string) {
 	if r.enabled {
-		r.gh.Warningf("%s", msg)
+		r.gh.Warningf("%s", textsafe.Text(msg))
 	}
 }
 
@@ -89,17 +93,20 @@ func (r *Runner) Warning(msg string) {
 // GITHUB_OUTPUT, so outside a step this does nothing.
 func (r *Runner) SetOutput(name, value string) {
 	if r.enabled && r.getenv("GITHUB_OUTPUT") != "" {
-		r.gh.SetOutput(name, value)
+		r.gh.SetOutput(name, textsafe.Text(value))
 	}
 }
 
 // Summary appends Markdown to the job summary, the body cut so that body
 // and footer (the links to the commit and the run, which must survive the
-// cut) fit in MaxSummaryBytes.
+// cut) fit in MaxSummaryBytes. Neither carries a control character or a
+// bidi override (see textsafe); they are cleaned before the cut, which
+// measures what is written.
 func (r *Runner) Summary(body, footer string) {
 	if !r.enabled || r.getenv("GITHUB_STEP_SUMMARY") == "" {
 		return
 	}
+	body, footer = textsafe.Text(body), textsafe.Text(footer)
 	r.gh.AddStepSummary(Truncate(body, MaxSummaryBytes-len(footer)) + footer)
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // WriteFile atomically replaces path with what write produces.
@@ -96,4 +97,50 @@ func (b *Batch) Discard() error {
 	}
 	b.created = nil
 	return errors.Join(errs...)
+}
+
+// RemoveStale removes from dir the temporary files Stage leaves behind when
+// the process is killed before Commit or Discard: regular files named
+// .<name>.tmp-<digits> (exactly what Stage creates) whose name is one that
+// want accepts. It returns the names removed. A dir that does not exist
+// holds nothing stale.
+func RemoveStale(dir string, want func(name string) bool) (removed []string, err error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, e := range entries {
+		name, ok := stagedName(e.Name())
+		if !ok || !e.Type().IsRegular() || !want(name) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			continue
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, errors.Join(errs...)
+}
+
+// stagedName returns the target name of a temporary file Stage made
+// (".<name>.tmp-<digits>"), or ok false for any other name.
+func stagedName(tmp string) (name string, ok bool) {
+	rest, ok := strings.CutPrefix(tmp, ".")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(rest, ".tmp-")
+	if i <= 0 {
+		return "", false
+	}
+	digits := rest[i+len(".tmp-"):]
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return "", false
+	}
+	return rest[:i], true
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -72,4 +73,51 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 		return nil
 	})
+}
+
+// A process killed between Stage and Commit leaves its temporary file;
+// RemoveStale finds exactly the files Stage names that way, and nothing
+// else.
+func TestRemoveStale(t *testing.T) {
+	dir := t.TempDir()
+	// What a killed run leaves: staged, never committed nor discarded.
+	var killed Batch
+	if err := killed.Stage(filepath.Join(dir, "us-east-1.csv"), 0o644, func(w io.Writer) error { _, err := io.WriteString(w, "half"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	left := filepath.Base(killed.staged[0].tmp)
+	keep := []string{"us-east-1.csv.tmp-1", ".us-east-1.csv.tmp-", ".us-east-1.csv.tmp-12a", ".tmp-1", "..tmp-1", ".notes.txt.tmp-1", "notes.txt"}
+	for _, name := range append([]string{".manifest.json.tmp-42"}, keep...) {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, ".eu-west-1.csv.tmp-7"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep = append(keep, ".eu-west-1.csv.tmp-7")
+
+	removed, err := RemoveStale(dir, func(name string) bool { return name == "manifest.json" || filepath.Ext(name) == ".csv" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{".manifest.json.tmp-42", left}; len(removed) != 2 || removed[0] != want[0] || removed[1] != want[1] {
+		t.Errorf("removed %q, want %q", removed, want)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(got)
+	slices.Sort(keep)
+	if !slices.Equal(got, keep) {
+		t.Errorf("left %q, want %q", got, keep)
+	}
+	if removed, err := RemoveStale(filepath.Join(dir, "missing"), func(string) bool { return true }); err != nil || removed != nil {
+		t.Errorf("a missing folder: %q, %v", removed, err)
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // Point is a value from Time on. A Gap point ends the line at Time (the
@@ -260,8 +262,11 @@ func f(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
+// esc writes text into the SVG. Names come from AWS attribute values:
+// encoding/xml replaces what XML cannot hold, textsafe the rest of what
+// must not be shown (DEL, C1 controls, bidi overrides).
 func esc(s string) string {
 	var b bytes.Buffer
-	xml.EscapeText(&b, []byte(s))
+	xml.EscapeText(&b, []byte(textsafe.Line(s)))
 	return b.String()
 }

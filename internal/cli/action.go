@@ -37,6 +37,8 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.value("out", "--out")
 		b.value("endpoint", "--endpoint")
 		b.value("flag-pct", "--flag-pct")
+		b.value("max-removed-pct", "--max-removed-pct")
+		b.bool("accept-removals", "--accept-removals")
 		b.bool("dry-run", "--dry-run")
 		b.bool("force", "--force")
 		b.bool("commit", "--commit")

@@ -14,6 +14,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // Exit codes.
@@ -77,10 +78,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
 		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)), errors.Is(err, pricingapi.ErrNotFound):
-			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
+			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
 			return ExitUsage
 		default:
-			fmt.Fprintf(env.Stderr, "pricechecker %s: %v\n", c.name, err)
+			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
 			return ExitError
 		}
 	}

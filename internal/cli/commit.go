@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,10 +49,16 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 		fmt.Fprintln(env.Stderr, "commit: nothing fetched, nothing to commit")
 		return "", nil
 	}
+	folders := offerFolders(paths)
 	author := gitstore.Identity{Name: opts.AuthorName, Email: opts.AuthorEmail}
 	sha, committed, err := gitstore.Commit(ctx, opts.RepoDir, paths, res.Report.Subject(), res.Report.Markdown(0), author)
 	if err != nil {
-		return "", err
+		// Put the files back to what git records: nothing of this run
+		// is recorded, and nothing of it may be committed by accident.
+		if rerr := gitstore.Restore(ctx, opts.RepoDir, paths); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
+		return "", fmt.Errorf("%w (nothing is recorded and the snapshot files are back to what git holds: fix the cause and run again)", err)
 	}
 	if !committed {
 		fmt.Fprintln(env.Stderr, "commit: no change in the snapshots, nothing to commit")
@@ -69,7 +76,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 	}
 	if err := gitstore.Push(ctx, opts.RepoDir, opts.Remote, branch, opts.MaxAttempts); err != nil {
 		var conflict *gitstore.ConflictError
-		if errors.As(err, &conflict) && within(conflict.Files, paths) {
+		if errors.As(err, &conflict) && within(conflict.Files, folders) {
 			// Another run recorded the same price list first: start again
 			// from its commit.
 			if rerr := gitstore.Rewind(ctx, opts.RepoDir, opts.Remote, branch); rerr != nil {
@@ -77,7 +84,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 			}
 			return "", &rerunError{conflict}
 		}
-		return sha, err
+		return sha, fmt.Errorf("%w (commit %s stays local: the next run --push pushes it first)", err, sha[:12])
 	}
 	// A rebase gives the commit a new id.
 	if repo, err := gitstore.Open(ctx, opts.RepoDir); err == nil {
@@ -106,7 +113,109 @@ func checkCommitTarget(ctx context.Context, opts CommitOptions) error {
 	if _, err := insideRepo(opts.RepoDir, opts.Out); err != nil {
 		return usageError{err}
 	}
+	if opts.Push {
+		if _, err := gitstore.CheckPushTarget(ctx, opts.RepoDir, remoteOrDefault(opts.Remote), opts.Branch); err != nil {
+			return usageError{err}
+		}
+	}
 	return nil
+}
+
+func remoteOrDefault(remote string) string {
+	if remote == "" {
+		return "origin"
+	}
+	return remote
+}
+
+// runRecorded runs the pipeline; with --commit (not on a dry run) it skips
+// by and compares with what git records rather than what the snapshot
+// folder holds.
+func runRecorded(ctx context.Context, env Env, f runFlags, opts pipeline.Options) (*pipeline.Result, error) {
+	if !(f.commit || f.git.Push) || opts.DryRun {
+		return pipeline.Run(ctx, opts)
+	}
+	git := f.git
+	git.Out = opts.Out
+	recorded, err := recordedState(ctx, env, git)
+	if err != nil {
+		return nil, err
+	}
+	defer recorded.Close()
+	opts.Recorded = recorded
+	return pipeline.Run(ctx, opts)
+}
+
+// recordedState is what the history holds, read from git and never from
+// the work tree: the commit at HEAD or, with Push, the remote branch after
+// a fetch, since a commit that never reached the remote is not recorded
+// there. Commits HEAD holds and the remote lacks (a run whose push failed)
+// are pushed first, whether or not AWS published anything since: only once
+// they landed is the history what the remote says.
+func recordedState(ctx context.Context, env Env, opts CommitOptions) (*gitstore.Recorded, error) {
+	if opts.RepoDir == "" {
+		opts.RepoDir = "."
+	}
+	if !opts.Push {
+		head, err := gitstore.Head(ctx, opts.RepoDir)
+		if err != nil {
+			return nil, err
+		}
+		return gitstore.OpenRecorded(ctx, opts.RepoDir, head, opts.Out)
+	}
+	remote := remoteOrDefault(opts.Remote)
+	branch, err := gitstore.CheckPushTarget(ctx, opts.RepoDir, remote, opts.Branch)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	upstream, err := gitstore.FetchBranch(ctx, opts.RepoDir, remote, branch)
+	if err != nil {
+		return nil, err
+	}
+	if upstream, err = pushPending(ctx, env, opts, remote, branch, upstream); err != nil {
+		return nil, err
+	}
+	return gitstore.OpenRecorded(ctx, opts.RepoDir, upstream, opts.Out)
+}
+
+// pushPending pushes the commits HEAD holds that the remote branch
+// (upstream) lacks, and returns the remote branch's commit afterwards.
+// Commits that conflict with what another run pushed meanwhile, and that
+// hold nothing but snapshots, are dropped instead: the remote recorded
+// those price lists first, and snapshots are derived data, so the run
+// fetches and compares again on top of the remote's.
+func pushPending(ctx context.Context, env Env, opts CommitOptions, remote, branch, upstream string) (string, error) {
+	commits, files, err := gitstore.Pending(ctx, opts.RepoDir, upstream)
+	if err != nil || len(commits) == 0 {
+		return upstream, err
+	}
+	fmt.Fprintf(env.Stderr, "push: %d local commit(s) are not on %s %s yet (an earlier push failed?); pushing them first\n", len(commits), gitstore.Redact(remote), branch)
+	err = gitstore.Push(ctx, opts.RepoDir, remote, branch, opts.MaxAttempts)
+	var conflict *gitstore.ConflictError
+	if errors.As(err, &conflict) {
+		out, oerr := gitstore.RepoPath(ctx, opts.RepoDir, opts.Out)
+		if oerr != nil || !within(files, []string{out}) {
+			return "", fmt.Errorf("%w; the local commits change more than snapshots, so they are not dropped: rebase them onto %s/%s by hand, then run again", err, gitstore.Redact(remote), branch)
+		}
+		fresh, ferr := gitstore.FetchBranch(ctx, opts.RepoDir, remote, branch)
+		if ferr != nil {
+			return "", errors.Join(err, ferr)
+		}
+		if rerr := gitstore.ResetTo(ctx, opts.RepoDir, fresh); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
+		fmt.Fprintf(env.Stderr, "push: another run recorded the same price list first (%s); dropped the local commit(s) and fetching again on top of it\n", strings.Join(conflict.Files, ", "))
+		return fresh, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("%w (the local commits stay; the next run pushes them)", err)
+	}
+	head, err := gitstore.Head(ctx, opts.RepoDir)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(env.Stderr, "push: %s to %s %s\n", head[:12], gitstore.Redact(remote), branch)
+	return head, nil
 }
 
 // insideRepo returns dir relative to the repository folder, or an error
@@ -146,21 +255,29 @@ func within(files, folders []string) bool {
 	return len(files) > 0
 }
 
-// commitPaths returns the offer folders the run fetched, relative to the
-// repository: each holds the snapshots and the manifest, so that new,
-// changed and removed files are all staged.
+// commitPaths returns the snapshots and manifests the run wrote, relative
+// to the repository: exactly those are staged, so that nothing else in an
+// offer folder (a file left by a killed run, a file of the user's) is
+// ever committed with them.
 func commitPaths(opts CommitOptions, res *pipeline.Result) ([]string, error) {
 	var paths []string
-	for _, o := range res.Report.Offers {
-		if o.Skipped != "" {
-			continue
-		}
-		rel, err := insideRepo(opts.RepoDir, filepath.Join(opts.Out, o.OfferCode))
+	for _, f := range res.Written {
+		rel, err := insideRepo(opts.RepoDir, f)
 		if err != nil {
 			return nil, err
 		}
-		paths = append(paths, rel)
+		paths = append(paths, filepath.ToSlash(rel))
 	}
 	slices.Sort(paths)
 	return slices.Compact(paths), nil
+}
+
+// offerFolders returns the folders that hold files.
+func offerFolders(files []string) []string {
+	var dirs []string
+	for _, f := range files {
+		dirs = append(dirs, path.Dir(f))
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs)
 }

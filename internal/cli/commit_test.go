@@ -98,7 +98,7 @@ func TestCommitAndPush(t *testing.T) {
 	}
 
 	// A snapshot folder outside the repository is refused.
-	res.Report.Offers[0].Skipped = ""
+	res.Written = []string{filepath.Join(tmp, "AmazonRedshift", "us-east-1.csv")}
 	if _, err := commitAndPush(ctx, env, CommitOptions{RepoDir: work, Out: tmp}, res); err == nil || !strings.Contains(err.Error(), "not inside the repository") {
 		t.Errorf("out outside the repository: %v", err)
 	}

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +20,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 type historyFlags struct {
@@ -304,6 +305,9 @@ func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, wit
 	if withChange {
 		head = append(head, "CHANGE")
 	}
+	for i, h := range head {
+		head[i] = textsafe.Line(h)
+	}
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
 	for _, r := range rows {
 		cells := []string{r.Date.Format(time.DateOnly), r.Version}
@@ -321,6 +325,12 @@ func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, wit
 		cells = append(cells, price)
 		if withChange {
 			cells = append(cells, r.Change)
+		}
+		// A terminal shows what AWS wrote, but no control character:
+		// an escape sequence would rewrite the screen, a tab would shift
+		// the columns.
+		for i, c := range cells {
+			cells[i] = textsafe.Line(c)
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
@@ -344,8 +354,9 @@ func writeHistoryCSV(w io.Writer, rows []historyRow, keys []string) error {
 	return cw.Error()
 }
 
-// chartSeries turns histories into chart lines. Prices are parsed as floats
-// here only, to place them on the chart.
+// chartSeries turns histories into chart lines. Prices are turned into
+// floats here only, to place them on the chart; a price that is not a plain
+// decimal is a gap, not a point at 0x10 = 16 or NaN.
 func chartSeries(series []gitstore.Series, keys []string, multi bool) []chart.Series {
 	var out []chart.Series
 	for _, s := range series {
@@ -360,8 +371,13 @@ func chartSeries(series []gitstore.Series, keys []string, multi bool) []chart.Se
 		}
 		cs := chart.Series{Name: name}
 		for _, p := range s.Points {
-			v, err := strconv.ParseFloat(p.Price, 64)
-			cs.Points = append(cs.Points, chart.Point{Time: p.Date, Value: v, Gap: p.Removed || err != nil})
+			var v float64
+			r, ok := snapshot.ParsePrice(p.Price)
+			if ok {
+				v, _ = r.Float64()
+				ok = !math.IsInf(v, 0) // beyond float64: no place on the chart
+			}
+			cs.Points = append(cs.Points, chart.Point{Time: p.Date, Value: v, Gap: p.Removed || !ok})
 		}
 		out = append(out, cs)
 	}

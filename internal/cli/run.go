@@ -46,6 +46,12 @@ type runFlags struct {
 	// dispatch is the repository_dispatch that started the run, if any:
 	// its offers are checked against the config once that is loaded.
 	dispatch *actions.Event
+
+	// maxRemovedPct is --max-removed-pct when maxRemovedSet; 0 is a
+	// threshold there (any removal stops the run), not "unset".
+	maxRemovedPct  float64
+	maxRemovedSet  bool
+	acceptRemovals bool
 }
 
 // maxReruns bounds how often run fetches again after losing a push race
@@ -75,6 +81,8 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
 	fs.BoolVar(&f.force, "force", false, "fetch even when the manifest already records the version")
 	fs.Float64Var(&f.flagPct, "flag-pct", 0, fmt.Sprintf("flag price moves above this percentage (default: config flagPct, else %g)", config.DefaultFlagPct))
+	fs.Float64Var(&f.maxRemovedPct, "max-removed-pct", 0, fmt.Sprintf("stop when a version removes more than this percentage of a region's lines, 0 to 100 (default: config maxRemovedPct, else %g; 100: never)", config.DefaultMaxRemovedPct))
+	fs.BoolVar(&f.acceptRemovals, "accept-removals", false, "record a version even when it removes more than maxRemovedPct of a region's lines, or all of them (the report flags it)")
 	fs.BoolVar(&f.commit, "commit", false, "commit the snapshots and manifests, with the change report as message")
 	fs.BoolVar(&f.git.Push, "push", false, "push the commit (implies --commit), rebasing over concurrent pushes")
 	fs.StringVar(&f.git.RepoDir, "repo", ".", "git repository to commit to")
@@ -86,7 +94,10 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	if err := parse(fs, args, 0); err != nil {
 		return "", err
 	}
-	fs.Visit(func(fl *flag.Flag) { f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct" })
+	fs.Visit(func(fl *flag.Flag) {
+		f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct"
+		f.maxRemovedSet = f.maxRemovedSet || fl.Name == "max-removed-pct"
+	})
 	gh := actions.New(env.Getenv, env.Stdout)
 	if err := f.applyEvent(gh, fs); err != nil {
 		return "", annotated(gh, err)
@@ -128,7 +139,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	// with what it recorded.
 	for attempt := 1; ; attempt++ {
 		end := gh.Group("Fetch and compare AWS price lists")
-		res, err = pipeline.Run(ctx, opts)
+		res, err = runRecorded(ctx, env, f, opts)
 		end()
 		if err != nil {
 			gh.Error(err)
@@ -255,6 +266,12 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 		}
 		cfg.FlagPct = f.flagPct
 	}
+	if f.maxRemovedSet {
+		if !(f.maxRemovedPct >= 0 && f.maxRemovedPct <= 100) {
+			return pipeline.Options{}, usageError{fmt.Errorf("--max-removed-pct %v: want a percentage from 0 to 100 such as 20 (100 turns the removal guard off)", f.maxRemovedPct)}
+		}
+		cfg.MaxRemovedPct = &f.maxRemovedPct
+	}
 	endpoint := f.endpoint
 	if endpoint == "" {
 		endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
@@ -268,6 +285,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 		DryRun: f.dryRun, Force: f.force, Client: client,
 		Log: env.Stderr, ProgressInterval: f.progress,
 	}
+	opts.AcceptRemovals = f.acceptRemovals
 	if slices.ContainsFunc(cfg.Offers, config.Offer.UsesAPI) {
 		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
 			return pipeline.Options{}, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -29,6 +30,12 @@ const AllRegions = "all"
 // DefaultFlagPct is the price move, in percent, above which a change is
 // flagged for a human look.
 const DefaultFlagPct = 25.0
+
+// DefaultMaxRemovedPct is the share of a region's previous lines, in
+// percent, that may vanish in one version before a run stops and asks for
+// --accept-removals: AWS retires lines a few at a time, a broken or cut
+// file loses them by the hundred.
+const DefaultMaxRemovedPct = 20.0
 
 // DefaultAttributes are the snapshot's attribute columns when an offer lists
 // none: present in nearly every service, and enough to tell lines apart.
@@ -74,6 +81,19 @@ type Config struct {
 	Offers []Offer
 	// FlagPct flags changes whose absolute percentage exceeds it.
 	FlagPct float64
+	// MaxRemovedPct stops a run when more than this percentage of a
+	// region's previous lines would be removed; nil means
+	// DefaultMaxRemovedPct, 100 disables the guard. Read it through
+	// RemovalLimit.
+	MaxRemovedPct *float64
+}
+
+// RemovalLimit is MaxRemovedPct, or its default when unset.
+func (c Config) RemovalLimit() float64 {
+	if c.MaxRemovedPct == nil {
+		return DefaultMaxRemovedPct
+	}
+	return *c.MaxRemovedPct
 }
 
 // Offer selects price lines from one AWS offer (service).
@@ -120,6 +140,9 @@ type file struct {
 	Offers       []offerYAML       `yaml:"offers"`
 	SavingsPlans []savingsPlanYAML `yaml:"savingsPlans"`
 	FlagPct      *float64          `yaml:"flagPct"`
+	// MaxRemovedPct is read as a float like flagPct; 0 is meaningful
+	// (any removal stops the run), so absence is told by the nil.
+	MaxRemovedPct *float64 `yaml:"maxRemovedPct"`
 }
 
 type offerYAML struct {
@@ -155,18 +178,44 @@ func Load(path string) (Config, error) {
 
 // Parse decodes and validates a YAML configuration.
 func Parse(data []byte) (Config, error) {
-	var f file
+	// The document tree first: it gives the lines of the values checked
+	// below, and what aliases would expand to before anything expands them.
+	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, yamlError(err, data)
+	}
+	// A second document would be read by nobody: a file pasted twice,
+	// or an edit below a stray "---", must not be silently ignored.
+	var second yaml.Node
+	if err := dec.Decode(&second); err == nil {
+		return Config{}, fmt.Errorf("invalid configuration: line %d: a second YAML document starts here; a configuration is one document (remove the \"---\" and merge the two)", documentLine(&second))
+	} else if !errors.Is(err, io.EOF) {
+		return Config{}, yamlError(err, data)
+	}
+	if err := checkAliases(&root); err != nil {
+		return Config{}, err
+	}
+	var f file
+	dec = yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return Config{}, yamlError(err, data)
 	}
 	cfg := Config{FlagPct: DefaultFlagPct}
 	if f.FlagPct != nil {
-		if *f.FlagPct <= 0 {
-			return Config{}, fmt.Errorf("flagPct: must be a positive percentage, got %v", *f.FlagPct)
+		// The same rule as --flag-pct: NaN compares false with every
+		// threshold and would silently drop every large_move flag.
+		if v := *f.FlagPct; !(v > 0) || math.IsInf(v, 0) {
+			return Config{}, fmt.Errorf("flagPct (line %d): want a positive percentage such as 25, got %s", topLine(&root, "flagPct"), topValue(&root, "flagPct"))
 		}
 		cfg.FlagPct = *f.FlagPct
+	}
+	if f.MaxRemovedPct != nil {
+		if v := *f.MaxRemovedPct; !(v >= 0 && v <= 100) {
+			return Config{}, fmt.Errorf("maxRemovedPct (line %d): want a percentage from 0 to 100 (100 turns the removal guard off), got %s", topLine(&root, "maxRemovedPct"), topValue(&root, "maxRemovedPct"))
+		}
+		cfg.MaxRemovedPct = f.MaxRemovedPct
 	}
 	for i, oy := range f.Offers {
 		key := fmt.Sprintf("offers[%d]", i)
@@ -326,7 +375,7 @@ func yamlError(err error, data []byte) error {
 		}
 		msgs[i] = unknownField.ReplaceAllStringFunc(m, func(m string) string {
 			sub := unknownField.FindStringSubmatch(m)
-			known := "offers, savingsPlans, flagPct"
+			known := "offers, savingsPlans, flagPct, maxRemovedPct"
 			where := "at the top level"
 			more := ""
 			switch sub[3] {
@@ -456,6 +505,10 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 	c.Offers = slices.Clone(c.Offers) // never write through to the caller's config
 	if c.FlagPct == 0 {
 		c.FlagPct = DefaultFlagPct
+	}
+	if c.MaxRemovedPct == nil {
+		limit := DefaultMaxRemovedPct
+		c.MaxRemovedPct = &limit
 	}
 	if len(services) > 0 {
 		var offers []Offer

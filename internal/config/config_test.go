@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -119,5 +120,80 @@ func TestShapeErrorsInUserTerms(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("config %q: error %v, want it to contain %q", in, err, want)
 		}
+	}
+}
+
+// The file gets the same checks as --flag-pct and --max-removed-pct: a
+// value YAML reads as NaN or infinity is refused with its key and line,
+// not taken for a threshold every comparison fails.
+func TestPercentagesAreChecked(t *testing.T) {
+	const offers = "offers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n"
+	cases := map[string]string{
+		"flagPct: .nan\n":          `flagPct (line 1): want a positive percentage such as 25, got ".nan"`,
+		"flagPct: .inf\n":          `flagPct (line 1): want a positive percentage such as 25, got ".inf"`,
+		"flagPct: -.inf\n":         `flagPct (line 1): want a positive percentage such as 25, got "-.inf"`,
+		"flagPct: 0\n":             `flagPct (line 1): want a positive percentage`,
+		"flagPct: -3\n":            `flagPct (line 1): want a positive percentage`,
+		"maxRemovedPct: .nan\n":    `maxRemovedPct (line 1): want a percentage from 0 to 100`,
+		"maxRemovedPct: .inf\n":    `maxRemovedPct (line 1): want a percentage from 0 to 100`,
+		"maxRemovedPct: -1\n":      `maxRemovedPct (line 1): want a percentage from 0 to 100 (100 turns the removal guard off), got "-1"`,
+		"maxRemovedPct: 100.5\n":   `maxRemovedPct (line 1): want a percentage from 0 to 100`,
+		"maxRemovedPct: lots\n":    `maxRemovedPct (line 1): expected a number, found "lots"`,
+		offers + "flagPct: .NaN\n": `flagPct (line 4)`,
+	}
+	for in, want := range cases {
+		if !strings.HasPrefix(in, "offers") {
+			in += offers
+		}
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("config %q: error %v, want it to contain %q", in, err, want)
+		}
+	}
+	for in, want := range map[string]float64{"": DefaultMaxRemovedPct, "maxRemovedPct: 0\n": 0, "maxRemovedPct: 100\n": 100, "maxRemovedPct: 2.5\n": 2.5} {
+		cfg, err := Parse([]byte(in + offers))
+		if err == nil {
+			cfg, err = Resolve(cfg, nil, nil)
+		}
+		if err != nil || cfg.RemovalLimit() != want {
+			t.Errorf("config %q: limit %v, %v; want %v", in, cfg.RemovalLimit(), err, want)
+		}
+	}
+}
+
+// A second document would be ignored by the decoder: refused, naming
+// where it starts.
+func TestSecondDocumentIsRefused(t *testing.T) {
+	for in, want := range map[string]string{
+		"offers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n---\nflagPct: 3\n":  "line 4: a second YAML document",
+		"---\noffers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n---\n":         "line 5: a second YAML document",
+		"offers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n---\nflagPct: [3\n": "invalid YAML",
+	} {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("config %q: error %v, want it to contain %q", in, err, want)
+		}
+	}
+	// One document with explicit markers is fine.
+	if _, err := Parse([]byte("---\noffers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n...\n")); err != nil {
+		t.Errorf("one marked document: %v", err)
+	}
+}
+
+// Aliases that expand to billions of values are refused before anything
+// expands them; a few shared lists are fine.
+func TestAliasBombIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("offers:\n  - code: AmazonEC2\n    regions: [us-east-1]\n    filters:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "      a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d, ", i-1), 10), ", "))
+	}
+	_, err := Parse([]byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "anchors and aliases expand to over 100000 values") {
+		t.Errorf("alias bomb: %v", err)
+	}
+	cfg, err := Parse([]byte("offers:\n  - code: AmazonEC2\n    regions: &r [us-east-1, eu-west-1]\n  - code: AmazonRDS\n    regions: *r\n"))
+	if err != nil || len(cfg.Offers) != 2 || len(cfg.Offers[1].Regions) != 2 {
+		t.Errorf("shared regions list: %+v, %v", cfg, err)
 	}
 }

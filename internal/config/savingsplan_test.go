@@ -79,7 +79,7 @@ func TestSavingsPlanErrorsNameTheKey(t *testing.T) {
 		"offers:\n  - code: AmazonEC2\n    regions: [x]\n    source: api\n    api: {mod: files}\n":                            `unknown key "mod" in api (known keys: mode)`,
 		"savingsPlans:\n  - code: AWSComputeSavingsPlan\n    regions: [x]\n    source: api\n    api: {mode: products}\n":      "GetProducts does not serve Savings Plans rates",
 		"savingsPlans:\n  - code: AWSComputeSavingsPlan\n    regions: [x]\n  - code: ComputeSavingsPlans\n    regions: [y]\n": "savingsPlans[1].code: AWSComputeSavingsPlan is listed twice",
-		"savingPlans: []\n": `unknown key "savingPlans" at the top level (known keys: offers, savingsPlans, flagPct)`,
+		"savingPlans: []\n": `unknown key "savingPlans" at the top level (known keys: offers, savingsPlans, flagPct, maxRemovedPct)`,
 	}
 	for in, want := range cases {
 		cfg, err := Parse([]byte(in))

@@ -56,9 +56,15 @@ type Options struct {
 	// Log receives progress and warnings.
 	Log              io.Writer
 	ProgressInterval time.Duration
+	// Recorded is the history the run skips by and compares with
+	// (default: the snapshot folder, WorkTree(Out)).
+	Recorded Recorded
 	// MaxFileBytes refuses a snapshot larger than this and WarnFileBytes
 	// warns above this; they default to GitHub's limits (tests lower them).
 	MaxFileBytes, WarnFileBytes int64
+	// AcceptRemovals lets a version remove more than the configured
+	// maxRemovedPct of a region's lines (or all of them); the report flags it.
+	AcceptRemovals bool
 }
 
 // PricingAPI is what the run needs of the Pricing service API.
@@ -76,7 +82,8 @@ type Result struct {
 	Warnings []string
 }
 
-// Run executes the pipeline. On error nothing under Out has changed.
+// Run executes the pipeline. On error nothing under Out has changed, except
+// that temporary files a killed run left there are gone.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
@@ -89,6 +96,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.WarnFileBytes <= 0 {
 		opts.WarnFileBytes = snapshot.WarnFileBytes
+	}
+	if opts.Recorded == nil {
+		opts.Recorded = WorkTree(opts.Out)
+	}
+	if !opts.DryRun {
+		if err := removeStale(opts); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Report: report.Report{Unchanged: true, Offers: []report.Offer{}}}
 	var batch atomicfile.Batch
@@ -128,7 +143,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return pricelist.UnknownRegionError(offer.Code, r, ri)
 		}
 	}
-	manifest, err := snapshot.LoadManifest(opts.Out, offer.Code)
+	manifest, err := opts.Recorded.Manifest(offer.Code)
 	if err != nil {
 		return err
 	}
@@ -141,11 +156,16 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	var lacks []regionLack
 	lacking := map[string]int{} // problem name -> regions whose file lacks it
 	read := 0
+	had := recordedColumns(manifest, fingerprint, sel.Attributes) // and the previous snapshots' columns
 	for _, region := range regions {
 		file := files[region]
 		version := file.version
 		path := snapshot.Path(opts.Out, offer.Code, region)
-		if reason := skipReason(manifest.Regions[region], version, fingerprint, path, opts); reason != "" {
+		has, err := opts.Recorded.HasSnapshot(offer.Code, region)
+		if err != nil {
+			return err
+		}
+		if reason := skipReason(manifest.Regions[region], version, fingerprint, has, opts); reason != "" {
 			prev := manifest.Regions[region]
 			res.Report.Offers = append(res.Report.Offers, report.Offer{
 				OfferCode: offer.Code, Region: region, FromVersion: prev.Version, ToVersion: version,
@@ -182,17 +202,21 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			res.Warnings = append(res.Warnings, w)
 			fmt.Fprintln(opts.Log, "warning:", w)
 		}
-		old, err := snapshot.Load(path)
+		old, err := opts.Recorded.Snapshot(offer.Code, region)
 		if errors.Is(err, os.ErrNotExist) {
 			old = nil
 		} else if err != nil {
 			return err
 		}
+		had.add(region, old)
 		diff := snapshot.Diff(old, snap, snapshot.DiffOptions{FlagPct: opts.Config.FlagPct})
 		diff.OfferCode, diff.Region = offer.Code, region
 		diff.FromVersion = manifest.Regions[region].Version
 		diff.ToVersion = header.Version
 		diff.PublicationDate = header.PublicationDate
+		if err := guardRemovals(opts, offer.Code, region, src, manifest.Regions[region], fingerprint, old, snap, &diff, selErr); err != nil {
+			return err
+		}
 		res.Report.Offers = append(res.Report.Offers, diff)
 
 		sum := sha256.New()
@@ -214,12 +238,15 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 		manifest.Regions[region] = state
 		touched = true
 	}
+	// A name every region lacks is a typo, unless it is an attribute an
+	// earlier snapshot had: AWS dropped it.
+	dropped := func(p offerfile.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
 	for _, l := range lacks {
 		// A name every region lacks is among each region's problems, so
 		// the first region with one names every typo.
 		typos := &offerfile.SelectionError{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
-			if lacking[p.Name] == read {
+			if lacking[p.Name] == read && !dropped(p) {
 				typos.Problems = append(typos.Problems, p)
 			}
 		}
@@ -227,15 +254,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return fmt.Errorf("%s %s: %w", offer.Code, l.region, typos)
 		}
 	}
-	for _, l := range lacks {
-		note := "another region's file has it, so this region is recorded as empty"
-		if l.rows > 0 {
-			note = "another region's file has it, so this region's column is empty"
-		}
-		w := fmt.Sprintf("%s %s: %v (%s)", offer.Code, l.region, l.err, note)
-		res.Warnings = append(res.Warnings, w)
-		fmt.Fprintln(opts.Log, "warning:", w)
-	}
+	warnLacks(opts, res, offer.Code, lacks, dropped, had)
 	if !touched {
 		return nil
 	}
@@ -453,8 +472,8 @@ func selectionFingerprint(sel offerfile.Selection) string {
 
 // skipReason says why a region need not be fetched, or "" to fetch it. A
 // changed selection is always fetched: the snapshot must follow the config.
-func skipReason(prev snapshot.RegionState, version, fingerprint, path string, opts Options) string {
-	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !fileExists(path) {
+func skipReason(prev snapshot.RegionState, version, fingerprint string, hasSnapshot bool, opts Options) string {
+	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !hasSnapshot {
 		return ""
 	}
 	switch {

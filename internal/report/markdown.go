@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // Largest returns the changes ordered for people: largest absolute move
@@ -42,7 +44,11 @@ func FormatPct(p *float64) string {
 // Several offers or regions are summed up on one line, each named with its
 // version: "AmazonEC2 us-east-1 20261115000000, AmazonEC2 eu-west-1
 // 20261115000000: 20 changed, 3 added, 1 removed" (after three, "N more").
-func (r Report) Subject() string {
+// It never holds a control character (see textsafe): git refuses a
+// message with a NUL byte.
+func (r Report) Subject() string { return textsafe.Line(r.subject()) }
+
+func (r Report) subject() string {
 	var parts []string
 	changedOffers := 0
 	for _, o := range r.Offers {
@@ -75,7 +81,17 @@ func (r Report) Subject() string {
 // Markdown renders the report for people. maxRows caps the rows listed per
 // table (largest changes first), so that a job summary stays under GitHub's
 // 1 MiB limit; 0 means 50.
+//
+// The Markdown goes to commit messages, job summaries and terminals, so AWS
+// text in it never carries a control character or a bidi override (see
+// textsafe), and never breaks out of its table cell.
 func (r Report) Markdown(maxRows int) string {
+	// Each value is made safe where it is written; this last pass is the
+	// boundary that holds even for a value written without it.
+	return textsafe.Text(r.markdown(maxRows))
+}
+
+func (r Report) markdown(maxRows int) string {
 	if maxRows <= 0 {
 		maxRows = 50
 	}
@@ -94,18 +110,18 @@ func (r Report) Markdown(maxRows int) string {
 			version = o.FromVersion + " → " + o.ToVersion
 		}
 		if o.Skipped != "" {
-			fmt.Fprintf(&b, "| %s | %s | %s | – | – | – | %s |\n", o.OfferCode, o.Region, version, cell(o.Skipped))
+			fmt.Fprintf(&b, "| %s | %s | %s | – | – | – | %s |\n", cell(o.OfferCode), cell(o.Region), cell(version), cell(o.Skipped))
 			continue
 		}
 		a, rm, c := o.Counts()
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d |\n", o.OfferCode, o.Region, version, a, rm, c, len(o.Flags))
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %d | %d |\n", cell(o.OfferCode), cell(o.Region), cell(version), a, rm, c, len(o.Flags))
 	}
 	b.WriteString("\n")
 	for _, o := range r.Offers {
 		if o.Skipped != "" || (o.Empty() && len(o.Flags) == 0) {
 			continue
 		}
-		fmt.Fprintf(&b, "### %s %s\n\n", o.OfferCode, o.Region)
+		fmt.Fprintf(&b, "### %s %s\n\n", inline(o.OfferCode), inline(o.Region))
 		writeFlags(&b, o.Flags, maxRows)
 		writeChanges(&b, o.Changed, maxRows)
 		writeLines(&b, "Added", o.Added, maxRows)
@@ -124,7 +140,11 @@ func writeFlags(b *strings.Builder, flags []Flag, maxRows int) {
 			fmt.Fprintf(b, "- …and %d more\n", len(flags)-maxRows)
 			break
 		}
-		fmt.Fprintf(b, "- `%s` %s: %s\n", f.Kind, f.RateCode, f.Message)
+		if f.RateCode == "" { // a flag of the whole offer/region
+			fmt.Fprintf(b, "- `%s`: %s\n", inline(f.Kind), inline(f.Message))
+			continue
+		}
+		fmt.Fprintf(b, "- `%s` %s: %s\n", inline(f.Kind), inline(f.RateCode), inline(f.Message))
 	}
 	b.WriteString("\n")
 }
@@ -147,7 +167,7 @@ func writeChanges(b *strings.Builder, changes []Change, maxRows int) {
 			}
 			desc += " (changed: " + strings.Join(fs, ", ") + ")"
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s | %s |\n", c.RateCode, cell(desc), c.OldPrice, c.NewPrice, FormatPct(c.ChangePct))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", code(c.RateCode), cell(desc), cell(c.OldPrice), cell(c.NewPrice), FormatPct(c.ChangePct))
 	}
 	b.WriteString("\n")
 }
@@ -162,13 +182,37 @@ func writeLines(b *strings.Builder, title string, lines []Line, maxRows int) {
 			fmt.Fprintf(b, "| …and %d more | | |\n", len(lines)-maxRows)
 			break
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s %s/%s |\n", l.RateCode, cell(l.Description), l.Price, l.Currency, l.Unit)
+		fmt.Fprintf(b, "| %s | %s | %s |\n", code(l.RateCode), cell(l.Description), cell(l.Price+" "+l.Currency+"/"+l.Unit))
 	}
 	b.WriteString("\n")
 }
 
-// cell keeps a value from breaking a Markdown table.
+// inline makes AWS text safe on one line of Markdown: line breaks become
+// spaces (they would end a list item or a table row), any other control
+// character or bidi override becomes U+FFFD.
+func inline(s string) string {
+	return textsafe.Line(lineBreaks.Replace(s))
+}
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// cell keeps a value from breaking a Markdown table: on top of inline, a
+// pipe is escaped, and so is a backslash, which would otherwise escape the
+// pipe's escape ("a\|b" must not end the cell after "a\").
 func cell(s string) string {
-	s = strings.ReplaceAll(s, "|", `\|`)
-	return strings.ReplaceAll(s, "\n", " ")
+	return cellEscapes.Replace(inline(s))
+}
+
+var cellEscapes = strings.NewReplacer(`\`, `\\`, "|", `\|`)
+
+// code shows a rate code as code when it has the shape AWS gives rate codes;
+// anything else is shown as escaped text, since a backtick or backslash
+// would break out of the code span.
+func code(s string) string {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_')
+	}) {
+		return cell(s)
+	}
+	return "`" + s + "`"
 }

@@ -95,6 +95,14 @@ const (
 	FlagLargeMove             = "large_move"
 	FlagReservedAboveOnDemand = "reserved_above_on_demand"
 	FlagAttributesChanged     = "attributes_changed"
+	// FlagLargeRemoval marks an offer/region (no rate code) where more
+	// lines than maxRemovedPct vanished and the run was told to accept it
+	// (--accept-removals).
+	FlagLargeRemoval = "large_removal"
+	// FlagAttributeDropped marks an offer/region (no rate code) whose
+	// files no longer publish a configured attribute that an earlier
+	// snapshot had; its column is written empty.
+	FlagAttributeDropped = "attribute_dropped"
 )
 
 // Flag marks a line that deserves a human look.

@@ -71,3 +71,17 @@ func TestMarkdownCapsAndEscapes(t *testing.T) {
 		t.Errorf("unchanged report:\n%s", unchanged)
 	}
 }
+
+// A flag of a whole offer/region has no rate code: its line must not carry
+// an empty code where the rate code would go.
+func TestMarkdownOfferLevelFlag(t *testing.T) {
+	r := Report{Offers: []Offer{{
+		OfferCode: "AmazonRedshift", Region: "us-east-1", ToVersion: "20180401000000",
+		Removed: []Line{{RateCode: "A.B.C", Price: "1"}},
+		Flags:   []Flag{{Kind: FlagLargeRemoval, Message: "31 of 150 lines removed"}},
+	}}}
+	md := r.Markdown(0)
+	if want := "- `large_removal`: 31 of 150 lines removed\n"; !strings.Contains(md, want) {
+		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+}

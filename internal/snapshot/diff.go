@@ -34,6 +34,7 @@ func Diff(old, cur *Snapshot, opts DiffOptions) report.Offer {
 		if !ok {
 			out.Added = append(out.Added, cur.line(row))
 			touched = append(touched, i)
+			out.Flags = append(out.Flags, invalidPriceFlag(row[ColRateCode], row[ColSKU], "", row[ColPrice], false)...)
 			continue
 		}
 		prev := old.Rows[j]
@@ -43,6 +44,7 @@ func Diff(old, cur *Snapshot, opts DiffOptions) report.Offer {
 		}
 		out.Changed = append(out.Changed, ch)
 		touched = append(touched, i)
+		out.Flags = append(out.Flags, invalidPriceFlag(ch.RateCode, ch.SKU, ch.OldPrice, ch.NewPrice, true)...)
 		out.Flags = append(out.Flags, changeFlags(ch, opts)...)
 	}
 	for _, row := range old.Rows {
@@ -127,10 +129,11 @@ func (s *Snapshot) change(old *Snapshot, prev, row []string) (report.Change, boo
 
 // ChangePct returns the relative move from old to new in percent, rounded
 // to two decimals, computed on exact decimals. It is nil when either price
-// is not a number, the old price is zero (undefined) or nothing moved.
+// is not a plain decimal (see ParsePrice), the old price is zero
+// (undefined) or nothing moved.
 func ChangePct(oldPrice, newPrice string) *float64 {
-	o, ok1 := new(big.Rat).SetString(oldPrice)
-	n, ok2 := new(big.Rat).SetString(newPrice)
+	o, ok1 := ParsePrice(oldPrice)
+	n, ok2 := ParsePrice(newPrice)
 	if !ok1 || !ok2 || o.Sign() == 0 || o.Cmp(n) == 0 {
 		return nil
 	}
@@ -147,12 +150,12 @@ func ChangePct(oldPrice, newPrice string) *float64 {
 }
 
 func isZero(price string) bool {
-	r, ok := new(big.Rat).SetString(price)
+	r, ok := ParsePrice(price)
 	return ok && r.Sign() == 0
 }
 
 func isNumber(price string) bool {
-	_, ok := new(big.Rat).SetString(price)
+	_, ok := ParsePrice(price)
 	return ok
 }
 
@@ -195,11 +198,14 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 	type term struct {
 		hourly, upfront *big.Rat
 		lease, rateCode string
+		// invalid: a price of the term is not a plain decimal, so its
+		// effective price is unknown (the line is flagged invalid_price).
+		invalid bool
 	}
 	onDemand := map[string]*big.Rat{} // sku -> hourly price
 	for _, row := range s.Rows {
 		if row[ColTermType] == "OnDemand" && strings.HasPrefix(row[ColUnit], "Hr") {
-			if p, ok := new(big.Rat).SetString(row[ColPrice]); ok && p.Sign() > 0 {
+			if p, ok := ParsePrice(row[ColPrice]); ok && p.Sign() > 0 {
 				if _, dup := onDemand[row[ColSKU]]; !dup {
 					onDemand[row[ColSKU]] = p
 				} else {
@@ -232,8 +238,9 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 			terms[key] = t
 			order = append(order, key)
 		}
-		p, ok := new(big.Rat).SetString(row[ColPrice])
+		p, ok := ParsePrice(row[ColPrice])
 		if !ok {
+			t.invalid = true
 			continue
 		}
 		switch {
@@ -248,7 +255,7 @@ func reservedAboveOnDemand(s *Snapshot, touched []int) []report.Flag {
 	for _, key := range order {
 		t := terms[key]
 		years := leaseYears(t.lease)
-		if years == 0 {
+		if years == 0 || t.invalid {
 			continue
 		}
 		sku := strings.SplitN(key, ".", 2)[0]
