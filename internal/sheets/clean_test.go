@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // hostile holds every kind of character that must not reach people as is.
@@ -11,7 +13,7 @@ const hostile = "a\x00b\tc\nd\re\x1bf\x7fg\u0085h\u202ei\u2066j\u2069k"
 
 func unsafeRune(s string) (rune, bool) {
 	for _, r := range s {
-		if isControl(r) || isBidi(r) {
+		if textsafe.Unsafe(r) {
 			return r, true
 		}
 	}

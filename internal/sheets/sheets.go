@@ -42,6 +42,7 @@ import (
 	sheetsapi "google.golang.org/api/sheets/v4"
 
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // Defaults and limits of the service.
@@ -230,7 +231,7 @@ func SanitizeTitle(s string) string {
 		switch {
 		case strings.ContainsRune(`[]*?/\:`, r):
 			return '-'
-		case isControl(r) || isBidi(r):
+		case textsafe.Unsafe(r):
 			return ' '
 		}
 		return r

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // hostile holds every kind of character that must not reach people, and a
@@ -78,7 +79,7 @@ func TestMessageCleansText(t *testing.T) {
 			t.Errorf("%s: a value's newline starts a line: %q", kv[0], s)
 		}
 		for _, r := range strings.ReplaceAll(s, "\n", "") {
-			if unsafeRune(r) && r != '\uFFFD' {
+			if textsafe.Unsafe(r) {
 				t.Errorf("%s holds %U: %q", kv[0], r, s)
 			}
 		}
