@@ -97,6 +97,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return annotated(gh, usageError{err})
 	}
+	jobResults := jobs // before linking: what needs said, the same on a re-run
 	jobs = linkJobLogs(ctx, env, jobs)
 	rep, span, err := f.loadReport(ctx)
 	if err != nil {
@@ -112,7 +113,11 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		span.to = f.commit
 		links.Commit = gh.Links().CommitURL(f.commit)
 	}
+	// Each destination is published on its own: one that fails does not
+	// keep the other from being updated, and is named in what the other
+	// shows. The run fails when any of them failed, naming each.
 	var errs []error
+	var unpublished []slack.Unpublished
 	if rep.Unchanged {
 		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")
 	} else {
@@ -121,22 +126,47 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		end()
 		if err != nil {
 			gh.Error(err)
-			errs = append(errs, fmt.Errorf("google sheets: %w", err))
+			errs = append(errs, fmt.Errorf("Google Sheets was not updated: %w", err))
+			// One line: some errors (the token endpoint's) hold the
+			// answer's body on lines of their own.
+			reason := strings.Join(strings.Fields(err.Error()), " ")
+			unpublished = append(unpublished, slack.Unpublished{Destination: "Google Sheets", Reason: reason})
 		}
 		links.Spreadsheet = sheetURL
 	}
 
 	end := gh.Group("Slack")
-	err = f.sendSlack(ctx, env, slackCfg, slack.Outcome{
+	err = f.sendSlack(ctx, env, gh, slackCfg, slack.Outcome{
 		Status: slack.Status(f.status), Jobs: jobs, Report: rep, Links: links,
 		NotifyOnNoChange: f.notifyOnNoChange, MaxChanges: f.maxChanges,
+		Unpublished:   unpublished,
+		PublicationID: publicationID(env, rep, span.from, f.commit, f.status, jobResults),
 	})
 	end()
 	if err != nil {
 		gh.Error(err)
-		errs = append(errs, err) // the slack package's errors say "slack:"
+		errs = append(errs, fmt.Errorf("Slack was not notified: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// publicationID identifies this notification across re-runs: the merged
+// report, the revision it was computed from (--base) or recorded at
+// (--commit), the workflow run (GITHUB_RUN_ID, the same for every attempt
+// of a run) and what the jobs' results said. A re-run of the same
+// notification ("re-run failed jobs") gets the same id and posts nothing
+// new; a re-run whose shards now succeeded reports something else and gets
+// another. HEAD is left out: the notify job checks out the branch's latest
+// commit, which another workflow may have moved between attempts.
+func publicationID(env Env, rep report.Report, base, commit, status string, jobs []slack.Job) string {
+	identity := []string{
+		"base " + base, "commit " + commit, "status " + status,
+		"repository " + env.Getenv("GITHUB_REPOSITORY"), "run " + env.Getenv("GITHUB_RUN_ID"),
+	}
+	for _, j := range jobs {
+		identity = append(identity, "job "+j.Name+"="+j.Result)
+	}
+	return slack.PublicationID(rep, identity...)
 }
 
 // uniquePaths drops repeated report paths, which would count the same
@@ -191,7 +221,7 @@ func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan
 	return slack.MergeReports(reports...), span, nil
 }
 
-func (f *notifyFlags) sendSlack(ctx context.Context, env Env, cfg slack.Config, o slack.Outcome) error {
+func (f *notifyFlags) sendSlack(ctx context.Context, env Env, gh *actions.Runner, cfg slack.Config, o slack.Outcome) error {
 	if cfg.WebhookURL == "" && cfg.Token == "" && !f.dryRun {
 		fmt.Fprintln(env.Stderr, "slack: no SLACK_WEBHOOK_URL or SLACK_BOT_TOKEN; not posting")
 		return nil
@@ -219,10 +249,24 @@ func (f *notifyFlags) sendSlack(ctx context.Context, env Env, cfg slack.Config, 
 	if err != nil {
 		return err
 	}
-	if err := sender.Send(ctx, msg); err != nil {
+	res, err := sender.SendOnce(ctx, msg)
+	if res.Unchecked != "" {
+		warning := "slack: " + res.Unchecked
+		fmt.Fprintln(env.Stderr, warning)
+		// On a re-run of the job the message may now be a duplicate:
+		// worth an annotation. A first attempt cannot have posted before.
+		if attempt, _ := strconv.Atoi(env.Getenv("GITHUB_RUN_ATTEMPT")); attempt > 1 {
+			gh.Warning(warning)
+		}
+	}
+	if err != nil {
 		return err
 	}
-	fmt.Fprintln(env.Stderr, "slack: message posted")
+	if res.AlreadyPosted != "" {
+		fmt.Fprintf(env.Stderr, "slack: this report was already posted (message %s, publication %s); not posting it again\n", res.AlreadyPosted, msg.PublicationID)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "slack: message posted (publication %s)\n", msg.PublicationID)
 	return nil
 }
 

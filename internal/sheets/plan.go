@@ -118,7 +118,10 @@ func newPlan(o Options, tabs []Tab, rep report.Report) (*plan, error) {
 }
 
 func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
-	tp := tabPlan{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region, columns: t.Header}
+	tp := tabPlan{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region}
+	for _, h := range t.Header {
+		tp.columns = append(tp.columns, snapshotText(h))
+	}
 	index := make(map[string]int, len(t.Header))
 	for i, h := range t.Header {
 		if _, dup := index[h]; !dup {
@@ -150,7 +153,7 @@ func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
 	}
 	decimals := make([]int, len(picked))
 	for j, i := range picked {
-		tp.header = append(tp.header, t.Header[i])
+		tp.header = append(tp.header, snapshotText(t.Header[i]))
 		if err := checkCell(tp.title, 1, t.Header[i], t.Header[i]); err != nil {
 			return tp, err
 		}
@@ -162,7 +165,7 @@ func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
 		for j, i := range picked {
 			v := ""
 			if i < len(src) {
-				v = src[i]
+				v = snapshotText(src[i])
 			}
 			if err := checkCell(tp.title, r+2, t.Header[i], v); err != nil {
 				return tp, err
@@ -239,7 +242,7 @@ func (p *plan) buildChanges(rep report.Report) error {
 	date := p.o.Now().UTC().Format("2006-01-02")
 	seen := map[string]bool{}
 	add := func(off report.Offer, kind, rateCode, sku, term, unit, desc string, attrs map[string]string, attrChanges, oldP, newP string, pct *float64) error {
-		key := ChangeKey(off.OfferCode, off.Region, off.ToVersion, kind, rateCode)
+		key := cellText(ChangeKey(off.OfferCode, off.Region, off.ToVersion, kind, rateCode))
 		if seen[key] {
 			return nil
 		}
@@ -262,6 +265,8 @@ func (p *plan) buildChanges(rep report.Report) error {
 		}
 		for i, c := range row.cells {
 			if s, ok := c.(string); ok {
+				s = cellText(s)
+				row.cells[i] = s
 				if err := checkCell(p.o.ChangesTab, 0, changesHeader[i], s); err != nil {
 					return err
 				}
@@ -339,7 +344,11 @@ func (p *plan) buildStatus(tabs []Tab, rep report.Report) {
 		rows[k] = []string{off.OfferCode, off.Region, "", off.ToVersion, off.PublicationDate, p.o.RunURL, p.o.CommitURL, updated}
 	}
 	for _, k := range slices.Sorted(maps.Keys(rows)) {
-		p.status = append(p.status, rows[k])
+		row := rows[k]
+		for i := range row {
+			row[i] = cellText(row[i])
+		}
+		p.status = append(p.status, row)
 	}
 }
 

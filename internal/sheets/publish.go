@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -57,34 +58,11 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 	p.res.SpreadsheetURL = SpreadsheetURL(id)
 
 	// 1. The sheets as they are.
-	var ss *sheetsapi.Spreadsheet
-	err := p.call(ctx, "read spreadsheet "+id, false, func(ctx context.Context) error {
-		var err error
-		ss, err = p.svc.Spreadsheets.Get(id).Fields("sheets.properties").Context(ctx).Do()
-		return err
-	})
+	existing, err := p.readSheets(ctx)
 	if err != nil {
 		return p.res, err
 	}
-	var existing []*sheetState
-	for _, sh := range ss.Sheets {
-		if sh.Properties == nil {
-			continue
-		}
-		st := &sheetState{id: sh.Properties.SheetId, title: sh.Properties.Title}
-		if g := sh.Properties.GridProperties; g != nil {
-			st.rows, st.cols, st.frozen = g.RowCount, g.ColumnCount, g.FrozenRowCount
-		}
-		existing = append(existing, st)
-	}
-	find := func(title string) *sheetState {
-		for _, st := range existing {
-			if strings.EqualFold(st.title, title) {
-				return st
-			}
-		}
-		return nil
-	}
+	find := func(title string) *sheetState { return findSheet(existing, title) }
 	changesTab, statusTab := find(p.o.ChangesTab), find(p.o.StatusTab)
 	priceTabs := make([]*sheetState, len(p.plan.tabs))
 	for i, t := range p.plan.tabs {
@@ -205,6 +183,43 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 		}
 	}
 	return p.res, nil
+}
+
+// readSheets reads the properties of every sheet of the spreadsheet.
+func (p *publisher) readSheets(ctx context.Context) ([]*sheetState, error) {
+	id := p.o.SpreadsheetID
+	var ss *sheetsapi.Spreadsheet
+	err := p.call(ctx, "read spreadsheet "+id, false, func(ctx context.Context) error {
+		var err error
+		ss, err = p.svc.Spreadsheets.Get(id).Fields("sheets.properties").Context(ctx).Do()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var existing []*sheetState
+	for _, sh := range ss.Sheets {
+		if sh.Properties == nil {
+			continue
+		}
+		st := &sheetState{id: sh.Properties.SheetId, title: sh.Properties.Title}
+		if g := sh.Properties.GridProperties; g != nil {
+			st.rows, st.cols, st.frozen = g.RowCount, g.ColumnCount, g.FrozenRowCount
+		}
+		existing = append(existing, st)
+	}
+	return existing, nil
+}
+
+// findSheet finds a sheet by title, as Sheets compares titles: ignoring
+// case.
+func findSheet(existing []*sheetState, title string) *sheetState {
+	for _, st := range existing {
+		if strings.EqualFold(st.title, title) {
+			return st
+		}
+	}
+	return nil
 }
 
 // current is what the tabs this run writes already hold.
@@ -468,19 +483,58 @@ func checkCells(existing []*sheetState, targets []*target, changes *target, newC
 
 // structure adds missing tabs and sets the grid and frozen row of the
 // others, in one atomic request, and records every target's sheet id.
+//
+// A retried request may meet its own first attempt: when Sheets applied
+// the request but its answer was lost (a 5xx after the write, a broken
+// connection), the retry's addSheet fails with "A sheet with the name ...
+// already exists". Another run may also have added the tab since it was
+// read. Either way the spreadsheet is read again and only what is still
+// missing is requested.
 func (p *publisher) structure(ctx context.Context, targets []*target) error {
+	var created []string
+	for _, t := range targets {
+		if t.existing == nil {
+			created = append(created, t.title)
+		}
+	}
+	err := p.structureOnce(ctx, targets)
+	if err != nil && sheetExists(err) {
+		existing, rerr := p.readSheets(ctx)
+		if rerr != nil {
+			return rerr
+		}
+		for _, t := range targets {
+			t.existing = findSheet(existing, t.title)
+		}
+		err = p.structureOnce(ctx, targets)
+	}
+	if err != nil {
+		return err
+	}
+	p.res.TabsCreated = created
+	return nil
+}
+
+// sheetExists reports whether err is Sheets refusing an addSheet because
+// the tab is already there.
+func sheetExists(err error) bool {
+	var gerr *googleapi.Error
+	return errors.As(err, &gerr) && gerr.Code == http.StatusBadRequest &&
+		strings.Contains(gerr.Message, "addSheet") && strings.Contains(gerr.Message, "already exists")
+}
+
+// structureOnce requests what targets need of the sheets as last read.
+func (p *publisher) structureOnce(ctx context.Context, targets []*target) error {
 	// Shrinks go first: the service checks the cell limit after each
 	// request, so a new tab listed before the shrink that makes room for
 	// it would fail although the final layout fits.
 	var shrinks, grows, reqs []*sheetsapi.Request
 	var adds []*target
-	var created []string
 	added := map[int]*target{}
 	for _, t := range targets {
 		grid := &sheetsapi.GridProperties{RowCount: t.rows, ColumnCount: t.cols, FrozenRowCount: 1}
 		if t.existing == nil {
 			adds = append(adds, t)
-			created = append(created, t.title)
 			continue
 		}
 		e := t.existing
@@ -527,7 +581,6 @@ func (p *publisher) structure(ctx context.Context, targets []*target) error {
 		}
 		t.id = resp.Replies[i].AddSheet.Properties.SheetId
 	}
-	p.res.TabsCreated = created
 	return nil
 }
 
@@ -545,25 +598,13 @@ func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []cha
 		return nil, err
 	}
 	var formats []*sheetsapi.Request
-	rng := quoteTitle(p.o.ChangesTab) + "!A1"
 	for i, data := range ch.finish() {
 		for _, vr := range data {
-			body := &sheetsapi.ValueRange{MajorDimension: "ROWS", Values: vr.Values}
-			var resp *sheetsapi.AppendValuesResponse
-			err := p.call(ctx, fmt.Sprintf("append to tab %q (request %d)", p.o.ChangesTab, i+1), true, func(ctx context.Context) error {
-				var err error
-				resp, err = p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, body).
-					ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(ctx).Do()
-				return notRetriedIfMaybeApplied(err)
-			})
+			r0, r1, ok, err := p.appendRows(ctx, fmt.Sprintf("append to tab %q (request %d)", p.o.ChangesTab, i+1), vr.Values)
 			if err != nil {
 				return nil, err
 			}
 			p.res.ChangesAppended += len(vr.Values)
-			if resp.Updates == nil {
-				continue
-			}
-			r0, r1, ok := rowSpan(resp.Updates.UpdatedRange)
 			if !ok {
 				continue
 			}
@@ -577,16 +618,92 @@ func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []cha
 	return formats, nil
 }
 
-// notRetriedIfMaybeApplied keeps an append from being retried after a 5xx:
-// the rows may have been added although the answer was an error, and an
-// append is not idempotent. A 429 was not processed and is retried. The
-// next run reads the Changes keys and adds only what is missing.
-func notRetriedIfMaybeApplied(err error) error {
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) && gerr.Code >= 500 {
-		return fmt.Errorf("%v (not retried: the rows may have been added; the next run appends only what is missing)", err)
+// appendRows appends rows (each with its key in the key column) to the
+// Changes tab and returns the zero-based rows [r0,r1) they occupy (ok false
+// when unknown).
+//
+// An append is not idempotent: when an attempt fails in a way that may have
+// taken effect (a 5xx, a broken connection), the rows may be in the tab
+// although the answer was an error. Before trying again the key column is
+// read back, and only the rows whose key is not there yet are appended.
+func (p *publisher) appendRows(ctx context.Context, what string, rows [][]any) (r0, r1 int64, ok bool, err error) {
+	rng := quoteTitle(p.o.ChangesTab) + "!A1"
+	p.res.WriteRequests++
+	pending := rows
+	var found []int64 // rows of this chunk an earlier attempt added
+	for attempt := 1; ; attempt++ {
+		var resp *sheetsapi.AppendValuesResponse
+		actx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
+		resp, err = p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, &sheetsapi.ValueRange{MajorDimension: "ROWS", Values: pending}).
+			ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(actx).Do()
+		cancel()
+		if err == nil {
+			if resp.Updates != nil {
+				if a, b, spanned := rowSpan(resp.Updates.UpdatedRange); spanned {
+					found = append(found, a, b-1)
+				}
+			}
+			r0, r1, ok = spanOf(found)
+			return r0, r1, ok, nil
+		}
+		if !retryable(err) || attempt >= p.o.Retry.MaxAttempts {
+			return 0, 0, false, p.explain(what, attempt, err)
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return 0, 0, false, p.explain(what, attempt, err)
+		}
+		if serr := p.o.Retry.Sleep(ctx, p.o.Retry.delay(attempt, err)); serr != nil {
+			return 0, 0, false, p.explain(what, attempt, fmt.Errorf("%w (retry interrupted: %w)", err, serr))
+		}
+		if !maybeApplied(err) {
+			continue
+		}
+		keys, rerr := p.readChangeKeys(ctx)
+		if rerr != nil {
+			return 0, 0, false, rerr
+		}
+		var left [][]any
+		for _, row := range pending {
+			if r, there := keys[fmt.Sprint(row[colKey])]; there {
+				found = append(found, r)
+				continue
+			}
+			left = append(left, row)
+		}
+		pending = left
+		if len(pending) == 0 {
+			r0, r1, ok = spanOf(found)
+			return r0, r1, ok, nil
+		}
 	}
-	return err
+}
+
+// spanOf returns the zero-based rows [r0,r1) that cover rows.
+func spanOf(rows []int64) (r0, r1 int64, ok bool) {
+	if len(rows) == 0 {
+		return 0, 0, false
+	}
+	return slices.Min(rows), slices.Max(rows) + 1, true
+}
+
+// readChangeKeys reads the Changes tab's key column: each key and the
+// zero-based row it is on.
+func (p *publisher) readChangeKeys(ctx context.Context) (map[string]int64, error) {
+	col := colName(colKey)
+	values, err := p.batchGet(ctx, fmt.Sprintf("read back tab %q", p.o.ChangesTab), []string{quoteTitle(p.o.ChangesTab) + "!" + col + "2:" + col})
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]int64{}
+	if len(values) == 0 {
+		return keys, nil
+	}
+	for i, row := range values[0] {
+		if len(row) > 0 {
+			keys[fmt.Sprint(row[0])] = int64(i) + 1
+		}
+	}
+	return keys, nil
 }
 
 // numberFormat formats rows [r0,r1) of one column. Every index is sent even

@@ -647,23 +647,3 @@ func TestPublishShrinksBeforeAddingTabs(t *testing.T) {
 		t.Errorf("the shrunk tab is %+v", sh)
 	}
 }
-
-// An append that fails after the rows went in is not retried (that would
-// add them twice); the run fails, and the next one sees the rows' keys and
-// adds nothing again.
-func TestPublishDoesNotRetryAnAppendThatMayHaveApplied(t *testing.T) {
-	e := newEnv(t)
-	e.fake.FailNextAppendsAfterApplying(1, 503)
-	_, err := Publish(context.Background(), e.svc, e.opts, []Tab{ec2Snapshot(t, v1)}, report1())
-	if err == nil || !strings.Contains(err.Error(), "not retried") {
-		t.Fatalf("Publish = %v, want the append's failure, not retried", err)
-	}
-	once := e.fake.Values(spreadsheetID, "Changes")
-	res := e.publish(t, []Tab{ec2Snapshot(t, v1)}, report1())
-	if res.ChangesAppended != 0 {
-		t.Errorf("the next run appended %d rows again", res.ChangesAppended)
-	}
-	if after := e.fake.Values(spreadsheetID, "Changes"); fmt.Sprint(after) != fmt.Sprint(once) {
-		t.Errorf("Changes rows were duplicated:\n%q\nwas\n%q", after, once)
-	}
-}

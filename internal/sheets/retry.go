@@ -4,19 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"cloud.google.com/go/auth"
+	"golang.org/x/oauth2"
 	"google.golang.org/api/googleapi"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
-// Retry is the backoff for 429 and 5xx answers, which the generated client
-// does not retry: exponential with equal jitter (a random wait between half
+// Retry is the backoff for 429 and 5xx answers and broken connections (see
+// retryable), which the generated client does not retry: exponential with equal jitter (a random wait between half
 // and all of min(MaxDelay, BaseDelay·2^attempt)), a Retry-After header
 // taking precedence, at most MaxAttempts attempts in all. The defaults wait
 // at least 63 s in all, longer than the per-minute quota window, so a run
@@ -87,12 +92,57 @@ func (r Retry) delay(attempt int, err error) time.Duration {
 	return d
 }
 
+// retryable reports whether a failed attempt may succeed when made again:
+// Sheets' own 429 and 5xx answers, the same answers from the OAuth token
+// endpoint a service-account key is exchanged at (the token is fetched
+// inside the call, so its failure is the call's), and failures of the
+// connection itself (refused, reset, cut short, timed out). A 4xx other
+// than 408 and 429 is the request's or the credentials' fault, and
+// repeating it changes nothing.
 func retryable(err error) bool {
 	var gerr *googleapi.Error
-	if !errors.As(err, &gerr) {
-		return false
+	if errors.As(err, &gerr) {
+		return transientStatus(gerr.Code)
 	}
-	return gerr.Code == http.StatusTooManyRequests || gerr.Code >= 500
+	var aerr *auth.Error
+	if errors.As(err, &aerr) && aerr.Response != nil {
+		return transientStatus(aerr.Response.StatusCode)
+	}
+	var rerr *oauth2.RetrieveError
+	if errors.As(err, &rerr) && rerr.Response != nil {
+		return transientStatus(rerr.Response.StatusCode)
+	}
+	return transportFailure(err)
+}
+
+func transientStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
+}
+
+// transportFailure reports whether err is the connection failing rather
+// than a server's answer: nothing, or only part of an answer, arrived.
+func transportFailure(err error) bool {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		// The attempt's own timeout; do stops when the run's context ends.
+		errors.Is(err, context.DeadlineExceeded):
+		return true
+	}
+	var nerr net.Error
+	return errors.As(err, &nerr) && nerr.Timeout()
+}
+
+// maybeApplied reports whether a failed write may nevertheless have taken
+// effect: the server failed after receiving it (5xx), or the connection
+// broke before its answer arrived. A 429 was refused before any work.
+func maybeApplied(err error) bool {
+	var gerr *googleapi.Error
+	if errors.As(err, &gerr) {
+		return gerr.Code >= 500 || gerr.Code == http.StatusRequestTimeout
+	}
+	return retryable(err)
 }
 
 // apiError keeps Google's error reachable (errors.As *googleapi.Error) under
@@ -110,6 +160,9 @@ func (e *apiError) Unwrap() error { return e.err }
 func (p *publisher) explain(what string, attempts int, err error) error {
 	var gerr *googleapi.Error
 	if !errors.As(err, &gerr) {
+		if retryable(err) {
+			return fmt.Errorf("sheets: %s: Google Sheets or its token endpoint could not be reached %d times in a row; retry later: %w", what, attempts, err)
+		}
 		return fmt.Errorf("sheets: %s: %w", what, err)
 	}
 	google := gerr.Message

@@ -42,6 +42,7 @@ import (
 	sheetsapi "google.golang.org/api/sheets/v4"
 
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // Defaults and limits of the service.
@@ -222,15 +223,15 @@ func TabTitle(template, offer, region string) string {
 }
 
 // SanitizeTitle makes s a valid sheet title: characters that sheet names
-// cannot hold or that break A1 references ([ ] * ? / \ : and control
-// characters) become "-", surrounding space is trimmed, and the title is cut
-// at 100 characters.
+// cannot hold or that break A1 references ([ ] * ? / \ :) become "-",
+// control and bidi characters become spaces, surrounding space is trimmed,
+// and the title is cut at 100 characters.
 func SanitizeTitle(s string) string {
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case strings.ContainsRune(`[]*?/\:`, r):
 			return '-'
-		case r < 0x20 || r == 0x7f:
+		case textsafe.Unsafe(r):
 			return ' '
 		}
 		return r

@@ -14,7 +14,7 @@ import (
 // Slack's own word for the problem ("no_service", "channel_not_found", …)
 // and Fix says what the user can do about it.
 type APIError struct {
-	// Method is "webhook" or "chat.postMessage".
+	// Method is "webhook", "chat.postMessage" or "conversations.history".
 	Method string
 	// Status is the HTTP status; chat.postMessage reports its errors with
 	// 200 and "ok": false.
@@ -90,8 +90,21 @@ var webhookFixes = map[string]string{
 	"not_in_channel":    "the webhook's app was removed from the channel; create a new incoming webhook",
 }
 
+// historyFixes override fixes for conversations.history, which needs a
+// scope of its own.
+var historyFixes = map[string]string{
+	"missing_scope":     "add the channels:history scope (groups:history for a private channel) to the Slack app and reinstall it to the workspace",
+	"channel_not_found": "invite the bot to the channel (/invite @your-app) or check the channel ID (C…, from the channel's details)",
+	"not_in_channel":    "invite the bot to the channel (/invite @your-app): reading its history needs membership",
+}
+
 // fixFor says what to do about Slack's answer.
 func fixFor(method, answer string, status int) string {
+	if method == methodHistory {
+		if f, ok := historyFixes[answer]; ok {
+			return f
+		}
+	}
 	if method == methodWebhook {
 		if f, ok := webhookFixes[answer]; ok {
 			return f

@@ -22,6 +22,9 @@ import (
 type Message struct {
 	Text   string
 	Blocks []goslack.Block
+	// PublicationID identifies the report and run the message publishes
+	// (see SendOnce); a bot token sends it as message metadata too.
+	PublicationID string
 }
 
 // Slack's limits. Lengths are counted in bytes, which is never less than
@@ -93,6 +96,9 @@ func BuildMessage(o Outcome) (msg Message, skip bool) {
 	if status != StatusSuccess {
 		blocks = append(blocks, failureBlocks(status, o)...)
 	}
+	if b := unpublishedBlock(o.Unpublished); b != nil {
+		blocks = append(blocks, b)
+	}
 	switch {
 	case len(changed) > 0:
 		blocks = append(blocks, countsBlock(o.Report, changed))
@@ -107,10 +113,24 @@ func BuildMessage(o Outcome) (msg Message, skip bool) {
 	if b := actionBlock(o.Links); b != nil {
 		blocks = append(blocks, b)
 	}
-	if b := contextBlock(o.Links); b != nil {
+	if b := contextBlock(o.Links, o.PublicationID); b != nil {
 		blocks = append(blocks, b)
 	}
-	return Message{Text: fallbackText(status, o, changed), Blocks: blocks}, false
+	return Message{Text: fallbackText(status, o, changed), Blocks: blocks, PublicationID: o.PublicationID}, false
+}
+
+// unpublishedBlock names the destinations this notification could not
+// update, so that the people reading Slack know the spreadsheet is behind.
+func unpublishedBlock(failed []Unpublished) goslack.Block {
+	if len(failed) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, u := range failed {
+		lines = append(lines, ":warning: *"+escape(truncate(u.Destination, maxNameLen))+" was not updated:* "+escape(truncate(u.Reason, maxFlagLen)))
+	}
+	// A line or two of bounded length: well inside a section's 3,000.
+	return mrkdwnSection(strings.Join(lines, "\n"))
 }
 
 // webhookPayload is what an incoming webhook receives. Unfurling is off
@@ -404,7 +424,7 @@ func actionBlock(l Links) goslack.Block {
 			return
 		}
 		b := goslack.NewButtonBlockElement(id, "", goslack.NewTextBlockObject(goslack.PlainTextType, truncate(text, maxButtonText), false, false))
-		b.URL = target
+		b.URL = cleanURL(target)
 		if primary {
 			b.Style = goslack.StylePrimary
 		}
@@ -419,16 +439,26 @@ func actionBlock(l Links) goslack.Block {
 	return goslack.NewActionBlock("links", buttons...)
 }
 
-func contextBlock(l Links) goslack.Block {
-	if !usableURL(l.Repository) {
+func contextBlock(l Links, publicationID string) goslack.Block {
+	var elems []goslack.MixedElement
+	if usableURL(l.Repository) {
+		name := l.Repository
+		if u, err := url.Parse(l.Repository); err == nil && u.Path != "" {
+			name = strings.Trim(u.Path, "/")
+		}
+		text := "pricechecker · " + link(l.Repository, truncate(name, maxNameLen))
+		elems = append(elems, goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false))
+	}
+	if publicationID != "" {
+		// Shown so that people can tell a re-post from a new report, and
+		// read back by SendOnce when metadata is missing.
+		text := publicationMarker + "`" + codeSpan(publicationID) + "`"
+		elems = append(elems, goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false))
+	}
+	if len(elems) == 0 {
 		return nil
 	}
-	name := l.Repository
-	if u, err := url.Parse(l.Repository); err == nil && u.Path != "" {
-		name = strings.Trim(u.Path, "/")
-	}
-	text := "pricechecker · " + link(l.Repository, truncate(name, maxNameLen))
-	return goslack.NewContextBlock("context", goslack.NewTextBlockObject(goslack.MarkdownType, text, false, false))
+	return goslack.NewContextBlock("context", elems...)
 }
 
 func fallbackText(status Status, o Outcome, changed []report.Offer) string {
@@ -465,6 +495,9 @@ func fallbackText(status Status, o Outcome, changed []report.Offer) string {
 			text += "AWS price lists changed: " + offerSummary(changed)
 		}
 		text += fmt.Sprintf(": %d added, %d removed, %d changed", added, removed, changedLines)
+	}
+	for _, u := range o.Unpublished {
+		text += ". " + truncate(u.Destination, maxNameLen) + " was not updated"
 	}
 	return truncate(escape(text), maxFallbackText)
 }
@@ -515,8 +548,11 @@ func mrkdwnSection(text string) goslack.Block {
 }
 
 // escape makes text safe for Slack's mrkdwn, where &, < and > are control
-// characters (links, mentions).
-var escape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
+// characters (links, mentions), and drops the characters that must never
+// reach people (see clean).
+func escape(s string) string { return mrkdwnEscaper.Replace(clean(s)) }
+
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // codeSpan keeps a value from closing its `code span` early.
 func codeSpan(s string) string {
@@ -528,7 +564,7 @@ func link(target, text string) string {
 	if !usableURL(target) || len(target) > maxLinkURL {
 		return escape(text)
 	}
-	target = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20").Replace(target)
+	target = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20").Replace(cleanURL(target))
 	return "<" + target + "|" + strings.ReplaceAll(escape(text), "|", "¦") + ">"
 }
 
@@ -540,9 +576,11 @@ func usableURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// truncate cuts s to at most n bytes, ending with "…" when cut, without
-// splitting a UTF-8 sequence.
+// truncate cleans s (see clean) and cuts it to at most n bytes, ending
+// with "…" when cut, without splitting a UTF-8 sequence. Every value from
+// a report or the workflow goes through it on its way into a message.
 func truncate(s string, n int) string {
+	s = clean(s)
 	if len(s) <= n {
 		return s
 	}

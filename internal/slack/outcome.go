@@ -25,6 +25,10 @@ package slack
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -123,6 +127,35 @@ type Outcome struct {
 	// MaxChanges is how many of the largest changes to list; zero or less
 	// means DefaultMaxChanges. Fewer are listed when Slack's limits require.
 	MaxChanges int
+	// Unpublished are the other destinations of this notification that
+	// failed (the spreadsheet), named in the message.
+	Unpublished []Unpublished
+	// PublicationID identifies what is published (see PublicationID); it
+	// is shown in the message and lets SendOnce post it only once.
+	PublicationID string
+}
+
+// Unpublished is a destination a notification could not update.
+type Unpublished struct {
+	Destination string // "Google Sheets"
+	Reason      string
+}
+
+// PublicationID is a stable id for publishing rep in a given context: the
+// same report with the same identity (the commits it covers, the workflow
+// run, the jobs' results) always gives the same id, on any machine, and any
+// difference gives another. Identity parts are taken in order.
+func PublicationID(rep report.Report, identity ...string) string {
+	h := sha256.New()
+	// The report's JSON is deterministic: struct fields in order, map keys
+	// sorted.
+	data, _ := json.Marshal(rep)
+	fmt.Fprintf(h, "report %d\n", len(data))
+	h.Write(data)
+	for _, part := range identity {
+		fmt.Fprintf(h, "\n%d %s", len(part), part)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // DefaultMaxChanges is how many changed lines a message lists by default.

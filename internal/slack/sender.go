@@ -2,6 +2,7 @@ package slack
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,6 +55,12 @@ type Config struct {
 	MaxWait time.Duration
 	// Sleep waits d or until ctx is done; tests replace it to run instantly.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// HistoryWindow is how far back SendOnce looks for an earlier post of
+	// the same publication (default DefaultHistoryWindow), and
+	// MaxHistoryPages how many pages of history it reads at most (default
+	// DefaultMaxHistoryPages).
+	HistoryWindow   time.Duration
+	MaxHistoryPages int
 }
 
 // Secrets returns the values that must never appear in logs: the webhook
@@ -83,7 +90,11 @@ func (c Config) Secrets() []string {
 // Sender posts messages to Slack as its Config says. It is safe for
 // concurrent use.
 type Sender struct {
-	post       func(ctx context.Context, m Message) error
+	post func(ctx context.Context, m Message) error
+	// find looks for an earlier post of a publication, calling each page
+	// of history through retry; nil for a webhook, which cannot read its
+	// channel.
+	find       func(ctx context.Context, id string, retry func(call func() error) error) (string, error)
 	secrets    []string
 	maxRetries int
 	maxWait    time.Duration
@@ -141,8 +152,10 @@ func NewSender(cfg Config) (*Sender, error) {
 		if !strings.HasSuffix(apiURL, "/") {
 			apiURL += "/" // slack-go appends the method name directly
 		}
-		b := &bot{token: cfg.Token, channel: cfg.Channel, apiURL: apiURL, client: client}
+		b := &bot{token: cfg.Token, channel: cfg.Channel, apiURL: apiURL, client: client,
+			window: cmp.Or(cfg.HistoryWindow, DefaultHistoryWindow), maxPages: cmp.Or(cfg.MaxHistoryPages, DefaultMaxHistoryPages)}
 		s.post = b.post
+		s.find = b.find
 	default:
 		return nil, errors.New("slack: no destination; set a webhook URL, or a bot token and channel")
 	}
@@ -151,8 +164,13 @@ func NewSender(cfg Config) (*Sender, error) {
 
 // Send posts m, waiting and retrying when Slack answers 429.
 func (s *Sender) Send(ctx context.Context, m Message) error {
+	return s.retry(ctx, func() error { return s.post(ctx, m) })
+}
+
+// retry runs call, waiting and calling again when Slack answers 429.
+func (s *Sender) retry(ctx context.Context, call func() error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.post(ctx, m)
+		err := call()
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) || !apiErr.RateLimited() {
 			return redactErr(err, s.secrets)
@@ -231,6 +249,8 @@ func answerWord(body []byte, status int) string {
 type bot struct {
 	token, channel, apiURL string
 	client                 *http.Client
+	window                 time.Duration
+	maxPages               int
 }
 
 func (b *bot) post(ctx context.Context, m Message) error {
@@ -246,8 +266,16 @@ func (b *bot) post(ctx context.Context, m Message) error {
 	if len(m.Blocks) > 0 {
 		opts = append(opts, goslack.MsgOptionBlocks(m.Blocks...))
 	}
+	if m.PublicationID != "" {
+		opts = append(opts, goslack.MsgOptionMetadata(publicationMetadata(m.PublicationID)))
+	}
 	_, _, err := api.PostMessageContext(ctx, b.channel, opts...)
+	return apiErr(methodPost, err, rec)
+}
 
+// apiErr turns slack-go's answer to a Web API call into an *APIError that
+// says what to fix, or nil.
+func apiErr(method string, err error, rec *okRecorder) error {
 	var (
 		slackErr goslack.SlackErrorResponse
 		rateErr  *goslack.RateLimitedError
@@ -256,21 +284,21 @@ func (b *bot) post(ctx context.Context, m Message) error {
 	switch {
 	case err == nil:
 		if rec.ok != nil && !*rec.ok {
-			return newAPIError(methodPost, rec.status, "")
+			return newAPIError(method, rec.status, "")
 		}
 		return nil
 	case errors.As(err, &slackErr):
-		e := newAPIError(methodPost, rec.status, slackErr.Err)
+		e := newAPIError(method, rec.status, slackErr.Err)
 		if slackErr.Needed != "" {
 			e.Fix += " (Slack says the app needs: " + slackErr.Needed + ")"
 		}
 		return e
 	case errors.As(err, &rateErr):
-		e := newAPIError(methodPost, http.StatusTooManyRequests, "ratelimited")
+		e := newAPIError(method, http.StatusTooManyRequests, "ratelimited")
 		e.RetryAfter = max(rateErr.RetryAfter, defaultRetryAfter)
 		return e
 	case errors.As(err, &codeErr):
-		e := newAPIError(methodPost, codeErr.Code, answerWord(rec.body, codeErr.Code))
+		e := newAPIError(method, codeErr.Code, answerWord(rec.body, codeErr.Code))
 		if codeErr.Code == http.StatusTooManyRequests {
 			e.RetryAfter = defaultRetryAfter // slack-go only parses an integer Retry-After
 		}
@@ -279,11 +307,11 @@ func (b *bot) post(ctx context.Context, m Message) error {
 	if rec.status == http.StatusTooManyRequests {
 		// slack-go fails to parse a Retry-After that is not a number of
 		// seconds (an HTTP date); it is still a rate limit.
-		e := newAPIError(methodPost, http.StatusTooManyRequests, "ratelimited")
+		e := newAPIError(method, http.StatusTooManyRequests, "ratelimited")
 		e.RetryAfter = defaultRetryAfter
 		return e
 	}
-	return fmt.Errorf("slack chat.postMessage: %w", stripURL(err))
+	return fmt.Errorf("slack %s: %w", method, stripURL(err))
 }
 
 // okRecorder is the HTTP client handed to slack-go. It remembers the status,

@@ -22,8 +22,10 @@
 //     cell, unknown spreadsheet, permission, quota);
 //   - a new sheet is 1000 rows × 26 columns; writing past the grid fails.
 //
-// Faults are configurable: FailNext (429/5xx bursts), SetForbidden,
-// SetMaxBodyBytes and SetWriteQuota (the per-user per-minute limit).
+// Faults are configurable: FailNext (429/5xx bursts), FailNextAfterApplying
+// (a write that takes effect and then answers 5xx or loses its
+// connection), ResetNext (connection resets), SetForbidden, SetMaxBodyBytes
+// and SetWriteQuota (the per-user per-minute limit).
 package sheetsfake
 
 import (
@@ -32,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,9 +89,12 @@ type Server struct {
 	requests    []Request
 	faults      []int
 	writeFaults []int
-	// appendFaults answer the next appends with an error after applying
-	// them, as a server that fails after the write does.
-	appendFaults []int
+	// applied are faults answered after the request took effect, as a
+	// server (or a connection) that fails after the write does.
+	applied []appliedFault
+	// resets cut the connection of the next requests before they are
+	// handled.
+	resets       int
 	forbidden    bool
 	maxBody      int
 	quota        int
@@ -170,15 +176,55 @@ func (s *Server) FailNextWrites(n, code int) {
 	}
 }
 
+// The API methods FailNextAfterApplying tells apart, by their names in the
+// discovery document.
+const (
+	CallBatchUpdate       = "spreadsheets.batchUpdate" // structure: addSheet, updateSheetProperties, repeatCell…
+	CallValuesBatchUpdate = "spreadsheets.values.batchUpdate"
+	CallValuesUpdate      = "spreadsheets.values.update"
+	CallValuesAppend      = "spreadsheets.values.append"
+	CallValuesBatchClear  = "spreadsheets.values.batchClear"
+	CallValuesClear       = "spreadsheets.values.clear"
+	// CallAnyWrite matches every request that is not a GET.
+	CallAnyWrite = ""
+)
+
+// ResetConnection, as the code of FailNextAfterApplying, cuts the
+// connection (TCP RST) instead of answering.
+const ResetConnection = 0
+
+type appliedFault struct {
+	call string
+	code int
+}
+
+// FailNextAfterApplying makes the next n requests of the API method call
+// (a Call constant) take effect and then answer code (a 5xx), or cut the
+// connection when code is ResetConnection: the failure after the write that
+// makes retrying a write unsafe unless the client checks what is there. A
+// request the server refuses anyway (a 400) is answered with its own error
+// and does not use up a fault.
+func (s *Server) FailNextAfterApplying(call string, n, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.applied = append(s.applied, appliedFault{call: call, code: code})
+	}
+}
+
 // FailNextAppendsAfterApplying makes the next n values.append requests add
 // their rows and then answer code: the failure after the write that makes
 // retrying an append unsafe.
 func (s *Server) FailNextAppendsAfterApplying(n, code int) {
+	s.FailNextAfterApplying(CallValuesAppend, n, code)
+}
+
+// ResetNext cuts the connection (TCP RST) of the next n requests before
+// they are handled, as a broken network path does: nothing is applied.
+func (s *Server) ResetNext(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.appendFaults = append(s.appendFaults, code)
-	}
+	s.resets += n
 }
 
 // SetForbidden makes every request fail with 403, as when the spreadsheet is
@@ -490,9 +536,87 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			BodyBytes: len(body), Status: rec.status,
 		})
 	}()
+	if s.resets > 0 {
+		s.resets--
+		resetConnection(w) // Status stays 0: no answer
+		return
+	}
+	if i := s.appliedFaultFor(r); i >= 0 {
+		// Handle the request for real, then lose the answer.
+		res := httptest.NewRecorder()
+		if e := s.serveLocked(res, r, body); e != nil {
+			writeError(res, e)
+		}
+		if res.Code >= 300 {
+			copyResponse(rec, res)
+			return
+		}
+		f := s.applied[i]
+		s.applied = slices.Delete(s.applied, i, i+1)
+		if f.code == ResetConnection {
+			resetConnection(w)
+			return
+		}
+		writeError(rec, faultError(f.code))
+		return
+	}
 	if e := s.serveLocked(rec, r, body); e != nil {
 		writeError(rec, e)
 	}
+}
+
+// appliedFaultFor returns the index of the fault that r uses up, or -1.
+func (s *Server) appliedFaultFor(r *http.Request) int {
+	if r.Method == http.MethodGet {
+		return -1
+	}
+	call := callName(r)
+	return slices.IndexFunc(s.applied, func(f appliedFault) bool { return f.call == CallAnyWrite || f.call == call })
+}
+
+// callName names the API method a write request calls.
+func callName(r *http.Request) string {
+	path := r.URL.EscapedPath()
+	switch {
+	case strings.HasSuffix(path, "/values:batchUpdate"):
+		return CallValuesBatchUpdate
+	case strings.HasSuffix(path, "/values:batchClear"):
+		return CallValuesBatchClear
+	case strings.HasSuffix(path, ":batchUpdate"):
+		return CallBatchUpdate
+	case strings.HasSuffix(path, ":append"):
+		return CallValuesAppend
+	case strings.HasSuffix(path, ":clear"):
+		return CallValuesClear
+	case r.Method == http.MethodPut:
+		return CallValuesUpdate
+	}
+	return "unknown"
+}
+
+func copyResponse(w http.ResponseWriter, res *httptest.ResponseRecorder) {
+	for k, v := range res.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(res.Code)
+	w.Write(res.Body.Bytes())
+}
+
+// resetConnection closes the request's connection with a TCP RST, so that
+// the client sees "connection reset by peer" rather than an answer.
+func resetConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic("sheetsfake: the connection cannot be taken over to reset it")
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		tcp.SetLinger(0) // close sends RST, not FIN
+	}
+	conn.Close()
 }
 
 var (
@@ -582,14 +706,6 @@ func (s *Server) serveLocked(w http.ResponseWriter, r *http.Request, body []byte
 	case verb == "" && r.Method == http.MethodPut:
 		return s.valuesUpdate(w, b, rng, q, body)
 	case verb == "append" && r.Method == http.MethodPost:
-		if len(s.appendFaults) > 0 {
-			code := s.appendFaults[0]
-			s.appendFaults = s.appendFaults[1:]
-			if err := s.valuesAppend(httptest.NewRecorder(), b, rng, q, body); err != nil {
-				return err
-			}
-			return faultError(code)
-		}
 		return s.valuesAppend(w, b, rng, q, body)
 	case verb == "clear" && r.Method == http.MethodPost:
 		return s.valuesClear(w, b, rng)

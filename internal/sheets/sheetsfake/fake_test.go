@@ -231,3 +231,47 @@ func TestFaults(t *testing.T) {
 	_, err = svc.Spreadsheets.Values.Update(id, "A1", &sheetsapi.ValueRange{Values: [][]any{{strings.Repeat("x", 200)}}}).ValueInputOption("RAW").Do()
 	wantAPIError(t, err, 400, "Request payload size exceeds the limit: 100 bytes.")
 }
+
+// A write that fails after applying has taken effect; one the server
+// refuses anyway answers its own error and leaves the fault for later.
+func TestFailNextAfterApplying(t *testing.T) {
+	f, svc := setup(t)
+	f.FailNextAfterApplying(sheetsfake.CallBatchUpdate, 1, http.StatusServiceUnavailable)
+	add := &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: []*sheetsapi.Request{
+		{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{Title: "Prices"}}},
+	}}
+	_, err := svc.Spreadsheets.BatchUpdate(id, add).Do()
+	wantAPIError(t, err, http.StatusServiceUnavailable, "The service is currently unavailable.")
+	if _, ok := f.Sheet(id, "Prices"); !ok {
+		t.Fatal("the addSheet did not take effect")
+	}
+	// The retry meets its own first attempt, as in Sheets.
+	_, err = svc.Spreadsheets.BatchUpdate(id, add).Do()
+	wantAPIError(t, err, http.StatusBadRequest, `Invalid requests[0].addSheet: A sheet with the name "Prices" already exists. Please enter another name.`)
+
+	// A refused write does not use up the fault.
+	f.FailNextAfterApplying(sheetsfake.CallAnyWrite, 1, sheetsfake.ResetConnection)
+	_, err = svc.Spreadsheets.BatchUpdate(id, add).Do()
+	wantAPIError(t, err, http.StatusBadRequest, "already exists")
+	vr := &sheetsapi.ValueRange{Values: [][]any{{"a"}}}
+	_, err = svc.Spreadsheets.Values.Append(id, "Prices!A1", vr).ValueInputOption("RAW").Do()
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("append = %v, want the connection reset", err)
+	}
+	if got := f.Values(id, "Prices"); len(got) != 1 || got[0][0] != "a" {
+		t.Errorf("Prices = %q, want the appended row", got)
+	}
+}
+
+func TestResetNext(t *testing.T) {
+	f, svc := setup(t)
+	f.ResetNext(1)
+	vr := &sheetsapi.ValueRange{Values: [][]any{{"a"}}}
+	_, err := svc.Spreadsheets.Values.Update(id, "Sheet1!A1", vr).ValueInputOption("RAW").Do()
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("update = %v, want the connection reset", err)
+	}
+	if got := f.Values(id, "Sheet1"); len(got) != 0 {
+		t.Errorf("a reset request was applied: %q", got)
+	}
+}

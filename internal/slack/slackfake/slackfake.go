@@ -1,16 +1,22 @@
 // Package slackfake is a fake Slack for tests: an httptest server that
-// answers an incoming webhook and chat.postMessage the way Slack does,
-// including its error answers, its 429 with Retry-After, its pace of about
-// one message per second per channel, and the Block Kit limits it enforces. It records every message it accepts.
+// answers an incoming webhook, chat.postMessage and conversations.history
+// the way Slack does, including its error answers, its 429 with
+// Retry-After, its pace of about one message per second per channel, the
+// Block Kit limits it enforces, message metadata, and the history's cursor
+// pagination, scope and rate limit (Tier 3, about 50 calls a minute). It
+// records every message it accepts, and keeps them in the channel's
+// history.
 //
 // It is a separate package so that the CLI's and the workflow's tests can
 // point pricechecker at it too. It binds to 127.0.0.1 only.
 package slackfake
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -39,7 +45,37 @@ type Received struct {
 	// Body is the raw request body: JSON for a webhook, a form for
 	// chat.postMessage.
 	Body []byte
+	// Metadata is the message metadata chat.postMessage was given
+	// ({"event_type":…,"event_payload":{…}}), nil without.
+	Metadata json.RawMessage
+	// TS is the message's timestamp, its id in the channel.
+	TS string
 }
+
+// message is one message of the channel's history.
+type message struct {
+	ts       string
+	seq      int
+	user     string // a person's message
+	botID    string // an app's message
+	text     string
+	blocks   json.RawMessage
+	metadata json.RawMessage
+}
+
+// History limits: conversations.history returns 100 messages by default
+// and at most 999 a page, and allows about 50 calls a minute (Tier 3).
+// Slack recommends pages of no more than 200.
+const (
+	DefaultHistoryLimit   = 100
+	MaxHistoryLimit       = 999
+	DefaultHistoryPerMin  = 50
+	historyScope          = "channels:history"
+	botID                 = "B0FAKEBOT01"
+	humanUser             = "U0FAKEUSER1"
+	metadataMaxEventType  = 255
+	metadataMaxPayloadLen = 8000
+)
 
 // Server is the fake. Create it with New and Close it when done.
 type Server struct {
@@ -57,14 +93,28 @@ type Server struct {
 	// the channel's last one sooner is answered 429 with Retry-After.
 	interval time.Duration
 	lastSent map[string]time.Time
+
+	// The channel's history, oldest first, and the history API's limits.
+	history        []message
+	seq            int
+	noHistoryScope bool
+	notMember      bool
+	historyPerMin  int
+	historyMax     int
+	historyCalls   []time.Time
+	now            func() time.Time
+	historyFails   int
+	historyPages   int
 }
 
 // New starts a fake Slack.
 func New() *Server {
-	s := &Server{interval: time.Second, lastSent: map[string]time.Time{}}
+	s := &Server{interval: time.Second, lastSent: map[string]time.Time{},
+		historyPerMin: DefaultHistoryPerMin, historyMax: MaxHistoryLimit, now: time.Now}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.webhook)
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
+	mux.HandleFunc("/api/conversations.history", s.conversationsHistory)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -80,7 +130,7 @@ func (s *Server) WebhookURL() string { return s.URL + WebhookPath }
 // as slack-go requires.
 func (s *Server) APIURL() string { return s.URL + "/api/" }
 
-// RateLimit makes the next n requests answer 429 with the given Retry-After
+// RateLimit makes the next n requests (of any method) answer 429 with the given Retry-After
 // header (seconds; empty sends no header).
 func (s *Server) RateLimit(n int, retryAfter string) {
 	s.mu.Lock()
@@ -123,6 +173,13 @@ func (s *Server) FailWith(answer string) {
 	s.fail = &answer
 }
 
+// StopFailing undoes FailWith: Slack is back.
+func (s *Server) StopFailing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = nil
+}
+
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
@@ -150,10 +207,85 @@ func (s *Server) begin() (limited bool, retryAfter string, fail *string) {
 	return false, "", s.fail
 }
 
-func (s *Server) record(r Received) {
+// record accepts a message: it is received and joins the channel's
+// history, posted by the app. It returns the message's ts.
+func (s *Server) record(r Received) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	m := s.addLocked(message{botID: botID, text: r.Text, blocks: r.Blocks, metadata: r.Metadata})
+	r.TS = m.ts
 	s.received = append(s.received, r)
+	return m.ts
+}
+
+func (s *Server) addLocked(m message) message {
+	s.seq++
+	m.seq = s.seq
+	// Real timestamps: callers bound history reads by time.
+	m.ts = fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1_000_000)
+	s.history = append(s.history, m)
+	return m
+}
+
+// AddChannelMessages adds n messages from a person to the channel's
+// history, as a busy channel has between the app's messages.
+func (s *Server) AddChannelMessages(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range n {
+		s.addLocked(message{user: humanUser, text: fmt.Sprintf("chatter %d", i+1)})
+	}
+}
+
+// RemoveHistoryScope makes conversations.history answer missing_scope, as
+// for an app installed with chat:write only.
+func (s *Server) RemoveHistoryScope() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noHistoryScope = true
+}
+
+// SetClock sets the clock of the history's rate limit (default
+// time.Now), so that a test can let a minute pass.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+// RemoveFromChannel makes conversations.history answer not_in_channel
+// while chat.postMessage still posts, as for a bot with chat:write.public
+// that never joined the channel.
+func (s *Server) RemoveFromChannel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notMember = true
+}
+
+// SetHistoryLimits sets how many conversations.history calls a minute are
+// answered before 429 (Slack's Tier 3: DefaultHistoryPerMin) and the
+// largest page (MaxHistoryLimit; Slack cut both, to 1 a minute and 15 a
+// page, for commercially distributed apps outside the Marketplace).
+func (s *Server) SetHistoryLimits(perMinute, maxLimit int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.historyPerMin, s.historyMax = perMinute, maxLimit
+	s.historyCalls = nil
+}
+
+// FailHistory makes the next n conversations.history calls answer
+// {"ok":false,"error":"internal_error"}.
+func (s *Server) FailHistory(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.historyFails = n
+}
+
+// HistoryPages returns how many conversations.history pages were served.
+func (s *Server) HistoryPages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.historyPages
 }
 
 // webhookStatus is the HTTP status Slack pairs with a webhook error code.
@@ -300,16 +432,232 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusOK, map[string]any{"ok": false, "error": err.Code, "errors": []string{err.Detail}})
 		return
 	}
+	var metadata json.RawMessage
+	if raw := form.Get("metadata"); raw != "" {
+		if code := validateMetadata(raw); code != "" {
+			refuse(code)
+			return
+		}
+		metadata = json.RawMessage(raw)
+	}
 	if wait, tooSoon := s.paced(Channel); tooSoon {
 		w.Header().Set("Retry-After", wait)
 		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 		return
 	}
-	s.record(Received{Via: "chat.postMessage", Channel: Channel, Text: text, Blocks: blocks, Body: body})
+	ts := s.record(Received{Via: "chat.postMessage", Channel: Channel, Text: text, Blocks: blocks, Body: body, Metadata: metadata})
 	reply(http.StatusOK, map[string]any{
-		"ok": true, "channel": Channel, "ts": "1700000000." + fmt.Sprintf("%06d", s.Requests()),
-		"message": map[string]any{"type": "message", "text": text},
+		"ok": true, "channel": Channel, "ts": ts,
+		"message": map[string]any{"type": "message", "text": text, "bot_id": botID, "ts": ts},
 	})
+}
+
+// validateMetadata checks message metadata as chat.postMessage does: a
+// JSON object with an event_type and an event_payload object. It returns
+// Slack's error code, "" when the metadata is accepted.
+func validateMetadata(raw string) string {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return "invalid_metadata_format"
+	}
+	var eventType string
+	if json.Unmarshal(m["event_type"], &eventType) != nil || eventType == "" || len(eventType) > metadataMaxEventType {
+		return "invalid_metadata_schema"
+	}
+	var payload map[string]any
+	if json.Unmarshal(m["event_payload"], &payload) != nil || payload == nil {
+		return "invalid_metadata_schema"
+	}
+	if len(raw) > metadataMaxPayloadLen {
+		return "metadata_too_large"
+	}
+	return ""
+}
+
+// historyCursor encodes a page's position the way Slack's opaque cursors
+// look (base64 of "next_ts:…").
+func historyCursor(seq int) string {
+	return base64.StdEncoding.EncodeToString([]byte("next_seq:" + strconv.Itoa(seq)))
+}
+
+func parseCursor(c string) (int, bool) {
+	b, err := base64.StdEncoding.DecodeString(c)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(string(b), "next_seq:"))
+	return n, err == nil && strings.HasPrefix(string(b), "next_seq:")
+}
+
+// conversationsHistory answers conversations.history as Slack does: a
+// form-encoded POST (or GET with a query), the token in the form or an
+// Authorization header, the channel's messages newest first, limit (100 by
+// default, at most 999) per page, oldest/latest bounds (exclusive unless
+// inclusive=1), the next page's cursor in response_metadata.next_cursor,
+// and metadata only with include_all_metadata=1.
+func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
+	reply := func(status int, v map[string]any) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	refuse := func(answer string, extra ...any) {
+		v := map[string]any{"ok": false, "error": answer}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v[extra[i].(string)] = extra[i+1]
+		}
+		reply(http.StatusOK, v)
+	}
+	limited, retryAfter, fail := s.begin()
+	if r.Method == http.MethodPost {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			refuse("invalid_form_data")
+			return
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		refuse("invalid_form_data")
+		return
+	}
+	form := r.Form
+	token := form.Get("token")
+	if token == "" {
+		token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	switch {
+	case token == "":
+		refuse("not_authed")
+		return
+	case token != Token:
+		refuse("invalid_auth")
+		return
+	case limited:
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+		return
+	case fail != nil:
+		refuse(*fail)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	kept := s.historyCalls[:0]
+	for _, t := range s.historyCalls {
+		if now.Sub(t) < time.Minute {
+			kept = append(kept, t)
+		}
+	}
+	s.historyCalls = kept
+	switch {
+	case s.historyPerMin > 0 && len(kept) >= s.historyPerMin:
+		wait := time.Minute - now.Sub(kept[0])
+		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+		return
+	case s.noHistoryScope:
+		refuse("missing_scope", "needed", historyScope, "provided", "chat:write")
+		return
+	case s.notMember && form.Get("channel") == Channel:
+		refuse("not_in_channel")
+		return
+	case s.historyFails > 0:
+		s.historyFails--
+		refuse("internal_error")
+		return
+	case form.Get("channel") == "":
+		refuse("channel_not_found")
+		return
+	case form.Get("channel") != Channel:
+		refuse("channel_not_found")
+		return
+	}
+	s.historyCalls = append(s.historyCalls, now)
+
+	limit := DefaultHistoryLimit
+	if l := form.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			refuse("invalid_limit")
+			return
+		}
+		if n > 0 {
+			limit = n
+		}
+	}
+	limit = min(limit, s.historyMax)
+	inclusive := form.Get("inclusive") == "1" || form.Get("inclusive") == "true"
+	withMetadata := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	oldest, latest := tsValue(form.Get("oldest"), 0), tsValue(form.Get("latest"), math.Inf(1))
+	start := len(s.history) - 1 // newest first
+	if c := form.Get("cursor"); c != "" {
+		seq, ok := parseCursor(c)
+		if !ok {
+			refuse("invalid_cursor")
+			return
+		}
+		start = -1
+		for i := len(s.history) - 1; i >= 0; i-- {
+			if s.history[i].seq <= seq {
+				start = i
+				break
+			}
+		}
+	}
+	var page []map[string]any
+	next := ""
+	for i := start; i >= 0; i-- {
+		m := s.history[i]
+		ts := tsValue(m.ts, 0)
+		if ts > latest || (ts == latest && !inclusive) {
+			continue
+		}
+		if ts < oldest || (ts == oldest && !inclusive) {
+			break
+		}
+		if len(page) == limit {
+			next = historyCursor(m.seq)
+			break
+		}
+		out := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
+		if m.user != "" {
+			out["user"] = m.user
+		}
+		if m.botID != "" {
+			out["bot_id"], out["subtype"] = m.botID, "bot_message"
+		}
+		if len(m.blocks) > 0 {
+			out["blocks"] = m.blocks
+		}
+		if withMetadata && len(m.metadata) > 0 {
+			out["metadata"] = m.metadata
+		}
+		page = append(page, out)
+	}
+	s.historyPages++
+	v := map[string]any{"ok": true, "messages": page, "has_more": next != "", "pin_count": 0}
+	if page == nil {
+		v["messages"] = []any{}
+	}
+	if next != "" {
+		v["response_metadata"] = map[string]any{"next_cursor": next}
+	}
+	reply(http.StatusOK, v)
+}
+
+// tsValue reads a Slack timestamp ("1700000000.000123"); def when empty.
+func tsValue(s string, def float64) float64 {
+	if s == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return def
+	}
+	return f
 }
 
 // Error is a message Slack would refuse: Code is Slack's answer

@@ -165,3 +165,95 @@ func TestPacePerChannel(t *testing.T) {
 		t.Errorf("recorded %d messages, want 3", n)
 	}
 }
+
+func history(t *testing.T, s *Server, form url.Values) map[string]any {
+	t.Helper()
+	_, body := post(t, s.URL+"/api/conversations.history", "application/x-www-form-urlencoded", form.Encode())
+	var v map[string]any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatalf("answer %q: %v", body, err)
+	}
+	return v
+}
+
+// conversations.history pages newest first with an opaque cursor, shows
+// metadata only when asked for all of it, and refuses as Slack does.
+func TestConversationsHistory(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetMessageInterval(0)
+	meta := `{"event_type":"pricechecker_publication","event_payload":{"publication_id":"p1"}}`
+	form := url.Values{"token": {Token}, "channel": {Channel}, "text": {"first"}, "metadata": {meta}}
+	if status, body := post(t, s.URL+"/api/chat.postMessage", "application/x-www-form-urlencoded", form.Encode()); status != 200 || !strings.Contains(body, `"ok":true`) {
+		t.Fatalf("post: %d %s", status, body)
+	}
+	s.AddChannelMessages(4)
+
+	q := url.Values{"token": {Token}, "channel": {Channel}, "limit": {"3"}}
+	v := history(t, s, q)
+	msgs, _ := v["messages"].([]any)
+	if v["ok"] != true || len(msgs) != 3 || v["has_more"] != true {
+		t.Fatalf("page 1 = %v", v)
+	}
+	if msgs[0].(map[string]any)["text"] != "chatter 4" {
+		t.Errorf("page 1 starts with %v, want the newest message", msgs[0])
+	}
+	q.Set("cursor", v["response_metadata"].(map[string]any)["next_cursor"].(string))
+	v = history(t, s, q)
+	msgs, _ = v["messages"].([]any)
+	if len(msgs) != 2 || v["has_more"] != false {
+		t.Fatalf("page 2 = %v", v)
+	}
+	last := msgs[1].(map[string]any)
+	if last["text"] != "first" || last["bot_id"] == nil || last["metadata"] != nil {
+		t.Errorf("the app's message = %v, want it without metadata (not asked for)", last)
+	}
+	q.Set("include_all_metadata", "1")
+	v = history(t, s, q)
+	msgs, _ = v["messages"].([]any)
+	if md, _ := msgs[1].(map[string]any)["metadata"].(map[string]any); md["event_type"] != "pricechecker_publication" {
+		t.Errorf("metadata = %v", msgs[1])
+	}
+
+	for name, tc := range map[string]struct {
+		form url.Values
+		want string
+	}{
+		"bad cursor":    {url.Values{"token": {Token}, "channel": {Channel}, "cursor": {"nope"}}, "invalid_cursor"},
+		"other channel": {url.Values{"token": {Token}, "channel": {"C999"}}, "channel_not_found"},
+		"no token":      {url.Values{"channel": {Channel}}, "not_authed"},
+	} {
+		if v := history(t, s, tc.form); v["error"] != tc.want {
+			t.Errorf("%s: %v, want %s", name, v, tc.want)
+		}
+	}
+	s.RemoveHistoryScope()
+	if v := history(t, s, url.Values{"token": {Token}, "channel": {Channel}}); v["error"] != "missing_scope" || v["needed"] != "channels:history" {
+		t.Errorf("without the scope: %v", v)
+	}
+	bad := url.Values{"token": {Token}, "channel": {Channel}, "text": {"x"}, "metadata": {`{"event_payload":{}}`}}
+	if _, body := post(t, s.URL+"/api/chat.postMessage", "application/x-www-form-urlencoded", bad.Encode()); !strings.Contains(body, "invalid_metadata_schema") {
+		t.Errorf("metadata without event_type: %s", body)
+	}
+}
+
+// Tier 3: about 50 calls a minute, then 429 with Retry-After.
+func TestConversationsHistoryRateLimit(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetHistoryLimits(2, MaxHistoryLimit)
+	q := url.Values{"token": {Token}, "channel": {Channel}}
+	for range 2 {
+		if v := history(t, s, q); v["ok"] != true {
+			t.Fatalf("%v", v)
+		}
+	}
+	resp, err := http.PostForm(s.URL+"/api/conversations.history", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("third call: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+}
