@@ -369,6 +369,9 @@ var flagNames = map[string]string{
 	report.FlagLargeMove:             "large move",
 	report.FlagReservedAboveOnDemand: "reserved above on-demand",
 	report.FlagAttributesChanged:     "attributes changed",
+	report.FlagLargeRemoval:          "large removal",
+	report.FlagAttributeDropped:      "attribute dropped",
+	report.FlagInvalidPrice:          "invalid price",
 }
 
 func flagBlocks(changed []report.Offer) []goslack.Block {
@@ -388,7 +391,10 @@ func flagBlocks(changed []report.Offer) []goslack.Block {
 	line := func(i int) string {
 		f := all[i].flag
 		kind := cmp.Or(flagNames[f.Kind], f.Kind)
-		line := "• `" + codeSpan(f.RateCode) + "` *" + escape(truncate(kind, maxNameLen)) + "*"
+		line := "• *" + escape(truncate(kind, maxNameLen)) + "*" // a flag of the whole offer/region
+		if f.RateCode != "" {
+			line = "• `" + codeSpan(f.RateCode) + "` " + line[len("• "):]
+		}
 		if len(changed) > 1 {
 			line += " [" + escape(offerName(*all[i].offer)) + "]"
 		}

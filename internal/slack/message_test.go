@@ -395,3 +395,24 @@ func TestRenderJSONIsWebhookPayload(t *testing.T) {
 		t.Error("link unfurling is on; GitHub previews would bury the message")
 	}
 }
+
+// A flag of a whole offer/region (no rate code) reads as its kind and
+// message, not as an empty code span.
+func TestOfferLevelFlag(t *testing.T) {
+	r := report.Report{Offers: []report.Offer{{
+		OfferCode: "AmazonRedshift", Region: "us-east-1", FromVersion: "20180309224506", ToVersion: "20180401000000",
+		Removed: []report.Line{{RateCode: "A.B.C", Price: "1"}},
+		Flags:   []report.Flag{{Kind: report.FlagLargeRemoval, Message: "31 of 150 lines removed"}},
+	}}}
+	msg, _ := BuildMessage(Outcome{Status: StatusSuccess, Report: r})
+	var found bool
+	for _, s := range sectionTexts(t, msg) {
+		if strings.Contains(s, "``") {
+			t.Errorf("empty code span in %q", s)
+		}
+		found = found || strings.Contains(s, "• *large removal*: 31 of 150 lines removed")
+	}
+	if !found {
+		t.Errorf("no line for the offer-level flag in %q", sectionTexts(t, msg))
+	}
+}
