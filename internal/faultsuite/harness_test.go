@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -174,7 +173,7 @@ type Fixture struct {
 
 // NewFixture makes a work folder and a Bulk API; with git, the folder is a
 // clone of a fresh bare remote with one commit on main.
-func NewFixture(t *testing.T, withGit bool) *Fixture {
+func NewFixture(t testing.TB, withGit bool) *Fixture {
 	t.Helper()
 	root := t.TempDir()
 	f := &Fixture{Dir: filepath.Join(root, "work"), Bulk: NewBulk(t)}
@@ -307,7 +306,7 @@ func RunCases(t *testing.T, cases []Case) {
 				head, remote = Rev(t, f.Dir, "HEAD"), Rev(t, f.Remote, "main")
 			}
 			res := f.Run(t, c.Args...)
-			t.Logf("exit %d in %s", res.Code, res.Elapsed.Round(time.Millisecond))
+			t.Logf("exit %d in %s; stderr:\n%s", res.Code, res.Elapsed.Round(time.Millisecond), res.Stderr)
 			CheckResult(t, res, c.Want)
 			switch c.Want.Snapshot {
 			case SnapshotUnchanged:
@@ -526,12 +525,12 @@ func ReportPeakRSS(b *testing.B, results []Result) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
 }
 
-// sortedKeys is for stable messages.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// readMirror returns a file of the mirror by its Bulk API path.
+func readMirror(t testing.TB, p string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(mirrorDir, filepath.FromSlash(strings.TrimPrefix(p, "/"))))
+	if err != nil {
+		t.Fatal(err)
 	}
-	slices.Sort(keys)
-	return keys
+	return data
 }
