@@ -499,6 +499,18 @@ func AssertRev(t testing.TB, repo, rev, want string) {
 	}
 }
 
+// AssertOnRemote fails unless commit is on the remote's main branch (the
+// branch tip or one of its ancestors): nothing committed was lost.
+func AssertOnRemote(t testing.TB, remote, commit string) {
+	t.Helper()
+	cmd := exec.Command("git", "merge-base", "--is-ancestor", commit, "main")
+	cmd.Dir = remote
+	cmd.Env = baseEnv(remote)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("commit %s is not on %s main: %v %s", commit, remote, err, out)
+	}
+}
+
 // AssertClean fails unless `git status --porcelain` prints nothing.
 func AssertClean(t testing.TB, dir string) {
 	t.Helper()
