@@ -63,7 +63,9 @@ func TestConfigBombs(t *testing.T) {
 		configCase("billion laughs in a list the config decodes", billionLaughs("regions"),
 			`c\.yml: invalid configuration: offers\[0\]\.regions \(line 4\): expected string, found a list`),
 		configCase("billion laughs in a filter value", bombInFilter(),
-			`c\.yml: offers\[0\]: filters\.l1: line \d+: expected a value, got a nested structure`),
+			// Which filter is named first varies from run to run (the
+			// filters are a map): any of them will do.
+			`c\.yml: offers\[0\]: filters\.(l[1-9]|productFamily): line \d+: expected a value`),
 		configCase("deeply nested YAML", "offers:\n  - code: AmazonRedshift\n    regions: "+nested(100_000)+"\n",
 			`c\.yml: invalid YAML: yaml: line 3: exceeded max depth of 10000`),
 	})

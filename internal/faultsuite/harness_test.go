@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,7 +34,18 @@ var (
 // whole package's test binary.
 const runTimeout = 90 * time.Second
 
+// minParallel is how many cases run at once unless -parallel says
+// otherwise: the cases mostly wait (backoff, Retry-After, stalls), so more
+// of them than there are CPUs keeps the package well under a minute.
+const minParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(minParallel, runtime.GOMAXPROCS(0))))
+	}
 	os.Exit(buildAndRun(m))
 }
 
