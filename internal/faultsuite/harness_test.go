@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,7 +144,9 @@ func baseEnv(home string) []string {
 }
 
 // Exec runs a binary in dir with baseEnv plus env (later entries win) and
-// returns its exit code and output. It never fails the test itself.
+// returns its exit code and output. A binary that cannot start or hangs
+// past runTimeout is reported with t.Errorf and Code -1 (never t.Fatal, so
+// that Exec may run in goroutines of the test).
 func Exec(t testing.TB, dir string, env []string, bin string, args ...string) Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
@@ -161,10 +164,13 @@ func Exec(t testing.TB, dir string, env []string, bin string, args ...string) Re
 	case errors.As(err, &ee):
 		res.Code = ee.ExitCode()
 	case err != nil:
-		t.Fatalf("%s %s: %v", filepath.Base(bin), strings.Join(args, " "), err)
+		t.Errorf("%s %s: %v", filepath.Base(bin), strings.Join(args, " "), err)
+		return Result{Code: -1}
 	}
 	if ctx.Err() != nil {
-		t.Fatalf("%s %s: still running after %s (a hang)\nstderr:\n%s", filepath.Base(bin), strings.Join(args, " "), runTimeout, res.Stderr)
+		t.Errorf("%s %s: still running after %s (a hang)\nstderr:\n%s", filepath.Base(bin), strings.Join(args, " "), runTimeout, res.Stderr)
+		res.Code = -1
+		return res
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.MaxRSS = int64(ru.Maxrss) * 1024 // Linux reports KiB
@@ -234,7 +240,8 @@ func (f *Fixture) Write(t testing.TB, name, content string) string {
 // Seed records the older Redshift version (20180309224506) of us-east-1
 // and eu-west-1 as the previous snapshot, through the fault-free Bulk API;
 // the current version (20180401000000) differs, so a run that succeeds
-// rewrites it. With git it is committed and pushed.
+// rewrites it. With git it is committed and pushed. Call it before
+// installing faults.
 func (f *Fixture) Seed(t testing.TB) {
 	t.Helper()
 	args := []string{"run", "--service", "AmazonRedshift", "--region", "us-east-1", "--region", "eu-west-1",
@@ -326,7 +333,7 @@ func RunCases(t *testing.T, cases []Case) {
 			case SnapshotUnchanged:
 				AssertSameTree(t, f.Out, before, HashTree(t, f.Out))
 			case SnapshotWritten:
-				if maps(before).equal(HashTree(t, f.Out)) {
+				if maps.Equal(before, HashTree(t, f.Out)) {
 					t.Errorf("%s: nothing was written", f.Out)
 				}
 			}
@@ -399,20 +406,6 @@ func HashTree(t testing.TB, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	return sums
-}
-
-type maps map[string]string
-
-func (a maps) equal(b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // AssertSameTree fails for every file added, removed or changed.

@@ -3,6 +3,7 @@ package faultsuite
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -129,7 +130,7 @@ func TestPushRaces(t *testing.T) {
 			t.Errorf("remote log has %d commits, want 3 (start and one per region):\n%s", len(subjects), strings.Join(subjects, "\n"))
 		}
 		want := map[string]string{"us-east-1": "20180401000000", "eu-west-1": "20180401000000"}
-		if got := remoteManifest(t, r.remote); !mapsEqual(got, want) {
+		if got := remoteManifest(t, r.remote); !maps.Equal(got, want) {
 			t.Errorf("remote manifest regions %v, want %v", got, want)
 		}
 		files := Git(t, r.remote, "ls-tree", "--name-only", "main", "prices/AmazonRedshift/")
@@ -160,5 +161,3 @@ func TestPushRaces(t *testing.T) {
 		}
 	})
 }
-
-func mapsEqual(a, b map[string]string) bool { return maps(a).equal(b) }
