@@ -1,0 +1,80 @@
+package faultsuite
+
+import (
+	"strings"
+	"testing"
+)
+
+// nested is n opening brackets, a value, and n closing brackets.
+func nested(n int) string {
+	return strings.Repeat("[", n) + "1" + strings.Repeat("]", n)
+}
+
+// offerHead is the start of a JSON offer file of the current version, up
+// to the point where a case puts its junk.
+const offerHead = `{"formatVersion":"v1.0","offerCode":"AmazonRedshift","version":"20180401000000","publicationDate":"2018-04-01T00:00:00Z",`
+
+// Bytes that are not an offer file, or not the index asked for, fail the
+// run with a message that names the URL: no crash, no snapshot.
+func TestJunk(t *testing.T) {
+	body := func(p string, b string) func(t *testing.T, f *Fixture) {
+		return func(t *testing.T, f *Fixture) {
+			f.Seed(t)
+			f.Bulk.Rule(p, Fault{Body: []byte(b)})
+		}
+	}
+	RunCases(t, []Case{
+		{
+			Name:  "deep JSON nesting in a skipped key of an offer",
+			Setup: body(usEastJSON, offerHead+`"disclaimer":`+nested(100_000)+`,"products":{},"terms":{}}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is malformed JSON: .*depth`}},
+		},
+		{
+			Name:  "deep JSON nesting in an offer's product",
+			Setup: body(usEastJSON, offerHead+`"products":{"SKU1":{"sku":"SKU1","attributes":{"x":`+nested(100_000)+`}}},"terms":{}}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is malformed JSON`}},
+		},
+		{
+			Name:  "deep JSON nesting in the region index",
+			Setup: body(regionIndexPath, `{"formatVersion":"v1.0","regions":`+nested(100_000)+`}`),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`parse http://\S+/current/region_index\.json: .*depth`}},
+		},
+		{
+			Name:  "an HTML page with status 200 instead of the region index",
+			Setup: body(regionIndexPath, "<html><body>Sign in to the Wi-Fi</body></html>\n"),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`parse http://\S+/current/region_index\.json: invalid character '<'`}},
+		},
+		{
+			Name:  "an HTML page with status 200 instead of an offer CSV",
+			Setup: body(usEastCSV, "<html><body>Sign in to the Wi-Fi</body></html>\n"),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.csv: `}},
+		},
+		{
+			Name:  "an HTML page with status 200 instead of an offer JSON",
+			Setup: body(usEastJSON, "<html><body>Sign in to the Wi-Fi</body></html>\n"),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is malformed JSON`}},
+		},
+		{
+			Name: "the region index cut off with Content-Length",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				f.Bulk.Rule(regionIndexPath, Fault{CutAt: 100})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`http://\S+/current/region_index\.json: .*unexpected EOF`}},
+		},
+	})
+}

@@ -1,0 +1,246 @@
+//go:build unix
+
+package faultsuite
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+)
+
+const (
+	relayRepo  = "octo-org/prices"
+	relayToken = "ghp_faultsuitetoken0123456789"
+)
+
+// findRIE looks for aws-lambda-rie as cmd/relay/main_test.go does: on
+// PATH, then in $(go env GOPATH)/bin; the relay cases skip without it.
+func findRIE(t *testing.T) string {
+	t.Helper()
+	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+		return p
+	}
+	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
+		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
+			if p := filepath.Join(dir, "bin", "aws-lambda-rie"); fileExists(p) {
+				return p
+			}
+		}
+	}
+	t.Skip("aws-lambda-rie not found; install it as cmd/relay/main_test.go says")
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// lambda is the relay binary running behind aws-lambda-rie: one warm
+// execution environment, as SNS's redeliveries meet it.
+type lambda struct {
+	addr string
+	out  *syncBuffer
+}
+
+// startRelay starts the relay under the emulator with a fake GitHub and a
+// plain GITHUB_TOKEN (no AWS service is called).
+func startRelay(t *testing.T, gh *relaytest.GitHub, extraEnv ...string) *lambda {
+	t.Helper()
+	rie := findRIE(t)
+	home := t.TempDir()
+	addr, apiAddr := freeAddr(t), freeAddr(t)
+	out := &syncBuffer{}
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, relayBin)
+	cmd.Dir = filepath.Dir(relayBin)
+	cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+		"AWS_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "none"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
+		"GITHUB_REPOSITORY=" + relayRepo,
+		"GITHUB_API_URL=" + gh.URL(),
+		"GITHUB_TOKEN=" + relayToken,
+		"RELAY_ALLOWED_OFFERS=AWSConfig,AmazonS3,AWSComputeSavingsPlan",
+		"RELAY_MAX_ATTEMPTS=2",
+	}, extraEnv...)
+	cmd.Stdout, cmd.Stderr = out, out
+	// Own process group, so that the bootstrap the emulator starts stops
+	// with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		if t.Failed() {
+			t.Logf("emulator output:\n%s", out.String())
+		}
+	})
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case <-done:
+			t.Fatalf("emulator exited:\n%s", out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("emulator not listening after 15s:\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return &lambda{addr: addr, out: out}
+}
+
+// invoke delivers an event; it returns the invocation's error message, or
+// nil when the function succeeded (SNS then does not redeliver).
+func (l *lambda) invoke(t *testing.T, event []byte) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+l.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("invoke: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var fnErr struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
+		return fmt.Errorf("%s", fnErr.ErrorMessage)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+// snsEvent is the repository's real price-list SNS sample, with its
+// MessageId and version replaced when asked.
+func snsEvent(t *testing.T, messageID, version string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(moduleRoot, "testdata", "sns", "lambda-price-list-api.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	sns := ev["Records"].([]any)[0].(map[string]any)["Sns"].(map[string]any)
+	if messageID != "" {
+		sns["MessageId"] = messageID
+	}
+	if version != "" {
+		sns["Message"] = strings.ReplaceAll(sns["Message"].(string), "20171205010842", version)
+	}
+	out, _ := json.Marshal(ev)
+	return out
+}
+
+// SNS delivers at least once: a redelivery of a message already dispatched
+// makes no second repository_dispatch, and a delivery whose dispatch
+// failed is dispatched when Lambda retries it, once.
+func TestRelayDuplicateDeliveries(t *testing.T) {
+	t.Parallel()
+	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	l := startRelay(t, gh)
+
+	dispatches := func(t *testing.T, want int) {
+		t.Helper()
+		if got := len(gh.Dispatches()); got != want {
+			t.Errorf("%d repository_dispatch calls, want %d; fake GitHub errors: %v", got, want, gh.Errors())
+		}
+	}
+
+	t.Run("the same MessageId twice dispatches once", func(t *testing.T) {
+		event := snsEvent(t, "", "")
+		for range 2 {
+			if err := l.invoke(t, event); err != nil {
+				t.Fatalf("invocation failed: %v (SNS would redeliver)", err)
+			}
+		}
+		dispatches(t, 1)
+		if d := gh.Dispatches(); len(d) > 0 && (d[0].Payload["offerCode"] != "AWSConfig" || d[0].Payload["version"] != "20171205010842") {
+			t.Errorf("dispatch payload %v", d[0].Payload)
+		}
+	})
+
+	t.Run("the same version under a new MessageId dispatches no more", func(t *testing.T) {
+		if err := l.invoke(t, snsEvent(t, "faultsuite-republished", "")); err != nil {
+			t.Fatal(err)
+		}
+		dispatches(t, 1)
+	})
+
+	t.Run("a failed dispatch is retried by the redelivery, once", func(t *testing.T) {
+		event := snsEvent(t, "faultsuite-502", "20171206000000")
+		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
+		if err := l.invoke(t, event); err == nil || !strings.Contains(err.Error(), "502") {
+			t.Fatalf("invocation error %v, want the 502 (so that Lambda retries)", err)
+		}
+		dispatches(t, 1)
+		for range 2 { // Lambda's retry, then one more SNS redelivery
+			if err := l.invoke(t, event); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dispatches(t, 2)
+	})
+
+	if out := l.out.String(); strings.Contains(out, relayToken) {
+		t.Error("the token appears in the relay's logs")
+	}
+}

@@ -1,0 +1,121 @@
+package faultsuite
+
+import (
+	"bytes"
+	"testing"
+)
+
+// rowEnd is the offset just after the first line break at or after n in a
+// mirror file: a cut there leaves a well-formed but short CSV.
+func rowEnd(t *testing.T, p string, n int) int64 {
+	data := readMirror(t, p)
+	return int64(n + bytes.IndexByte(data[n:], '\n') + 1)
+}
+
+// A body that ends before the file does is never a snapshot: whatever
+// signal says so (Content-Length, the gzip trailer, the last chunk), the
+// run fails and the previous snapshot stays byte for byte.
+func TestTruncation(t *testing.T) {
+	cut := func(p string, f Fault) func(t *testing.T, fx *Fixture) {
+		return func(t *testing.T, fx *Fixture) {
+			fx.Seed(t)
+			fx.Bulk.Rule(p, f)
+		}
+	}
+	RunCases(t, []Case{
+		{
+			Name:  "CSV cut mid-body with Content-Length (FIN)",
+			Setup: cut(usEastCSV, Fault{CutAt: 20000}),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/20180401000000/us-east-1/index\.csv: the download was cut off after 20000 of 63675 bytes`}},
+		},
+		{
+			Name:  "CSV cut mid-body with Content-Length (connection reset)",
+			Setup: cut(usEastCSV, Fault{CutAt: 20000, Reset: true}),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/20180401000000/us-east-1/index\.csv: .*connection reset by peer`}},
+		},
+		{
+			Name:  "CSV whole but Content-Length says more",
+			Setup: cut(usEastCSV, Fault{Length: 63675 + 4096}),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`the download was cut off after 63675 of 67771 bytes`}},
+		},
+		{
+			Name:  "JSON cut mid-body with Content-Length",
+			Setup: cut(usEastJSON, Fault{CutAt: 50000}),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`us-east-1/index\.json: the download was cut off after 50000 of 135194 bytes`}},
+		},
+		{
+			Name:  "JSON gzip stream cut short",
+			Setup: cut(usEastJSON, Fault{Gzip: true, CutAt: 4000}),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is truncated \(JSON ends after \d+ bytes\)`}},
+			Check: func(t *testing.T, f *Fixture, res Result) {
+				if f.Bulk.Hits(usEastJSON) == 0 {
+					t.Error("the faulty file was never asked for")
+				}
+			},
+		},
+		{
+			Name:  "JSON gzip whole, Content-Length says more",
+			Setup: cut(usEastJSON, Fault{Gzip: true, Length: 1 << 20}),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`us-east-1/index\.json: `}},
+		},
+		{
+			Name:  "JSON chunked, last chunk missing",
+			Setup: cut(usEastJSON, Fault{Chunked: true, CutAt: 50000}),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is truncated \(JSON ends after \d+ bytes\)`}},
+		},
+		{
+			Name:  "CSV chunked, last chunk missing",
+			Setup: cut(usEastCSV, Fault{Chunked: true, CutAt: 20000}),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.csv: .*unexpected EOF`}},
+		},
+		{
+			Name:  "JSON without length, cut by closing the connection",
+			Setup: cut(usEastJSON, Fault{NoLength: true, CutAt: 50000}),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is truncated \(JSON ends after \d+ bytes\)`}},
+		},
+		{
+			Name:  "chunked and gzip, whole: a clean control that must succeed",
+			Setup: cut(usEastJSON, Fault{Chunked: true, Gzip: true}),
+			Args:  runArgs("--format", "json"),
+			Want:  Want{Exit: 0, Snapshot: SnapshotWritten},
+		},
+		{
+			Name: "CSV without length cut at a row boundary",
+			Skip: "pending item 2: a short CSV cut at a row's end becomes a snapshot today",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				f.Bulk.Rule(usEastCSV, Fault{NoLength: true, CutAt: rowEnd(t, usEastCSV, 40000)})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged},
+		},
+		{
+			Name: "CSV with a Content-Length shorter than the file",
+			Skip: "pending item 2: a Content-Length that ends at a row's end is believed today",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				f.Bulk.Rule(usEastCSV, Fault{Length: rowEnd(t, usEastCSV, 40000)})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged},
+		},
+	})
+}
