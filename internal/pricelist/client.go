@@ -192,7 +192,6 @@ func backoffDelay(attempt int) time.Duration {
 	return backoff.Jittered(attempt, 500*time.Millisecond, 30*time.Second)
 }
 
-
 // xmlErrorCode returns the <Code> of an S3 or CloudFront XML error body
 // ("AccessDenied", "NoSuchKey"), or "".
 func xmlErrorCode(body string) string {
