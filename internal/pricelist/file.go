@@ -413,6 +413,10 @@ func (w *watchdog) tick() {
 	quiet := time.Since(w.since)
 	switch {
 	case quiet >= w.idle:
+		if !w.warned && w.warn != nil {
+			// A busy machine ran the halfway tick late: still say it.
+			w.warn(w.idle / 2)
+		}
 		w.stalled = true
 		w.cancel()
 	case quiet >= w.idle/2 && !w.warned:
