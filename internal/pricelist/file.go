@@ -48,7 +48,7 @@ type File struct {
 	off                int64              // bytes delivered so far
 	sum                hash.Hash          // MD5 of them, when the ETag is one
 	wantSum            string
-	resumable          bool
+	noResume           string // why the body cannot be resumed, or ""
 	attempts           int
 	notify             func(string) // progress lines; nil when unwatched
 	err                error        // sticky: once failed, always failed
@@ -145,10 +145,10 @@ func (f *File) resume(cause error) error {
 		return fmt.Errorf("read %s: %w", f.URL, err)
 	}
 	attempts := max(f.c.MaxAttempts, 1)
-	if !f.resumable || f.attempts >= attempts {
+	if f.noResume != "" || f.attempts >= attempts {
 		why := fmt.Sprintf("%d attempts", f.attempts)
-		if !f.resumable {
-			why = "cannot resume: the server sent no ETag to pin the rest of the file to"
+		if f.noResume != "" {
+			why = "cannot resume: " + f.noResume
 		}
 		var stall *StallError
 		if errors.As(cause, &stall) {
@@ -256,7 +256,12 @@ func (f *File) start(resp *http.Response) {
 	if identity && singlePartETag.MatchString(f.ETag) {
 		f.sum, f.wantSum = md5.New(), strings.ToLower(strings.Trim(f.ETag, `"`))
 	}
-	f.resumable = identity && f.ETag != "" && !strings.HasPrefix(f.ETag, "W/")
+	switch {
+	case !identity:
+		f.noResume = "the server compressed the body, so offsets are not the file's"
+	case f.ETag == "" || strings.HasPrefix(f.ETag, "W/"):
+		f.noResume = "the server sent no ETag to pin the rest of the file to"
+	}
 }
 
 // checkResumed makes sure a 206 is the rest of the same file.

@@ -249,3 +249,28 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// A body the server compressed (as CloudFront may) is whole only when
+// gzip's own trailer arrives: a cut, even a clean close, is an error, and
+// is not resumed, since offsets into it are not the file's.
+func TestCompressedBody(t *testing.T) {
+	want, _ := fileBytes(t, csvPath, 0)
+	srv := bulkfake.New(mirror)
+	defer srv.Close()
+	c, _ := newClient(t, srv.URL)
+	srv.SetFault(csvPath, bulkfake.Fault{Gzip: true})
+	got, err := readAll(t, c, csvPath, nil)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("whole compressed body: read %d of %d bytes, err %v", len(got), len(want), err)
+	}
+	for _, cut := range []bulkfake.Cut{bulkfake.CutAbort, bulkfake.CutClose, bulkfake.CutShortLength} {
+		srv.SetFault(csvPath, bulkfake.Fault{Gzip: true, CutAt: 2000, Cut: cut})
+		_, err := readAll(t, c, csvPath, nil)
+		if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "cannot resume: the server compressed the body") {
+			t.Errorf("cut %d: err = %v", cut, err)
+		}
+	}
+	if r := srv.Ranges(); len(r) != 0 {
+		t.Errorf("ranges requested on a compressed body: %q", r)
+	}
+}

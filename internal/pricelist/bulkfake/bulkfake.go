@@ -10,6 +10,8 @@
 package bulkfake
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
@@ -69,6 +71,10 @@ type Fault struct {
 	MultipartETag bool
 	// NoETag sends no ETag at all.
 	NoETag bool
+	// Gzip compresses the body when the client accepts gzip, as
+	// CloudFront may: Content-Encoding: gzip, a weak ETag, and cuts at
+	// offsets of the compressed bytes.
+	Gzip bool
 }
 
 // body reports whether the fault misbehaves in the body rather than
@@ -197,6 +203,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		etag = `"` + hex.EncodeToString(sum[:]) + `-3"`
 	}
 	h := w.Header()
+	if f.Gzip && r.Header.Get("Range") == "" && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(data)
+		zw.Close()
+		data, etag = buf.Bytes(), "W/"+etag
+		h.Set("Content-Encoding", "gzip")
+	}
 	switch path.Ext(p) {
 	case ".json":
 		h.Set("Content-Type", "application/json")
