@@ -166,7 +166,7 @@ func (f *File) resume(cause error) error {
 		return fmt.Errorf("read %s: %w", f.URL, err)
 	}
 	if err := f.connect(f.off); err != nil {
-		return fmt.Errorf("resume %s at byte %d after %v: %w", f.URL, f.off, cause, err)
+		return fmt.Errorf("the download broke off after %d bytes (%v) and could not be resumed: %w", f.off, cause, err)
 	}
 	return nil
 }
