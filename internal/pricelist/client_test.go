@@ -18,7 +18,7 @@ import (
 
 const mirror = "../../testdata/mirror"
 
-func newClient(t *testing.T, endpoint string) (*pricelist.Client, *[]time.Duration) {
+func newClient(t testing.TB, endpoint string) (*pricelist.Client, *[]time.Duration) {
 	t.Helper()
 	c, err := pricelist.New(endpoint, nil)
 	if err != nil {
