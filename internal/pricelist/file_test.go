@@ -64,6 +64,7 @@ func TestShortBodyIsAnError(t *testing.T) {
 	_, rowEnd := fileBytes(t, csvPath, 40)
 	for name, cut := range map[string]bulkfake.Cut{
 		"connection dropped before Content-Length": bulkfake.CutAbort,
+		"connection reset":                         bulkfake.CutReset,
 		"chunked, connection dropped":              bulkfake.CutChunked,
 		"no length, connection closed cleanly":     bulkfake.CutClose,
 		"Content-Length shorter than the file":     bulkfake.CutShortLength,
@@ -88,7 +89,7 @@ func TestShortBodyIsAnError(t *testing.T) {
 // reached, pinned to the ETag: the reader sees the whole file, once.
 func TestDroppedDownloadIsResumed(t *testing.T) {
 	want, rowEnd := fileBytes(t, csvPath, 40)
-	for _, cut := range []bulkfake.Cut{bulkfake.CutAbort, bulkfake.CutChunked} {
+	for _, cut := range []bulkfake.Cut{bulkfake.CutAbort, bulkfake.CutChunked, bulkfake.CutReset} {
 		for _, at := range []int64{rowEnd, rowEnd + 7} {
 			srv := bulkfake.New(mirror)
 			c, _ := newClient(t, srv.URL)

@@ -15,6 +15,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,6 +43,9 @@ const (
 	// CutShortLength announces Content-Length: CutAt and sends exactly
 	// that: a consistent but short response, as a broken cache serves.
 	CutShortLength
+	// CutReset announces the full Content-Length and resets the TCP
+	// connection (RST) after CutAt bytes: "connection reset by peer".
+	CutReset
 )
 
 // Fault is a misbehaviour applied to requests whose path has a prefix.
@@ -252,7 +256,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case f.CutAt > 0 && f.Cut == CutClose:
-		s.closeDelimited(w, status, short)
+		s.raw(w, status, short, false, "Connection: close")
+		return
+	case f.CutAt > 0 && f.Cut == CutReset:
+		s.raw(w, status, short, true, "Content-Length: "+strconv.Itoa(len(body)))
 		return
 	case f.CutAt > 0 && f.Cut == CutShortLength && r.Method == http.MethodGet:
 		h.Set("Content-Length", strconv.Itoa(len(short)))
@@ -294,10 +301,10 @@ func (s *Server) Close() {
 	s.Server.Close()
 }
 
-// closeDelimited answers with a body whose end is the connection's end:
-// no Content-Length, no chunking, then a clean close. net/http cannot
-// send that on an HTTP/1.1 connection, so the handler takes the socket.
-func (s *Server) closeDelimited(w http.ResponseWriter, status int, body []byte) {
+// raw writes the response on the socket itself, for what net/http will
+// not send: a body whose end is the connection's clean close (no
+// Content-Length, no chunking), or a TCP reset after part of the body.
+func (s *Server) raw(w http.ResponseWriter, status int, body []byte, reset bool, header string) {
 	conn, rw, err := w.(http.Hijacker).Hijack()
 	if err != nil {
 		panic(err)
@@ -306,9 +313,12 @@ func (s *Server) closeDelimited(w http.ResponseWriter, status int, body []byte) 
 	bw := rw.Writer
 	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
 	w.Header().Write(bw)
-	fmt.Fprint(bw, "Connection: close\r\n\r\n")
+	fmt.Fprintf(bw, "%s\r\n\r\n", header)
 	bw.Write(body)
 	bw.Flush()
+	if tc, ok := conn.(*net.TCPConn); ok && reset {
+		tc.SetLinger(0) // Close then sends RST instead of FIN
+	}
 }
 
 // parseRange reads "bytes=N-", the only form the client sends.
