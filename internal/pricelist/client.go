@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,17 +22,25 @@ import (
 // DefaultEndpoint is the Bulk API's public host.
 const DefaultEndpoint = "https://pricing.us-east-1.amazonaws.com"
 
-// ErrNotFound is returned (wrapped) when the API answers 404 or the mirror
-// has no such file.
+// DefaultIdleTimeout is how long a download may receive no byte before it
+// is resumed: far above a slow but live transfer's gaps.
+const DefaultIdleTimeout = time.Minute
+
+// ErrNotFound is returned (wrapped) when the API answers 404 (or 403, as S3
+// does for a missing key) or the mirror has no such file.
 var ErrNotFound = errors.New("not found")
 
 // Client reads files from the Bulk API or a mirror with the same layout.
 type Client struct {
 	base *url.URL
 	http *http.Client
-	// MaxAttempts bounds the tries of one request (429, 5xx and network
-	// errors before the body starts are retried).
+	// MaxAttempts bounds the requests made for one file: the first, its
+	// retries (429, 5xx and network errors before the body starts) and the
+	// resumptions of a body that stalled or dropped.
 	MaxAttempts int
+	// IdleTimeout is how long a body may send nothing before the download
+	// counts as stalled and is resumed; zero waits forever.
+	IdleTimeout time.Duration
 	// Sleep waits between attempts; tests replace it.
 	Sleep func(context.Context, time.Duration) error
 }
@@ -79,7 +86,7 @@ func New(endpoint string, httpClient *http.Client) (*Client, error) {
 			IdleConnTimeout:       30 * time.Second,
 		}}
 	}
-	return &Client{base: u, http: httpClient, MaxAttempts: 5, Sleep: backoff.Sleep}, nil
+	return &Client{base: u, http: httpClient, MaxAttempts: 5, IdleTimeout: DefaultIdleTimeout, Sleep: backoff.Sleep}, nil
 }
 
 // URL returns the absolute URL of a path of the Bulk API layout
@@ -91,89 +98,41 @@ func (c *Client) URL(path string) string {
 	return c.base.String() + path
 }
 
-// File is an open stream of one Bulk API file.
-type File struct {
-	io.ReadCloser
-	URL string
-	// Size is the length announced by the server, or -1.
-	Size int64
-}
-
 // Open starts reading the file at path. Transient failures before the body
 // starts (429, 5xx, network errors) are retried with exponential backoff,
-// honouring Retry-After. The caller must close the file.
+// honouring Retry-After; a body that stalls or drops is resumed (see File).
+// A missing file is ErrNotFound, whether the service answers 404 or 403
+// (S3 and CloudFront answer AccessDenied for a missing key). The caller
+// must close the file.
 func (c *Client) Open(ctx context.Context, path string) (*File, error) {
 	u := c.URL(path)
 	if c.base.Scheme == "file" {
 		return c.openFile(path, u)
 	}
-	return c.openHTTP(ctx, u)
+	return c.openHTTP(ctx, u, true)
 }
 
 // OpenURL starts reading the file at an absolute http(s) URL, such as the
-// Pricing API's GetPriceListFileUrl hands out, with the retries of Open.
+// Pricing API's GetPriceListFileUrl hands out, with the retries of Open. A
+// 403 there is an error of its own (an expired or refused signed URL), not
+// a missing file.
 func (c *Client) OpenURL(ctx context.Context, rawURL string) (*File, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("file URL %q: want an absolute http(s) URL", rawURL)
 	}
-	return c.openHTTP(ctx, rawURL)
+	return c.openHTTP(ctx, rawURL, false)
 }
 
-func (c *Client) openHTTP(ctx context.Context, u string) (*File, error) {
-	attempts := max(c.MaxAttempts, 1)
-	var lastErr error
-	for attempt := 1; ; attempt++ {
-		f, retryAfter, err := c.get(ctx, u)
-		if err == nil {
-			return f, nil
-		}
-		lastErr = err
-		if retryAfter < 0 || attempt >= attempts || ctx.Err() != nil {
-			break
-		}
-		wait := backoffDelay(attempt)
-		if retryAfter > 0 {
-			wait = retryAfter
-		}
-		if err := c.Sleep(ctx, wait); err != nil {
-			break
-		}
+func (c *Client) openHTTP(ctx context.Context, u string, forbiddenIsMissing bool) (*File, error) {
+	f := &File{URL: u, Size: -1, c: c, ctx: ctx, forbiddenIsMissing: forbiddenIsMissing}
+	if c.IdleTimeout > 0 {
+		f.dog = &watchdog{idle: c.IdleTimeout, warn: f.stallWarning}
 	}
-	return nil, lastErr
-}
-
-// get makes one request. retryAfter is negative when the failure is final,
-// zero for "retry with the default backoff", positive when the server said
-// how long to wait.
-func (c *Client) get(ctx context.Context, u string) (*File, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, -1, fmt.Errorf("GET %s: %w", u, err)
+	if err := f.connect(0); err != nil {
+		return nil, err
 	}
-	req.Header.Set("User-Agent", "pricechecker (+https://github.com/pricechecker/pricechecker)")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, -1, fmt.Errorf("GET %s: %w", u, ctx.Err())
-		}
-		return nil, 0, fmt.Errorf("GET %s: %w", u, err)
-	}
-	if resp.StatusCode == http.StatusOK {
-		return &File{ReadCloser: resp.Body, URL: u, Size: resp.ContentLength}, 0, nil
-	}
-	// Keep a little of the body: S3 and CloudFront explain themselves there.
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	resp.Body.Close()
-	err = &HTTPError{URL: u, StatusCode: resp.StatusCode, Body: strings.TrimSpace(string(snippet))}
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		return nil, -1, fmt.Errorf("%w: %w", ErrNotFound, err)
-	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		return nil, retryAfterHeader(resp.Header.Get("Retry-After")), err
-	default:
-		return nil, -1, err
-	}
+	return f, nil
 }
 
 func (c *Client) openFile(path, u string) (*File, error) {
@@ -189,7 +148,7 @@ func (c *Client) openFile(path, u string) (*File, error) {
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	return &File{ReadCloser: f, URL: u, Size: size}, nil
+	return &File{URL: u, Size: size, body: f}, nil
 }
 
 // HTTPError is a non-200 answer of the Bulk API.
@@ -204,7 +163,9 @@ func (e *HTTPError) Error() string {
 	if e.StatusCode != 0 {
 		msg = fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	}
-	if e.Body != "" && !strings.HasPrefix(e.Body, "<") {
+	if code := xmlErrorCode(e.Body); code != "" {
+		msg += " (" + code + ")"
+	} else if e.Body != "" && !strings.HasPrefix(e.Body, "<") {
 		msg += ": " + e.Body
 	}
 	return msg
@@ -229,4 +190,18 @@ func retryAfterHeader(v string) time.Duration {
 // backoff is exponential with full jitter: 0.5s, 1s, 2s, ... capped at 30s.
 func backoffDelay(attempt int) time.Duration {
 	return backoff.Jittered(attempt, 500*time.Millisecond, 30*time.Second)
+}
+
+// xmlErrorCode returns the <Code> of an S3 or CloudFront XML error body
+// ("AccessDenied", "NoSuchKey"), or "".
+func xmlErrorCode(body string) string {
+	_, rest, ok := strings.Cut(body, "<Code>")
+	if !ok {
+		return ""
+	}
+	code, _, ok := strings.Cut(rest, "</Code>")
+	if !ok || len(code) > 64 || strings.ContainsAny(code, "<> \n") {
+		return ""
+	}
+	return code
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 const mirror = "../../testdata/mirror"
 
-func newClient(t *testing.T, endpoint string) (*pricelist.Client, *[]time.Duration) {
+func newClient(t testing.TB, endpoint string) (*pricelist.Client, *[]time.Duration) {
 	t.Helper()
 	c, err := pricelist.New(endpoint, nil)
 	if err != nil {
@@ -54,9 +55,18 @@ func TestRegionIndexAndVersions(t *testing.T) {
 	}
 }
 
+// A missing file may be answered 404 NoSuchKey or, by S3 and CloudFront
+// when listing is not allowed, 403 AccessDenied: the messages are the same.
 func TestNotFoundSuggestsCloseMatches(t *testing.T) {
+	for _, status := range []int{http.StatusNotFound, http.StatusForbidden} {
+		t.Run(http.StatusText(status), func(t *testing.T) { testNotFoundSuggestsCloseMatches(t, status) })
+	}
+}
+
+func testNotFoundSuggestsCloseMatches(t *testing.T, missing int) {
 	srv := bulkfake.New(mirror)
 	defer srv.Close()
+	srv.SetMissingStatus(missing)
 	c, _ := newClient(t, srv.URL)
 	ctx := context.Background()
 
@@ -170,7 +180,20 @@ func TestVersionWithoutRegionIndex(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "offers/v1.0/aws/AmazonRedshift/20180309224506/region_index.json")); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := newClient(t, "file://"+dir)
+	srv := bulkfake.New(dir)
+	defer srv.Close()
+	for _, endpoint := range []string{"file://" + dir, srv.URL + "#404", srv.URL + "#403"} {
+		t.Run(endpoint, func(t *testing.T) { testVersionWithoutRegionIndex(t, srv, endpoint) })
+	}
+}
+
+func testVersionWithoutRegionIndex(t *testing.T, srv *bulkfake.Server, endpoint string) {
+	endpoint, status, _ := strings.Cut(endpoint, "#")
+	if status == "403" {
+		srv.SetMissingStatus(http.StatusForbidden)
+		defer srv.SetMissingStatus(http.StatusNotFound)
+	}
+	c, _ := newClient(t, endpoint)
 	ri, err := c.RegionIndex(context.Background(), "AmazonRedshift", "20180309224506")
 	if err != nil {
 		t.Fatal(err)

@@ -99,6 +99,9 @@ func (c *Client) ServiceIndex(ctx context.Context) (*ServiceIndex, error) {
 	if err := c.getJSON(ctx, "/offers/v1.0/aws/index.json", &si); err != nil {
 		return nil, fmt.Errorf("fetch service index: %w", err)
 	}
+	if err := checkServiceIndex(&si); err != nil {
+		return nil, err
+	}
 	return &si, nil
 }
 
@@ -107,6 +110,9 @@ func (c *Client) VersionIndex(ctx context.Context, code string) (*VersionIndex, 
 	var vi VersionIndex
 	if err := c.getJSON(ctx, OfferPath(code)+"/index.json", &vi); err != nil {
 		return nil, fmt.Errorf("fetch version index of %s: %w", code, err)
+	}
+	if err := checkVersionIndex(code, &vi); err != nil {
+		return nil, err
 	}
 	return &vi, nil
 }
@@ -137,6 +143,13 @@ func (c *Client) RegionIndex(ctx context.Context, code, version string) (*Region
 	}
 	if len(ri.Regions) == 0 {
 		return nil, fmt.Errorf("region index of %s (%s) lists no regions", code, folder)
+	}
+	// A bad entry fails the whole index rather than being skipped: with
+	// regions: [all], a skipped region would silently stop being
+	// recorded, and an index with one entry AWS would never write is not
+	// to be trusted for the others.
+	if err := checkRegionEntries(fmt.Sprintf("region index of %s (%s)", code, folder), "/offers/v1.0/aws", code, &ri); err != nil {
+		return nil, err
 	}
 	return &ri, nil
 }

@@ -21,10 +21,21 @@ type Progress struct {
 }
 
 // NewProgress reports on r, which has size bytes (or -1 when unknown).
+// When r is a File, its stalls and resumptions are reported too, whatever
+// the interval: they are what a user watching a silent log needs to see.
 func NewProgress(r io.Reader, w io.Writer, label string, size int64, interval time.Duration) *Progress {
 	now := time.Now()
-	return &Progress{r: r, w: w, label: label, size: size, start: now, last: now, interval: interval, now: time.Now}
+	p := &Progress{r: r, w: w, label: label, size: size, start: now, last: now, interval: interval, now: time.Now}
+	if f, ok := r.(*File); ok {
+		f.notify = p.event
+	}
+	return p
 }
+
+// event prints a line about the download ("no data for 30s ...",
+// "resuming ..."). The File calls it from its watchdog while Read waits,
+// or from Read itself, never both at once.
+func (p *Progress) event(msg string) { fmt.Fprintf(p.w, "%s: %s\n", p.label, msg) }
 
 func (p *Progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)

@@ -46,6 +46,9 @@ func (c *Client) SavingsPlanVersionIndex(ctx context.Context, code string) (*Sav
 	if err := c.getJSON(ctx, SavingsPlanPath(code)+"/current/index.json", &vi); err != nil {
 		return nil, fmt.Errorf("fetch version index of %s: %w", code, err)
 	}
+	if err := checkSavingsPlanVersionIndex(code, &vi); err != nil {
+		return nil, err
+	}
 	return &vi, nil
 }
 
@@ -65,12 +68,19 @@ func (c *Client) SavingsPlanRegionIndex(ctx context.Context, code, version strin
 	if err != nil {
 		return nil, fmt.Errorf("fetch region index of %s: %w", code, err)
 	}
+	index := fmt.Sprintf("region index of %s (%s)", code, folder)
 	ri := &RegionIndex{PublicationDate: raw.PublicationDate, Regions: map[string]RegionEntry{}}
 	for _, r := range raw.Regions {
+		if _, dup := ri.Regions[r.RegionCode]; dup {
+			return nil, &IndexError{index, fmt.Sprintf("region %q", r.RegionCode), "listed once"}
+		}
 		ri.Regions[r.RegionCode] = RegionEntry{RegionCode: r.RegionCode, CurrentVersionURL: r.VersionURL}
 	}
 	if len(ri.Regions) == 0 {
 		return nil, fmt.Errorf("region index of %s (%s) lists no regions", code, folder)
+	}
+	if err := checkRegionEntries(index, "/savingsPlan/v1.0/aws", code, ri); err != nil {
+		return nil, err
 	}
 	return ri, nil
 }

@@ -3,6 +3,7 @@ package pricelist_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,12 @@ func TestSavingsPlanIndexes(t *testing.T) {
 	srv := bulkfake.New(mirror)
 	defer srv.Close()
 	ctx := context.Background()
-	for _, endpoint := range []string{srv.URL, "file://" + mirror} {
+	// 403 AccessDenied is S3's answer for a missing key too.
+	for _, endpoint := range []string{srv.URL, srv.URL + "#403", "file://" + mirror} {
+		endpoint, status, _ := strings.Cut(endpoint, "#")
+		if status == "403" {
+			srv.SetMissingStatus(http.StatusForbidden)
+		}
 		c, _ := newClient(t, endpoint)
 		ri, err := c.SavingsPlanRegionIndex(ctx, "AWSComputeSavingsPlan", "")
 		if err != nil {

@@ -9,13 +9,16 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 )
@@ -174,5 +177,19 @@ func Parse(data []byte) (*Snapshot, error) {
 
 // Path returns where the snapshot of an offer and region lives under out.
 func Path(out, offerCode, region string) string {
-	return filepath.Join(out, offerCode, region+".csv")
+	return filepath.Join(out, fileName(offerCode), fileName(region)+".csv")
+}
+
+// fileName keeps a path under out whatever name it is given. The names
+// come from AWS's indexes and the config, which are checked long before
+// (pricelist, config); this is the second line of defence: a name that is
+// not one plain path element ("..", a separator, a leading dot that would
+// pass for a temporary file) becomes a fixed, visibly invalid one instead
+// of reaching outside out.
+func fileName(name string) string {
+	if name != "" && name[0] != '.' && filepath.IsLocal(name) && !strings.ContainsAny(name, `/\:`+"\x00") {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return "invalid-name-" + hex.EncodeToString(sum[:6])
 }
