@@ -41,8 +41,11 @@ type runFlags struct {
 	// refused rather than silently ignored.
 	flagPctSet bool
 	progress   time.Duration
-	commit     bool
-	git        CommitOptions
+	// idleTimeout is how long a download may send nothing before it is
+	// resumed.
+	idleTimeout time.Duration
+	commit      bool
+	git         CommitOptions
 	// dispatch is the repository_dispatch that started the run, if any:
 	// its offers are checked against the config once that is loaded.
 	dispatch *actions.Event
@@ -91,6 +94,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.StringVar(&f.git.AuthorName, "author-name", "", "commit author and committer name (default github-actions[bot])")
 	fs.StringVar(&f.git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
 	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", pricelist.DefaultIdleTimeout, "resume a download that sends no byte for this long (counted in the retries)")
 	if err := parse(fs, args, 0); err != nil {
 		return "", err
 	}
@@ -280,6 +284,10 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
 	}
+	if f.idleTimeout <= 0 {
+		return pipeline.Options{}, usageError{fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", f.idleTimeout)}
+	}
+	client.IdleTimeout = f.idleTimeout
 	opts := pipeline.Options{
 		Config: cfg, Version: f.version, Format: f.format, Out: f.out,
 		DryRun: f.dryRun, Force: f.force, Client: client,
