@@ -346,6 +346,11 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 	ri := &pricelist.RegionIndex{Regions: map[string]pricelist.RegionEntry{}}
 	files := map[string]regionFile{}
 	for _, pl := range lists {
+		// The region becomes a file name: hold the API's answer to the
+		// shape AWS uses, as the Bulk API's indexes are.
+		if !pricelist.ValidRegionCode(pl.Region) {
+			return nil, nil, fmt.Errorf("%s: ListPriceLists names region %q, which is not a region code; not using it", offer.Code, pl.Region)
+		}
 		ri.Regions[pl.Region] = pricelist.RegionEntry{RegionCode: pl.Region}
 		read := func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 			u, err := opts.Pricing.FileURL(ctx, pl.ARN, opts.Format)
