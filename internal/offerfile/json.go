@@ -415,6 +415,9 @@ func (jr *jsonReader) priceDimensions() ([]dimension, error) {
 		if d.rateCode == "" {
 			return nil, formatError("price dimension without rateCode")
 		}
+		if len(dims) == maxDimensions {
+			return nil, formatError(fmt.Sprintf("at byte %d: more than %d price dimensions in one term (AWS's most tiered prices have about ten)", jr.dec.InputOffset(), maxDimensions))
+		}
 		dims = append(dims, d)
 	}
 	return dims, jr.expect('}')

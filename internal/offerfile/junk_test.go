@@ -134,3 +134,27 @@ func itoa(i int) string {
 		}
 	}
 }
+
+// What a decoder must hold until later keys arrive is capped in count: the
+// dimensions of a term, the products of a Savings Plans file.
+func TestHeldPiecesAreCapped(t *testing.T) {
+	var many []priceLine
+	for i := range 10001 {
+		many = append(many, priceLine{"R.T." + itoa(i), "1.0", "0", "Inf"})
+	}
+	if _, err := decodeString(offerfile.Decode, offerfile.FormatJSON)(jsonOffer(many...)); err == nil || !strings.Contains(err.Error(), "more than 10000 price dimensions in one term") {
+		t.Errorf("10001 dimensions in a term: %v", err)
+	}
+	if lines, err := decodeString(offerfile.Decode, offerfile.FormatJSON)(jsonOffer(many[:10000]...)); err != nil || len(lines) != 10000 {
+		t.Errorf("10000 dimensions in a term: %d lines, %v", len(lines), err)
+	}
+
+	var products strings.Builder
+	for i := range 100001 {
+		products.WriteString(`{"sku":"P` + itoa(i) + `"},`)
+	}
+	body := strings.Replace(spJSON(priceLine{"P1.R1", "1.0", "", ""}), `"products":[`, `"products":[`+products.String(), 1)
+	if _, err := decodeString(offerfile.DecodeSavingsPlan, offerfile.FormatJSON)(body); err == nil || !strings.Contains(err.Error(), "more than 100000 products") {
+		t.Errorf("100001 products: %v", err)
+	}
+}

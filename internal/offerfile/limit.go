@@ -34,6 +34,12 @@ const (
 	// maxTermTypes caps the distinct term types noted to explain a
 	// selection (AWS has OnDemand and Reserved).
 	maxTermTypes = 64
+	// maxDimensions caps the price dimensions of one term, held until the
+	// term's attributes arrive (AWS's most tiered prices have about ten).
+	maxDimensions = 10000
+	// maxSavingsPlanProducts caps the products of a Savings Plans file,
+	// all held until the plans arrive (AWS has one per plan, a dozen).
+	maxSavingsPlanProducts = 100000
 )
 
 // boundedReader passes its reader's bytes on to a decoder while the

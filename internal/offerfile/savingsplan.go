@@ -239,6 +239,9 @@ func (sp *spReader) spProduct() error {
 	if sku == "" {
 		return formatError("product without sku")
 	}
+	if _, dup := sp.products[sku]; !dup && len(sp.products) == maxSavingsPlanProducts {
+		return formatError(fmt.Sprintf("at byte %d: more than %d products (AWS writes one per plan)", sp.dec.InputOffset(), maxSavingsPlanProducts))
+	}
 	sp.products[sku] = vals
 	return sp.expect('}')
 }
