@@ -19,6 +19,7 @@ const maxPreamble = 20
 type csvColumns struct {
 	sku, offerTermCode, rateCode, termType, description, effectiveDate,
 	beginRange, endRange, unit, price, currency, lease, purchase, class int
+	width int // the header's columns: every row has as many
 }
 
 // DecodeCSV reads a CSV offer file: a few "Name","Value" metadata rows, the
@@ -37,7 +38,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 		}
 	}
 	vals := make([]string, p.nslots)
-	width := -1
+	width := cols.width
 	var line Line
 	var bad badValues
 	for {
@@ -47,9 +48,6 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 		}
 		if err != nil {
 			return header, csvError(err, src.tail)
-		}
-		if width < 0 {
-			width = len(rec)
 		}
 		if len(rec) != width {
 			row, _ := src.cr.FieldPos(0)
@@ -201,6 +199,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 		beginRange: col("StartingRange"), endRange: col("EndingRange"), unit: col("Unit"),
 		price: col("PricePerUnit"), currency: col("Currency"), lease: col("LeaseContractLength"),
 		purchase: col("PurchaseOption"), class: col("OfferingClass"),
+		width: len(head),
 	}
 	for name, c := range map[string]int{"OfferTermCode": cols.offerTermCode, "RateCode": cols.rateCode, "TermType": cols.termType, "PricePerUnit": cols.price} {
 		if c < 0 {

@@ -158,3 +158,12 @@ func TestHeldPiecesAreCapped(t *testing.T) {
 		t.Errorf("100001 products: %v", err)
 	}
 }
+
+// A row narrower than the header is refused, not indexed past its end.
+func TestShortCSVRowIsRefused(t *testing.T) {
+	body := csvOffer() + "x\n"
+	_, err := decodeString(offerfile.Decode, offerfile.FormatCSV)(body)
+	if err == nil || !strings.Contains(err.Error(), "line 7 has 1 fields, the header has 12") {
+		t.Errorf("short row: %v", err)
+	}
+}
