@@ -3,7 +3,9 @@ package offerfile_test
 import (
 	"bytes"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/offergen"
@@ -13,6 +15,11 @@ import (
 // (jsontext tokens, encoding/csv records), on the same in-memory EC2-shaped
 // file: go test -bench . -benchmem ./internal/offerfile. scripts/bench.sh
 // measures the whole run on a 480 MB file, with peak memory.
+//
+// Besides wall time each benchmark reports cpu-ns/op, the process's CPU
+// time per operation: on a shared machine wall time swings with the load,
+// CPU time much less, so compare that one (benchstat -filter
+// or by unit).
 
 var (
 	benchOnce  sync.Once
@@ -49,6 +56,7 @@ func BenchmarkDecode(b *testing.B) {
 		data := benchFile(b, format)
 		b.Run(format+"/decode", func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
+			defer reportCPU(b)()
 			for b.Loop() {
 				lines := 0
 				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*offerfile.Line) error { lines++; return nil }}); err != nil {
@@ -65,6 +73,7 @@ func BenchmarkDecode(b *testing.B) {
 			if format == offerfile.FormatCSV {
 				walk = offergen.WalkCSV
 			}
+			defer reportCPU(b)()
 			for b.Loop() {
 				if _, err := walk(bytes.NewReader(data)); err != nil {
 					b.Fatal(err)
@@ -72,4 +81,21 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// reportCPU starts counting the process's CPU time; the function it
+// returns reports it per operation as cpu-ns/op.
+func reportCPU(b *testing.B) func() {
+	start := cpuTime(b)
+	return func() {
+		b.ReportMetric(float64((cpuTime(b)-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -19,19 +19,16 @@ const maxPreamble = 20
 type csvColumns struct {
 	sku, offerTermCode, rateCode, termType, description, effectiveDate,
 	beginRange, endRange, unit, price, currency, lease, purchase, class int
+	width int // the header's columns: every row has as many
 }
 
 // DecodeCSV reads a CSV offer file: a few "Name","Value" metadata rows, the
 // header row, then one row per price dimension with the product's
 // attributes repeated on every row.
 func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
-	tail := &lastByte{r: r}
-	cr := csv.NewReader(bufio.NewReaderSize(tail, 1<<20))
-	cr.FieldsPerRecord = -1 // the preamble rows are shorter than the header
-	cr.ReuseRecord = true
-
+	src := newCSVSource(r, false)
 	p := compile(sel)
-	header, cols, slotCol, err := readCSVHead(cr, p)
+	header, cols, slotCol, err := readCSVHead(src, p)
 	if err != nil {
 		return header, err
 	}
@@ -41,21 +38,19 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 		}
 	}
 	vals := make([]string, p.nslots)
-	width := -1
+	width := cols.width
 	var line Line
+	var bad badValues
 	for {
-		rec, err := cr.Read()
+		rec, err := src.read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return header, csvError(err, tail)
-		}
-		if width < 0 {
-			width = len(rec)
+			return header, csvError(err, src.tail)
 		}
 		if len(rec) != width {
-			row, _ := cr.FieldPos(0)
+			row, _ := src.cr.FieldPos(0)
 			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), width)
 		}
 		if !p.keepTerm(rec[cols.termType]) {
@@ -96,22 +91,68 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			Attributes:          attrs,
 		}
 		p.kept++
+		bad.check(&line)
 		if err := h.Line(&line); err != nil {
 			return header, err
 		}
 	}
-	if tail.n > 0 && tail.last != '\n' {
+	if src.tail.n > 0 && src.tail.last != '\n' {
 		return header, errors.New("offer file is truncated: it ends in the middle of a row")
+	}
+	if err := bad.err(); err != nil {
+		return header, fmt.Errorf("offer file is corrupt: %w", err)
 	}
 	return header, p.explain()
 }
 
+// csvSource reads the records of a CSV file through caps on their length
+// and width, and remembers what tells a truncated file apart.
+type csvSource struct {
+	cr   *csv.Reader
+	lim  *boundedReader
+	tail *lastByte
+	line int // the line the last record read ends on
+}
+
+func newCSVSource(r io.Reader, lazyQuotes bool) *csvSource {
+	tail := &lastByte{r: r}
+	lim := &boundedReader{r: tail, limit: maxCSVRecord}
+	cr := csv.NewReader(bufio.NewReaderSize(lim, 1<<20))
+	cr.FieldsPerRecord = -1 // the preamble rows are shorter than the header
+	cr.ReuseRecord = true
+	cr.LazyQuotes = lazyQuotes
+	return &csvSource{cr: cr, lim: lim, tail: tail}
+}
+
+// read returns the next record, or io.EOF after the last.
+func (s *csvSource) read() ([]string, error) {
+	rec, err := s.cr.Read()
+	if err != nil {
+		var long *pieceTooLongError
+		if errors.As(s.lim.err, &long) {
+			// encoding/csv may report the read error in its own words;
+			// the cap is what happened.
+			return nil, fmt.Errorf("offer file is not AWS CSV: at line %d (byte %d), a record is longer than %s (AWS's longest is under 2 KB)", s.line+1, long.offset, sizeName(long.limit))
+		}
+		return nil, err
+	}
+	// Everything past here belongs to the next record: the cap counts
+	// from here.
+	s.lim.mark = s.cr.InputOffset()
+	s.line, _ = s.cr.FieldPos(len(rec) - 1) // a record has at least one field
+	if len(rec) > maxCSVFields {
+		first, _ := s.cr.FieldPos(0)
+		return nil, fmt.Errorf("offer file is not AWS CSV: line %d has %d fields, more than %d (AWS's widest files have about a hundred columns)", first, len(rec), maxCSVFields)
+	}
+	return rec, nil
+}
+
 // readCSVHead reads the metadata rows and the header row, and maps every
 // column the selection needs.
-func readCSVHead(cr *csv.Reader, p *plan) (Header, csvColumns, []int, error) {
+func readCSVHead(src *csvSource, p *plan) (Header, csvColumns, []int, error) {
 	var h Header
 	for i := 0; ; i++ {
-		rec, err := cr.Read()
+		rec, err := src.read()
 		if errors.Is(err, io.EOF) {
 			if i == 0 {
 				return h, csvColumns{}, nil, fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
@@ -158,6 +199,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 		beginRange: col("StartingRange"), endRange: col("EndingRange"), unit: col("Unit"),
 		price: col("PricePerUnit"), currency: col("Currency"), lease: col("LeaseContractLength"),
 		purchase: col("PurchaseOption"), class: col("OfferingClass"),
+		width: len(head),
 	}
 	for name, c := range map[string]int{"OfferTermCode": cols.offerTermCode, "RateCode": cols.rateCode, "TermType": cols.termType, "PricePerUnit": cols.price} {
 		if c < 0 {

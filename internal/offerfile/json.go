@@ -16,8 +16,10 @@ import (
 // other product's terms can be skipped without decoding them.
 type jsonReader struct {
 	dec  *jsontext.Decoder
+	lim  *boundedReader
 	plan *plan
 	h    Handler
+	bad  badValues
 
 	header     Header
 	headerSent bool
@@ -36,14 +38,12 @@ type jsonReader struct {
 // DecodeJSON reads a JSON offer file.
 func DecodeJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
 	jr := &jsonReader{
-		// Duplicate-name tracking costs time on every object and AWS files
-		// have none; invalid UTF-8 is passed through as published.
-		dec:      jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)),
 		plan:     compile(sel),
 		h:        h,
 		products: map[string][]string{},
 		slotOf:   map[string]int{},
 	}
+	jr.dec, jr.lim = newJSONDecoder(r)
 	jr.vals = make([]string, jr.plan.nslots)
 	err := jr.file()
 	if err != nil {
@@ -52,12 +52,30 @@ func DecodeJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
 	return jr.header, nil
 }
 
+// newJSONDecoder returns a token decoder that reads r through a cap on
+// the length of a token.
+func newJSONDecoder(r io.Reader) (*jsontext.Decoder, *boundedReader) {
+	lim := &boundedReader{r: r, limit: maxJSONToken}
+	// Duplicate-name tracking costs time on every object and AWS files
+	// have none; invalid UTF-8 is passed through as published.
+	dec := jsontext.NewDecoder(lim, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	// The end of the last token read: what jsontext holds past it is the
+	// token it is reading and the whitespace before it.
+	lim.progress = dec.InputOffset
+	return dec, lim
+}
+
 // wrap turns decoder errors into messages that say what is wrong with the
 // file: a stream that ended early is a truncated download.
 func (jr *jsonReader) wrap(err error) error {
 	var se *jsontext.SyntacticError
 	var fe formatError
+	var long *pieceTooLongError
 	switch {
+	case errors.As(jr.lim.err, &long):
+		// jsontext may report the read error in its own words; the cap is
+		// what happened.
+		return fmt.Errorf("offer file is not AWS JSON: at byte %d, a string, number or run of whitespace is longer than %s (AWS's longest is a few hundred bytes)", long.offset, sizeName(long.limit))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("offer file is truncated (JSON ends after %d bytes): %w", jr.dec.InputOffset(), err)
 	case errors.As(err, &se), errors.As(err, &fe):
@@ -117,6 +135,9 @@ func (jr *jsonReader) file() error {
 	}
 	if err := jr.sendHeader(); err != nil {
 		return err
+	}
+	if err := jr.bad.err(); err != nil {
+		return fmt.Errorf("offer file is corrupt: %w", err)
 	}
 	return jr.plan.explain()
 }
@@ -205,8 +226,12 @@ func (jr *jsonReader) attributes() error {
 			if s, found := jr.plan.slots[config.NormalizeName(string(key))]; found {
 				slot = s
 			}
-			jr.slotOf[string(key)] = slot
-			jr.plan.noteName(string(key), string(key))
+			// Past the cap (junk: AWS has about 80 names) a key is
+			// looked up each time rather than grow the cache.
+			if len(jr.slotOf) < maxAttributeNames {
+				jr.slotOf[string(key)] = slot
+				jr.plan.noteName(string(key), string(key))
+			}
 		}
 		if slot < 0 {
 			if err := jr.dec.SkipValue(); err != nil {
@@ -338,6 +363,7 @@ func (jr *jsonReader) term(termType, sku string, attrs []string) error {
 			Attributes:          attrs,
 		}
 		jr.plan.kept++
+		jr.bad.check(&jr.line)
 		if err := jr.h.Line(&jr.line); err != nil {
 			return err
 		}
@@ -388,6 +414,9 @@ func (jr *jsonReader) priceDimensions() ([]dimension, error) {
 		}
 		if d.rateCode == "" {
 			return nil, formatError("price dimension without rateCode")
+		}
+		if len(dims) == maxDimensions {
+			return nil, formatError(fmt.Sprintf("at byte %d: more than %d price dimensions in one term (AWS's most tiered prices have about ten)", jr.dec.InputOffset(), maxDimensions))
 		}
 		dims = append(dims, d)
 	}

@@ -168,7 +168,7 @@ func (p *plan) noteName(name, spelling string) {
 
 // noteTerm records a term type the file has.
 func (p *plan) noteTerm(termType string) {
-	if n := len(p.termsSeen); n == 0 || p.termsSeen[n-1] != termType {
+	if n := len(p.termsSeen); n == 0 || p.termsSeen[n-1] != termType && n < maxTermTypes {
 		if !slices.Contains(p.termsSeen, termType) {
 			p.termsSeen = append(p.termsSeen, termType)
 		}

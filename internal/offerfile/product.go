@@ -96,6 +96,7 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 		termTypes = append(termTypes, t)
 	}
 	slices.Sort(termTypes)
+	var bad badValues
 	for _, termType := range termTypes {
 		if !p.keepTerm(termType) {
 			continue
@@ -135,11 +136,15 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 					OfferingClass:       t.TermAttributes["OfferingClass"],
 					Attributes:          attrs,
 				}
+				bad.check(&l)
 				if err := line(&l); err != nil {
 					return info, err
 				}
 			}
 		}
+	}
+	if err := bad.err(); err != nil {
+		return info, fmt.Errorf("GetProducts entry %s: %w", printable(sku, false), err)
 	}
 	return info, nil
 }

@@ -1,14 +1,10 @@
 package offerfile
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/pricechecker/pricechecker/internal/config"
 )
@@ -90,13 +86,13 @@ func leaseLength(duration, unit string) string {
 func DecodeSavingsPlanJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
 	sp := &spReader{
 		jsonReader: jsonReader{
-			dec:    jsontext.NewDecoder(r, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)),
 			h:      h,
 			slotOf: map[string]int{},
 		},
 		spPlan:   compileSavingsPlan(sel),
 		products: map[string][]string{},
 	}
+	sp.dec, sp.lim = newJSONDecoder(r)
 	sp.jsonReader.plan = sp.spPlan.plan
 	sp.vals = make([]string, sp.nslots)
 	if err := sp.file(); err != nil {
@@ -164,6 +160,9 @@ func (sp *spReader) file() error {
 	if err := sp.sendHeader(); err != nil {
 		return err
 	}
+	if err := sp.bad.err(); err != nil {
+		return fmt.Errorf("offer file is corrupt: %w", err)
+	}
 	return sp.explain()
 }
 
@@ -177,8 +176,12 @@ func (sp *spReader) slotFor(key []byte) int {
 		if s, found := sp.slots[config.NormalizeName(string(key))]; found {
 			slot = s
 		}
-		sp.slotOf[string(key)] = slot
-		sp.noteName(string(key), string(key))
+		// Past the cap (junk) a key is looked up each time rather than
+		// grow the cache.
+		if len(sp.slotOf) < maxAttributeNames {
+			sp.slotOf[string(key)] = slot
+			sp.noteName(string(key), string(key))
+		}
 	}
 	return slot
 }
@@ -235,6 +238,9 @@ func (sp *spReader) spProduct() error {
 	}
 	if sku == "" {
 		return formatError("product without sku")
+	}
+	if _, dup := sp.products[sku]; !dup && len(sp.products) == maxSavingsPlanProducts {
+		return formatError(fmt.Sprintf("at byte %d: more than %d products (AWS writes one per plan)", sp.dec.InputOffset(), maxSavingsPlanProducts))
 	}
 	sp.products[sku] = vals
 	return sp.expect('}')
@@ -370,6 +376,7 @@ func (sp *spReader) savingsPlan() error {
 			PurchaseOption:      sp.vals[sp.purchaseSlot],
 			Attributes:          sp.spPlan.plan.attributes(sp.vals),
 		}
+		sp.bad.check(&sp.line)
 		if err := sp.h.Line(&sp.line); err != nil {
 			return err
 		}
@@ -463,17 +470,13 @@ type spColumns struct {
 // metadata rows as a service CSV (OfferCode spelled
 // AmazonComputeSavingsPlan), then an unquoted header and one row per rate.
 func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
-	tail := &lastByte{r: r}
-	cr := csv.NewReader(bufio.NewReaderSize(tail, 1<<20))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	cr.LazyQuotes = true // AWS does not quote this file; a stray quote is data
+	src := newCSVSource(r, true) // AWS does not quote this file; a stray quote is data
 
 	p := compileSavingsPlan(sel)
 	var header Header
 	var head []string
 	for i := 0; head == nil; i++ {
-		rec, err := cr.Read()
+		rec, err := src.read()
 		if errors.Is(err, io.EOF) {
 			if i == 0 {
 				return header, fmt.Errorf("offer file is empty: %w", io.ErrUnexpectedEOF)
@@ -517,16 +520,17 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 	}
 	vals := make([]string, p.nslots)
 	var line Line
+	var bad badValues
 	for {
-		rec, err := cr.Read()
+		rec, err := src.read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return header, csvError(err, tail)
+			return header, csvError(err, src.tail)
 		}
 		if len(rec) != len(head) {
-			row, _ := cr.FieldPos(0)
+			row, _ := src.cr.FieldPos(0)
 			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), len(head))
 		}
 		for slot, col := range slotCol {
@@ -559,12 +563,16 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 			PurchaseOption:      strings.Clone(vals[p.purchaseSlot]),
 			Attributes:          attrs,
 		}
+		bad.check(&line)
 		if err := h.Line(&line); err != nil {
 			return header, err
 		}
 	}
-	if tail.n > 0 && tail.last != '\n' {
+	if src.tail.n > 0 && src.tail.last != '\n' {
 		return header, errors.New("offer file is truncated: it ends in the middle of a row")
+	}
+	if err := bad.err(); err != nil {
+		return header, fmt.Errorf("offer file is corrupt: %w", err)
 	}
 	return header, p.explain()
 }
