@@ -13,9 +13,9 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/githubapi"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
-	"github.com/pricechecker/pricechecker/internal/runjobs"
 	"github.com/pricechecker/pricechecker/internal/slack"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
@@ -309,12 +309,12 @@ func linkJobLogs(ctx context.Context, env Env, jobs []slack.Job) []slack.Job {
 	if token == "" || repo == "" || runID <= 0 {
 		return jobs
 	}
-	listed, err := runjobs.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
+	listed, err := githubapi.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "notify: the failed jobs link the run, not their logs: %v\n", err)
 		return jobs
 	}
-	failed := runjobs.Failed(listed)
+	failed := githubapi.Failed(listed)
 	var out []slack.Job
 	for _, j := range jobs {
 		if !failedJob(j) {

@@ -1,8 +1,9 @@
-// Package runjobs lists the jobs of a GitHub Actions workflow run through the
-// GitHub REST API, so that the notify job can tell Slack which job failed and
-// link that job's log.
+// Package githubapi is pricechecker's one client of the GitHub REST API:
+// the relay's repository_dispatch, GitHub App installation tokens, and the
+// jobs of a workflow run.
 //
-// It exists because the workflow's needs context, which notify reads, holds
+// A run's jobs: the notify job tells Slack which job failed and links that
+// job's log. The workflow's needs context, which notify reads, holds
 // only each job's id and result: the log page of a job (its html_url) is
 // known only to the API. The lookup is best-effort — the notification must
 // go out even when GitHub cannot answer — so [Client.Jobs] never waits out a
@@ -15,7 +16,7 @@
 // fine-grained token needs Actions: read, a classic token the repo scope for
 // a private repository. The token is sent only to the API's own host (never
 // to another host named in a Link header) and never appears in an error.
-package runjobs
+package githubapi
 
 import (
 	"context"
@@ -38,9 +39,9 @@ const (
 	defaultAPIURL     = "https://api.github.com"
 	apiVersion        = "2022-11-28"
 	acceptJSON        = "application/vnd.github+json"
-	userAgent         = "pricechecker-runjobs"
-	perPage           = 100 // GitHub's maximum for this endpoint
-	maxPages          = 10  // 1,000 jobs; bounds a Link header that never ends
+	userAgent         = "pricechecker-runjobs" // unchanged since the package was runjobs
+	perPage           = 100                    // GitHub's maximum for this endpoint
+	maxPages          = 10                     // 1,000 jobs; bounds a Link header that never ends
 	maxBodyBytes      = 32 << 20
 	maxErrorBodyBytes = 64 << 10
 	retryDelay        = time.Second // the single retry waits between 0.5s and 1s

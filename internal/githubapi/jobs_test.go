@@ -1,4 +1,4 @@
-package runjobs
+package githubapi
 
 import (
 	"context"
