@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
 const (
@@ -86,7 +86,7 @@ type lambda struct {
 
 // startRelay starts the relay under the emulator with a fake GitHub and a
 // plain GITHUB_TOKEN (no AWS service is called).
-func startRelay(t *testing.T, gh *relaytest.GitHub, extraEnv ...string) *lambda {
+func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *lambda {
 	t.Helper()
 	rie := findRIE(t)
 	home := t.TempDir()
@@ -195,7 +195,7 @@ func snsEvent(t *testing.T, messageID, version string) []byte {
 // failed is dispatched when Lambda retries it, once.
 func TestRelayDuplicateDeliveries(t *testing.T) {
 	t.Parallel()
-	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	gh := githubfake.New(t, relayRepo, relayToken)
 	l := startRelay(t, gh)
 
 	dispatches := func(t *testing.T, want int) {
@@ -227,7 +227,7 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 
 	t.Run("a failed dispatch is retried by the redelivery, once", func(t *testing.T) {
 		event := snsEvent(t, "faultsuite-502", "20171206000000")
-		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
+		gh.Script(githubfake.Response{Status: 502, Message: "Server Error"}, githubfake.Response{Status: 502, Message: "Server Error"})
 		if err := l.invoke(t, event); err == nil || !strings.Contains(err.Error(), "502") {
 			t.Fatalf("invocation error %v, want the 502 (so that Lambda retries)", err)
 		}

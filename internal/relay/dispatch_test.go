@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
 const (
@@ -40,7 +40,7 @@ func (s *sleeps) all() []time.Duration {
 
 var fixedNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func newTestGitHub(t *testing.T, fake *relaytest.GitHub, tokens TokenSource) (*GitHub, *sleeps) {
+func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*GitHub, *sleeps) {
 	s := &sleeps{}
 	return &GitHub{
 		BaseURL:     fake.URL(),
@@ -58,7 +58,7 @@ func samplePayload() Payload {
 }
 
 func TestDispatchSendsWhatGitHubExpects(t *testing.T) {
-	fake := relaytest.NewGitHub(t, testRepo, testToken)
+	fake := githubfake.New(t, testRepo, testToken)
 	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
 	if err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload()); err != nil {
 		t.Fatal(err)
@@ -85,76 +85,76 @@ func TestDispatchRetries(t *testing.T) {
 	reset := strconv.FormatInt(fixedNow.Add(30*time.Second).Unix(), 10)
 	tests := []struct {
 		name      string
-		script    []relaytest.Response
+		script    []githubfake.Response
 		wantWaits []time.Duration
 		wantErr   string // empty: success
 		requests  int
 	}{
 		{
 			name:      "5xx then success, exponential backoff",
-			script:    []relaytest.Response{{Status: 502, Message: "Server Error"}, {Status: 503, Message: "Service Unavailable"}},
+			script:    []githubfake.Response{{Status: 502, Message: "Server Error"}, {Status: 503, Message: "Service Unavailable"}},
 			wantWaits: []time.Duration{time.Second, 2 * time.Second},
 			requests:  3,
 		},
 		{
 			name:      "5xx honours retry-after in seconds",
-			script:    []relaytest.Response{{Status: 503, Header: map[string]string{"Retry-After": "5"}, Message: "Service Unavailable"}},
+			script:    []githubfake.Response{{Status: 503, Header: map[string]string{"Retry-After": "5"}, Message: "Service Unavailable"}},
 			wantWaits: []time.Duration{5 * time.Second},
 			requests:  2,
 		},
 		{
 			name:      "5xx honours retry-after as an HTTP date",
-			script:    []relaytest.Response{{Status: 502, Header: map[string]string{"Retry-After": fixedNow.Add(9 * time.Second).Format(http.TimeFormat)}}},
+			script:    []githubfake.Response{{Status: 502, Header: map[string]string{"Retry-After": fixedNow.Add(9 * time.Second).Format(http.TimeFormat)}}},
 			wantWaits: []time.Duration{9 * time.Second},
 			requests:  2,
 		},
 		{
 			name:     "5xx with retry-after beyond the cap fails at once",
-			script:   []relaytest.Response{{Status: 503, Header: map[string]string{"Retry-After": "3600"}}},
+			script:   []githubfake.Response{{Status: 503, Header: map[string]string{"Retry-After": "3600"}}},
 			wantErr:  "GitHub answered 503 Service Unavailable; GitHub is having trouble; GitHub asks to wait 1h0m0s, more than this invocation has left",
 			requests: 1,
 		},
 		{
 			name:      "429 honours retry-after",
-			script:    []relaytest.Response{{Status: 429, Header: map[string]string{"Retry-After": "7"}, Message: "API rate limit exceeded"}},
+			script:    []githubfake.Response{{Status: 429, Header: map[string]string{"Retry-After": "7"}, Message: "API rate limit exceeded"}},
 			wantWaits: []time.Duration{7 * time.Second},
 			requests:  2,
 		},
 		{
 			name: "403 with x-ratelimit-remaining 0 waits until reset",
-			script: []relaytest.Response{{Status: 403, Message: "API rate limit exceeded for user ID 1.",
+			script: []githubfake.Response{{Status: 403, Message: "API rate limit exceeded for user ID 1.",
 				Header: map[string]string{"X-Ratelimit-Remaining": "0", "X-Ratelimit-Reset": reset}}},
 			wantWaits: []time.Duration{31 * time.Second},
 			requests:  2,
 		},
 		{
 			name:      "secondary rate limit without headers waits a minute",
-			script:    []relaytest.Response{{Status: 429, Message: "You have exceeded a secondary rate limit."}},
+			script:    []githubfake.Response{{Status: 429, Message: "You have exceeded a secondary rate limit."}},
 			wantWaits: []time.Duration{time.Minute},
 			requests:  2,
 		},
 		{
 			name:      "secondary rate limit as a 403 without headers waits a minute",
-			script:    []relaytest.Response{{Status: 403, Message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}},
+			script:    []githubfake.Response{{Status: 403, Message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}},
 			wantWaits: []time.Duration{time.Minute},
 			requests:  2,
 		},
 		{
 			name:      "network error is retried",
-			script:    []relaytest.Response{{Close: true}},
+			script:    []githubfake.Response{{Close: true}},
 			wantWaits: []time.Duration{time.Second},
 			requests:  2,
 		},
 		{
 			name:      "5xx until attempts run out",
-			script:    []relaytest.Response{{Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}},
+			script:    []githubfake.Response{{Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}, {Status: 500}},
 			wantWaits: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
 			wantErr:   "GitHub answered 500 Internal Server Error (after 4 attempts); GitHub is having trouble; giving up for this invocation",
 			requests:  4,
 		},
 		{
 			name:      "retry-after beyond the cap fails at once",
-			script:    []relaytest.Response{{Status: 429, Header: map[string]string{"Retry-After": "3600"}, Message: "API rate limit exceeded"}},
+			script:    []githubfake.Response{{Status: 429, Header: map[string]string{"Retry-After": "3600"}, Message: "API rate limit exceeded"}},
 			wantErr:   "GitHub asks to wait 1h0m0s, more than this invocation has left",
 			requests:  1,
 			wantWaits: nil,
@@ -162,7 +162,7 @@ func TestDispatchRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := relaytest.NewGitHub(t, testRepo, testToken)
+			fake := githubfake.New(t, testRepo, testToken)
 			fake.Script(tt.script...)
 			gh, s := newTestGitHub(t, fake, StaticToken(testToken))
 			err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload())
@@ -197,8 +197,8 @@ func TestDispatchRetries(t *testing.T) {
 
 // A 5xx's retry-after is bounded by the invocation deadline like a 429's.
 func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
-	fake := relaytest.NewGitHub(t, testRepo, testToken)
-	fake.Script(relaytest.Response{Status: 503, Header: map[string]string{"Retry-After": "20"}})
+	fake := githubfake.New(t, testRepo, testToken)
+	fake.Script(githubfake.Response{Status: 503, Header: map[string]string{"Retry-After": "20"}})
 	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -214,8 +214,8 @@ func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
 // The wait is capped by the invocation deadline so that Lambda does not
 // kill the function mid-sleep.
 func TestDispatchWaitCappedByDeadline(t *testing.T) {
-	fake := relaytest.NewGitHub(t, testRepo, testToken)
-	fake.Script(relaytest.Response{Status: 503}, relaytest.Response{Status: 429, Header: map[string]string{"Retry-After": "20"}})
+	fake := githubfake.New(t, testRepo, testToken)
+	fake.Script(githubfake.Response{Status: 503}, githubfake.Response{Status: 429, Header: map[string]string{"Retry-After": "20"}})
 	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -233,19 +233,19 @@ func TestDispatchPermanentErrorsNameTheFix(t *testing.T) {
 		name   string
 		repo   string
 		token  string
-		script []relaytest.Response
+		script []githubfake.Response
 		want   []string
 	}{
 		{"bad token", testRepo, "ghp_wrong", nil, []string{"401", `"Bad credentials"`, "token is invalid, expired or revoked"}},
 		{"missing repository", "octo-org/typo", testToken, nil, []string{"404", "repository octo-org/typo does not exist or the token cannot see it", "GITHUB_REPOSITORY"}},
-		{"forbidden", testRepo, testToken, []relaytest.Response{{Status: 403, Message: "Resource not accessible by personal access token"}},
+		{"forbidden", testRepo, testToken, []githubfake.Response{{Status: 403, Message: "Resource not accessible by personal access token"}},
 			[]string{"403", "repo scope", "Contents: read and write"}},
-		{"unprocessable", testRepo, testToken, []relaytest.Response{{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."}},
+		{"unprocessable", testRepo, testToken, []githubfake.Response{{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."}},
 			[]string{"422", "No more than 10 properties", "payload too large"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := relaytest.NewGitHub(t, testRepo, testToken)
+			fake := githubfake.New(t, testRepo, testToken)
 			fake.Script(tt.script...)
 			gh, s := newTestGitHub(t, fake, StaticToken(tt.token))
 			gh.Repo = tt.repo
@@ -312,7 +312,7 @@ func TestValidatePayload(t *testing.T) {
 
 // A 401 on a cached token (rotated secret) fetches a fresh token once.
 func TestDispatchRefreshesTokenOn401(t *testing.T) {
-	fake := relaytest.NewGitHub(t, testRepo, "new-token")
+	fake := githubfake.New(t, testRepo, "new-token")
 	calls := 0
 	src := &cachedToken{fetch: func(context.Context) (string, time.Time, error) {
 		calls++

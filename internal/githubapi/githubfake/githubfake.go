@@ -1,0 +1,300 @@
+// Package githubfake is a fake of the GitHub REST API on 127.0.0.1 for
+// the endpoints pricechecker uses: repository_dispatch and GitHub App
+// installation tokens. It enforces GitHub's documented rules (dispatch
+// limits, authentication, JWT claims) and answers with the real error
+// bodies, so that tests catch what GitHub would reject. Tests only.
+package githubfake
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Dispatch is one repository_dispatch the fake accepted.
+type Dispatch struct {
+	Owner, Repo string
+	EventType   string
+	Payload     map[string]any
+	Header      http.Header
+}
+
+// Response is a scripted answer, served (in order) to dispatches that pass
+// authentication, before the fake accepts any.
+type Response struct {
+	Status  int
+	Header  map[string]string
+	Message string
+	Close   bool // drop the connection instead of answering (network error)
+}
+
+// GitHub is a fake GitHub API on 127.0.0.1.
+type GitHub struct {
+	Server *httptest.Server
+	Repo   string // owner/repo that exists and that the tokens may dispatch to
+
+	// AppID, InstallationID and AppKey enable the GitHub App endpoints.
+	AppID          string
+	InstallationID string
+	AppKey         *rsa.PublicKey
+
+	mu          sync.Mutex
+	tokens      map[string]bool
+	scripted    []Response
+	dispatches  []Dispatch
+	requests    int
+	tokenIssues int
+	errors      []string
+}
+
+// New starts the fake; it stops with the test.
+func New(t testing.TB, repo string, tokens ...string) *GitHub {
+	g := &GitHub{Repo: repo, tokens: map[string]bool{}}
+	for _, tok := range tokens {
+		g.tokens[tok] = true
+	}
+	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
+	t.Cleanup(g.Server.Close)
+	return g
+}
+
+// URL is the API base URL (GITHUB_API_URL).
+func (g *GitHub) URL() string { return g.Server.URL }
+
+// Script queues answers for the next dispatches.
+func (g *GitHub) Script(rs ...Response) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.scripted = append(g.scripted, rs...)
+}
+
+// Dispatches returns the accepted dispatches.
+func (g *GitHub) Dispatches() []Dispatch {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]Dispatch(nil), g.dispatches...)
+}
+
+// Requests counts every request to the dispatches endpoint.
+func (g *GitHub) Requests() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.requests
+}
+
+// TokenIssues counts installation tokens minted.
+func (g *GitHub) TokenIssues() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.tokenIssues
+}
+
+// Errors lists requests the fake refused because the client broke a rule
+// (wrong headers, bad body); a correct client produces none.
+func (g *GitHub) Errors() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.errors...)
+}
+
+// RevokeTokens makes every token issued so far invalid (a rotation).
+func (g *GitHub) RevokeTokens() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.tokens = map[string]bool{}
+}
+
+// AddToken makes tok valid.
+func (g *GitHub) AddToken(tok string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.tokens[tok] = true
+}
+
+const docBase = "https://docs.github.com/rest"
+
+func writeError(w http.ResponseWriter, status int, msg, doc string, hdr map[string]string) {
+	for k, v := range hdr {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"message": msg, "documentation_url": doc, "status": strconv.Itoa(status)})
+}
+
+var (
+	dispatchPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/dispatches$`)
+	installPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/installation$`)
+	tokenPath    = regexp.MustCompile(`^/app/installations/([^/]+)/access_tokens$`)
+)
+
+func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if m := tokenPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
+		g.serveAccessToken(w, r, m[1])
+		return
+	}
+	if m := installPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
+		if !g.checkJWT(w, r) {
+			return
+		}
+		if m[1]+"/"+m[2] != g.Repo {
+			writeError(w, 404, "Not Found", docBase+"/apps/apps#get-a-repository-installation-for-the-authenticated-app", nil)
+			return
+		}
+		id, _ := strconv.ParseInt(g.InstallationID, 10, 64)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "app_id": g.AppID})
+		return
+	}
+	m := dispatchPath.FindStringSubmatch(r.URL.Path)
+	if m == nil || r.Method != http.MethodPost {
+		g.errors = append(g.errors, "unexpected "+r.Method+" "+r.URL.Path)
+		writeError(w, 404, "Not Found", docBase, nil)
+		return
+	}
+	g.requests++
+	doc := docBase + "/repos/repos#create-a-repository-dispatch-event"
+	auth := r.Header.Get("Authorization")
+	scheme, tok, _ := strings.Cut(auth, " ")
+	if auth == "" {
+		writeError(w, 401, "Requires authentication", doc, nil)
+		return
+	}
+	if (scheme != "Bearer" && scheme != "token") || !g.tokens[tok] {
+		writeError(w, 401, "Bad credentials", doc, nil)
+		return
+	}
+	if m[1]+"/"+m[2] != g.Repo {
+		// GitHub does not tell a missing repository from one the token
+		// cannot see.
+		writeError(w, 404, "Not Found", doc, nil)
+		return
+	}
+	if len(g.scripted) > 0 {
+		resp := g.scripted[0]
+		g.scripted = g.scripted[1:]
+		if resp.Close {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+		}
+		writeError(w, resp.Status, resp.Message, doc, resp.Header)
+		return
+	}
+	if got := r.Header.Get("Accept"); got != "application/vnd.github+json" {
+		g.errors = append(g.errors, "Accept: "+got)
+		writeError(w, 415, "Unsupported 'Accept' header: "+got, doc, nil)
+		return
+	}
+	if got := r.Header.Get("X-GitHub-Api-Version"); got != "2022-11-28" && got != "2026-03-10" {
+		g.errors = append(g.errors, "X-GitHub-Api-Version: "+got)
+		writeError(w, 400, "Invalid API version: "+got, doc, nil)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		g.errors = append(g.errors, "Content-Type: "+ct)
+		writeError(w, 415, "Content-Type must be application/json", doc, nil)
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	var req struct {
+		EventType     *string         `json:"event_type"`
+		ClientPayload json.RawMessage `json:"client_payload"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		g.errors = append(g.errors, "body: "+err.Error())
+		writeError(w, 400, "Problems parsing JSON", doc, nil)
+		return
+	}
+	if req.EventType == nil || len([]rune(*req.EventType)) < 1 || len([]rune(*req.EventType)) > 100 {
+		g.errors = append(g.errors, "event_type")
+		writeError(w, 422, "Invalid request.\n\nFor 'properties/event_type', must be 1 to 100 characters.", doc, nil)
+		return
+	}
+	var payload map[string]any
+	if len(req.ClientPayload) > 0 {
+		if err := json.Unmarshal(req.ClientPayload, &payload); err != nil {
+			g.errors = append(g.errors, "client_payload not an object")
+			writeError(w, 422, "Invalid request.\n\nFor 'properties/client_payload', is not an object.", doc, nil)
+			return
+		}
+	}
+	if len(payload) > 10 {
+		g.errors = append(g.errors, "too many properties")
+		writeError(w, 422, fmt.Sprintf("No more than 10 properties are allowed; %d were supplied.", len(payload)), doc, nil)
+		return
+	}
+	if len(req.ClientPayload) >= 64*1024 {
+		g.errors = append(g.errors, "payload too large")
+		writeError(w, 422, "client_payload is too large", doc, nil)
+		return
+	}
+	g.dispatches = append(g.dispatches, Dispatch{Owner: m[1], Repo: m[2], EventType: *req.EventType, Payload: payload, Header: r.Header.Clone()})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkJWT verifies an App JWT (RS256, iss = AppID, exp within 10 minutes).
+func (g *GitHub) checkJWT(w http.ResponseWriter, r *http.Request) bool {
+	doc := docBase + "/apps/apps"
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	parts := strings.Split(tok, ".")
+	if !ok || len(parts) != 3 || g.AppKey == nil {
+		writeError(w, 401, "A JSON web token could not be decoded", doc, nil)
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if err != nil || rsa.VerifyPKCS1v15(g.AppKey, crypto.SHA256, sum[:], sig) != nil {
+		writeError(w, 401, "A JSON web token could not be decoded", doc, nil)
+		return false
+	}
+	var claims struct {
+		Iss any   `json:"iss"`
+		Iat int64 `json:"iat"`
+		Exp int64 `json:"exp"`
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	if json.Unmarshal(raw, &claims) != nil || fmt.Sprint(claims.Iss) != g.AppID || claims.Exp-claims.Iat > 600 {
+		writeError(w, 401, "'Expiration time' claim ('exp') is too far in the future", doc, nil)
+		return false
+	}
+	return true
+}
+
+func (g *GitHub) serveAccessToken(w http.ResponseWriter, r *http.Request, id string) {
+	if !g.checkJWT(w, r) {
+		return
+	}
+	if id != g.InstallationID {
+		writeError(w, 404, "Not Found", docBase+"/apps/apps#create-an-installation-access-token-for-an-app", nil)
+		return
+	}
+	g.tokenIssues++
+	tok := fmt.Sprintf("ghs_fakeinstallationtoken%04d", g.tokenIssues)
+	g.tokens[tok] = true
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"token":      tok,
+		"expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+		"permissions": map[string]string{
+			"contents": "write",
+		},
+	})
+}
