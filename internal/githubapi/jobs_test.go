@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
 // sleeps records the waits a client asked for instead of sleeping.
@@ -68,7 +70,7 @@ func TestJobsPaths(t *testing.T) {
 		apiSuffix string // appended to GITHUB_API_URL
 		attempt   int64
 		want      []string // path?query of each request
-		wantJobs  []fakeJob
+		wantJobs  []githubfake.Job
 		wantAtt   int64 // the attempt whose job URLs come back
 	}{
 		{
@@ -117,23 +119,23 @@ func TestJobsPaths(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGitHub(t, tt.prefix)
-			c, s := newTestClient(f.apiURL()+tt.apiSuffix, testToken)
+			c, s := newTestClient(f.URL()+tt.apiSuffix, testToken)
 			jobs, err := c.Jobs(context.Background(), testRepo, testRunID, tt.attempt)
 			if err != nil {
 				t.Fatal(err)
 			}
-			reqs := f.seen()
+			reqs := f.Seen()
 			var got []string
 			for _, r := range reqs {
-				got = append(got, r.path+"?"+r.query)
+				got = append(got, r.Path+"?"+r.Query)
 				for k, want := range map[string]string{
 					"Accept":               "application/vnd.github+json",
 					"X-Github-Api-Version": "2022-11-28",
 					"Authorization":        "Bearer " + testToken,
 					"User-Agent":           "pricechecker-runjobs",
 				} {
-					if v := r.header.Get(k); v != want {
-						t.Errorf("%s: header %s = %q, want %q", r.path, k, v, want)
+					if v := r.Header.Get(k); v != want {
+						t.Errorf("%s: header %s = %q, want %q", r.Path, k, v, want)
 					}
 				}
 			}
@@ -144,7 +146,7 @@ func TestJobsPaths(t *testing.T) {
 				t.Fatalf("got %d jobs, want %d", len(jobs), len(tt.wantJobs))
 			}
 			for i, w := range tt.wantJobs {
-				want := Job{Name: w.name, Status: w.status, Conclusion: w.conclusion, URL: jobURL(tt.wantAtt, i)}
+				want := Job{Name: w.Name, Status: w.Status, Conclusion: w.Conclusion, URL: jobURL(tt.wantAtt, i)}
 				if jobs[i] != want {
 					t.Errorf("job %d = %+v, want %+v", i, jobs[i], want)
 				}
@@ -188,7 +190,7 @@ func TestFailed(t *testing.T) {
 
 	// Across the two pages of a real answer.
 	f := newFakeGitHub(t, "")
-	c, _ := newTestClient(f.apiURL(), testToken)
+	c, _ := newTestClient(f.URL(), testToken)
 	jobs, err := c.Jobs(context.Background(), testRepo, testRunID, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -214,15 +216,15 @@ const (
 // never appears.
 func TestJobsErrors(t *testing.T) {
 	const wrongToken = "ghp_wrongWrongWrong0123456789abcdefABCD"
-	serverError := reply{status: 500, body: `{"message":"Server Error","documentation_url":"https://docs.github.com/rest","status":"500"}`}
+	serverError := githubfake.Response{Status: 500, Body: `{"message":"Server Error","documentation_url":"https://docs.github.com/rest","status":"500"}`}
 	tests := []struct {
 		name      string
 		token     string
 		repo      string
 		runID     int64
 		attempt   int64
-		configure func(*fakeGitHub)
-		script    []reply
+		configure func(*githubfake.GitHub)
+		script    []githubfake.Response
 		want      []string
 		wantReqs  int
 		wantSleep int
@@ -252,7 +254,7 @@ func TestJobsErrors(t *testing.T) {
 		},
 		{
 			name:      "403 token without actions: read",
-			configure: func(f *fakeGitHub) { f.denyActions = true },
+			configure: func(f *githubfake.GitHub) { f.DenyActions = true },
 			want: []string{
 				"403 Forbidden", `"Resource not accessible by integration"`, "lacks actions: read",
 				"`permissions: actions: read`", "fine-grained", "GITHUB_REPOSITORY",
@@ -261,39 +263,39 @@ func TestJobsErrors(t *testing.T) {
 		},
 		{
 			name: "403 primary rate limit is not waited out",
-			script: []reply{{status: 403, header: map[string]string{
+			script: []githubfake.Response{{Status: 403, Header: map[string]string{
 				"X-Ratelimit-Limit": "1000", "X-Ratelimit-Remaining": "0", "X-Ratelimit-Used": "1000",
 				"X-Ratelimit-Reset": resetEpoch, "X-Ratelimit-Resource": "core",
-			}, body: `{"message":"API rate limit exceeded for installation ID 4242.","documentation_url":"` + rateLimitDocs + `","status":"403"}`}},
+			}, Body: `{"message":"API rate limit exceeded for installation ID 4242.","documentation_url":"` + rateLimitDocs + `","status":"403"}`}},
 			want:     []string{"403 Forbidden", "rate limit", "resets at 2025-06-01T13:00:00Z", "not waiting"},
 			wantReqs: 1,
 		},
 		{
 			name: "403 secondary rate limit with retry-after",
-			script: []reply{{status: 403, header: map[string]string{"Retry-After": "60"},
-				body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"` + rateLimitDocs + `#about-secondary-rate-limits","status":"403"}`}},
+			script: []githubfake.Response{{Status: 403, Header: map[string]string{"Retry-After": "60"},
+				Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"` + rateLimitDocs + `#about-secondary-rate-limits","status":"403"}`}},
 			want:     []string{"403 Forbidden", "secondary rate limit", "wait 1m0s", "not waiting"},
 			wantReqs: 1,
 		},
 		{
 			name: "429 with retry-after",
-			script: []reply{{status: 429, header: map[string]string{"Retry-After": "30"},
-				body: `{"message":"API rate limit exceeded","documentation_url":"` + rateLimitDocs + `","status":"429"}`}},
+			script: []githubfake.Response{{Status: 429, Header: map[string]string{"Retry-After": "30"},
+				Body: `{"message":"API rate limit exceeded","documentation_url":"` + rateLimitDocs + `","status":"429"}`}},
 			want:     []string{"429 Too Many Requests", "wait 30s", "not waiting"},
 			wantReqs: 1,
 		},
 		{
 			name:      "500 twice",
-			script:    []reply{serverError, serverError},
+			script:    []githubfake.Response{serverError, serverError},
 			want:      []string{"500 Internal Server Error", `"Server Error"`, "tried 2 times", "githubstatus.com"},
 			wantReqs:  2,
 			wantSleep: 1,
 		},
 		{
 			name: "502 from a proxy, then 503",
-			script: []reply{
-				{status: 502, header: map[string]string{"Content-Type": "text/html"}, body: "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n"},
-				{status: 503, body: `{"message":"Service Unavailable","documentation_url":"https://docs.github.com/rest","status":"503"}`},
+			script: []githubfake.Response{
+				{Status: 502, Header: map[string]string{"Content-Type": "text/html"}, Body: "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n"},
+				{Status: 503, Body: `{"message":"Service Unavailable","documentation_url":"https://docs.github.com/rest","status":"503"}`},
 			},
 			want:      []string{"503 Service Unavailable", "tried 2 times", "githubstatus.com", "GITHUB_API_URL"},
 			wantReqs:  2,
@@ -301,22 +303,22 @@ func TestJobsErrors(t *testing.T) {
 		},
 		{
 			name: "an HTML page where the API should be",
-			script: []reply{{status: 200, header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
-				body: "<!DOCTYPE html>\n<html lang=\"en\"><head><title>GitHub</title></head></html>"}},
+			script: []githubfake.Response{{Status: 200, Header: map[string]string{"Content-Type": "text/html; charset=utf-8"},
+				Body: "<!DOCTYPE html>\n<html lang=\"en\"><head><title>GitHub</title></head></html>"}},
 			want:     []string{"not GitHub's list of jobs", "text/html", "GITHUB_API_URL", "/api/v3"},
 			wantReqs: 1,
 		},
 		{
 			name: "a proxy that echoes the token",
-			script: []reply{{status: 400,
-				body: `{"message":"Bad request: header Authorization: Bearer ` + testToken + ` not allowed","documentation_url":"https://docs.github.com/rest","status":"400"}`}},
+			script: []githubfake.Response{{Status: 400,
+				Body: `{"message":"Bad request: header Authorization: Bearer ` + testToken + ` not allowed","documentation_url":"https://docs.github.com/rest","status":"400"}`}},
 			want:     []string{"400 Bad Request", "Bearer [token]", "GITHUB_API_URL"},
 			wantReqs: 1,
 		},
 		{
 			name: "422 validation failed",
-			script: []reply{{status: 422,
-				body: `{"message":"Invalid request.\n\nNo subschema in \"anyOf\" matched.","documentation_url":"` + docsJobsURL + `","status":"422"}`}},
+			script: []githubfake.Response{{Status: 422,
+				Body: `{"message":"Invalid request.\n\nNo subschema in \"anyOf\" matched.","documentation_url":"` + docsJobsURL + `","status":"422"}`}},
 			want:     []string{"422 Unprocessable Entity", "unexpected answer", "GITHUB_API_URL"},
 			wantReqs: 1,
 		},
@@ -324,7 +326,7 @@ func TestJobsErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGitHub(t, "")
-			f.script = tt.script
+			f.Script(tt.script...)
 			if tt.configure != nil {
 				tt.configure(f)
 			}
@@ -338,7 +340,7 @@ func TestJobsErrors(t *testing.T) {
 			if runID == 0 {
 				runID = testRunID
 			}
-			c, s := newTestClient(f.apiURL(), token)
+			c, s := newTestClient(f.URL(), token)
 			start := time.Now()
 			jobs, err := c.Jobs(context.Background(), repo, runID, tt.attempt)
 			if err == nil {
@@ -358,7 +360,7 @@ func TestJobsErrors(t *testing.T) {
 				}
 			}
 			assertNoToken(t, msg, testToken, wrongToken)
-			if n := len(f.seen()); n != tt.wantReqs {
+			if n := len(f.Seen()); n != tt.wantReqs {
 				t.Errorf("GitHub saw %d requests, want %d", n, tt.wantReqs)
 			}
 			sl := s.all()
@@ -413,7 +415,7 @@ func TestJobsRejectsBadInput(t *testing.T) {
 			f := newFakeGitHub(t, "")
 			apiURL, token, repo, runID := tt.apiURL, tt.token, tt.repo, tt.runID
 			if apiURL == "" {
-				apiURL = f.apiURL()
+				apiURL = f.URL()
 			}
 			if token == "" && !tt.noToken {
 				token = testToken
@@ -433,7 +435,7 @@ func TestJobsRejectsBadInput(t *testing.T) {
 				t.Errorf("error lacks %q: %v", tt.want, err)
 			}
 			assertNoToken(t, err.Error(), testToken)
-			if n := len(f.seen()); n != 0 {
+			if n := len(f.Seen()); n != 0 {
 				t.Errorf("GitHub saw %d requests, want none", n)
 			}
 		})
@@ -443,16 +445,16 @@ func TestJobsRejectsBadInput(t *testing.T) {
 func TestJobsRetriesOnce(t *testing.T) {
 	tests := []struct {
 		name   string
-		script []reply
+		script []githubfake.Response
 	}{
-		{name: "500 then 200", script: []reply{{status: 500, body: `{"message":"Server Error","documentation_url":"https://docs.github.com/rest","status":"500"}`}}},
-		{name: "dropped connection then 200", script: []reply{{close: true}}},
+		{name: "500 then 200", script: []githubfake.Response{{Status: 500, Body: `{"message":"Server Error","documentation_url":"https://docs.github.com/rest","status":"500"}`}}},
+		{name: "dropped connection then 200", script: []githubfake.Response{{Close: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeGitHub(t, "")
-			f.script = tt.script
-			c, s := newTestClient(f.apiURL(), testToken)
+			f.Script(tt.script...)
+			c, s := newTestClient(f.URL(), testToken)
 			jobs, err := c.Jobs(context.Background(), testRepo, testRunID, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -460,7 +462,7 @@ func TestJobsRetriesOnce(t *testing.T) {
 			if len(jobs) != len(firstAttempt()) {
 				t.Errorf("got %d jobs, want %d", len(jobs), len(firstAttempt()))
 			}
-			if n := len(f.seen()); n != 2 {
+			if n := len(f.Seen()); n != 2 {
 				t.Errorf("GitHub saw %d requests, want 2", n)
 			}
 			if sl := s.all(); len(sl) != 1 {
@@ -494,7 +496,7 @@ func TestJobsNetworkError(t *testing.T) {
 func TestJobsStopsWhenCancelled(t *testing.T) {
 	t.Run("before the request", func(t *testing.T) {
 		f := newFakeGitHub(t, "")
-		c, s := newTestClient(f.apiURL(), testToken)
+		c, s := newTestClient(f.URL(), testToken)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		_, err := c.Jobs(ctx, testRepo, testRunID, 0)
@@ -507,15 +509,15 @@ func TestJobsStopsWhenCancelled(t *testing.T) {
 	})
 	t.Run("while waiting to retry", func(t *testing.T) {
 		f := newFakeGitHub(t, "")
-		f.script = []reply{{status: 502, body: `{"message":"Server Error"}`}}
-		c, _ := newTestClient(f.apiURL(), testToken)
+		f.Script(githubfake.Response{Status: 502, Body: `{"message":"Server Error"}`})
+		c, _ := newTestClient(f.URL(), testToken)
 		ctx, cancel := context.WithCancel(context.Background())
 		c.sleep = func(ctx context.Context, _ time.Duration) error { cancel(); return ctx.Err() }
 		_, err := c.Jobs(ctx, testRepo, testRunID, 0)
 		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "502") {
 			t.Fatalf("err = %v, want the 502 and context.Canceled", err)
 		}
-		if n := len(f.seen()); n != 1 {
+		if n := len(f.Seen()); n != 1 {
 			t.Errorf("GitHub saw %d requests, want 1", n)
 		}
 	})
@@ -527,26 +529,26 @@ func TestJobsStopsWhenCancelled(t *testing.T) {
 func TestJobsLinkSafety(t *testing.T) {
 	t.Run("endless pages stop at the bound", func(t *testing.T) {
 		f := newFakeGitHub(t, "")
-		f.endlessPages = true
-		c, _ := newTestClient(f.apiURL(), testToken)
+		f.EndlessPages = true
+		c, _ := newTestClient(f.URL(), testToken)
 		_, err := c.Jobs(context.Background(), testRepo, testRunID, 0)
 		if err == nil || !strings.Contains(err.Error(), "after 10 pages") || !strings.Contains(err.Error(), "link the run instead") {
 			t.Fatalf("err = %v, want the page bound", err)
 		}
-		if n := len(f.seen()); n != maxPages {
+		if n := len(f.Seen()); n != maxPages {
 			t.Errorf("GitHub saw %d requests, want %d", n, maxPages)
 		}
 	})
 	t.Run("a Link back to the same page", func(t *testing.T) {
 		f := newFakeGitHub(t, "")
-		loop := `<` + f.apiURL() + `/repos/octo-org/prices/actions/runs/9001/attempts/1/jobs?per_page=100>; rel="next"`
-		f.script = []reply{{status: 200, header: map[string]string{"Link": loop}, body: `{"total_count":1,"jobs":[{"name":"fetch","status":"completed","conclusion":"success","html_url":"https://github.com/x"}]}`}}
-		c, _ := newTestClient(f.apiURL(), testToken)
+		loop := `<` + f.URL() + `/repos/octo-org/prices/actions/runs/9001/attempts/1/jobs?per_page=100>; rel="next"`
+		f.Script(githubfake.Response{Status: 200, Header: map[string]string{"Link": loop}, Body: `{"total_count":1,"jobs":[{"name":"fetch","status":"completed","conclusion":"success","html_url":"https://github.com/x"}]}`})
+		c, _ := newTestClient(f.URL(), testToken)
 		_, err := c.Jobs(context.Background(), testRepo, testRunID, 1)
 		if err == nil || !strings.Contains(err.Error(), "already read") {
 			t.Fatalf("err = %v, want a loop error", err)
 		}
-		if n := len(f.seen()); n != 1 {
+		if n := len(f.Seen()); n != 1 {
 			t.Errorf("GitHub saw %d requests, want 1", n)
 		}
 	})
@@ -560,8 +562,8 @@ func TestJobsLinkSafety(t *testing.T) {
 		}))
 		defer other.Close()
 		f := newFakeGitHub(t, "")
-		f.linkBase = other.URL
-		c, _ := newTestClient(f.apiURL(), testToken)
+		f.LinkBase = other.URL
+		c, _ := newTestClient(f.URL(), testToken)
 		_, err := c.Jobs(context.Background(), testRepo, testRunID, 0)
 		if err == nil || !strings.Contains(err.Error(), "not following it") || !strings.Contains(err.Error(), "GITHUB_API_URL") {
 			t.Fatalf("err = %v, want a refusal to follow the Link", err)
@@ -575,10 +577,10 @@ func TestJobsLinkSafety(t *testing.T) {
 	})
 	t.Run("a relative Link", func(t *testing.T) {
 		f := newFakeGitHub(t, "")
-		f.script = []reply{{status: 200,
-			header: map[string]string{"Link": `</repositories/4242/actions/runs/9001/attempts/1/jobs?page=2&per_page=100>; rel="next"`},
-			body:   `{"total_count":5,"jobs":[{"name":"first","status":"completed","conclusion":"success","html_url":"https://github.com/x"}]}`}}
-		c, _ := newTestClient(f.apiURL(), testToken)
+		f.Script(githubfake.Response{Status: 200,
+			Header: map[string]string{"Link": `</repositories/4242/actions/runs/9001/attempts/1/jobs?page=2&per_page=100>; rel="next"`},
+			Body:   `{"total_count":5,"jobs":[{"name":"first","status":"completed","conclusion":"success","html_url":"https://github.com/x"}]}`})
+		c, _ := newTestClient(f.URL(), testToken)
 		jobs, err := c.Jobs(context.Background(), testRepo, testRunID, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -587,7 +589,7 @@ func TestJobsLinkSafety(t *testing.T) {
 		if len(jobs) != 1 || jobs[0].Name != "first" {
 			t.Errorf("jobs = %+v", jobs)
 		}
-		if reqs := f.seen(); len(reqs) != 2 || reqs[1].path != "/repositories/4242/actions/runs/9001/attempts/1/jobs" {
+		if reqs := f.Seen(); len(reqs) != 2 || reqs[1].Path != "/repositories/4242/actions/runs/9001/attempts/1/jobs" {
 			t.Errorf("requests = %+v", reqs)
 		}
 	})

@@ -31,19 +31,34 @@ type Dispatch struct {
 	Header      http.Header
 }
 
-// Response is a scripted answer, served (in order) to dispatches that pass
-// authentication, before the fake accepts any.
+// Response is a scripted answer, served (in order) to dispatches and jobs
+// listings that pass authentication, before the fake answers for real.
 type Response struct {
 	Status  int
 	Header  map[string]string
 	Message string
-	Close   bool // drop the connection instead of answering (network error)
+	Body    string // when set, sent as is instead of GitHub's error body for Message
+	Close   bool   // drop the connection instead of answering (network error)
 }
 
 // GitHub is a fake GitHub API on 127.0.0.1.
 type GitHub struct {
 	Server *httptest.Server
 	Repo   string // owner/repo that exists and that the tokens may dispatch to
+
+	// Prefix is "/api/v3" on GitHub Enterprise Server: every path is under it.
+	Prefix string
+
+	// RepoID, RunID and Attempts (the latest is the highest) enable the
+	// jobs listing of one run; DenyActions makes it answer as for a token
+	// without actions: read, EndlessPages links a next page forever, and
+	// LinkBase (when set) is the host Link headers point to.
+	RepoID       int64
+	RunID        int64
+	Attempts     map[int64][]Job
+	DenyActions  bool
+	EndlessPages bool
+	LinkBase     string
 
 	// AppID, InstallationID and AppKey enable the GitHub App endpoints.
 	AppID          string
@@ -57,6 +72,7 @@ type GitHub struct {
 	requests    int
 	tokenIssues int
 	errors      []string
+	seen        []Request
 }
 
 // New starts the fake; it stops with the test.
@@ -71,7 +87,14 @@ func New(t testing.TB, repo string, tokens ...string) *GitHub {
 }
 
 // URL is the API base URL (GITHUB_API_URL).
-func (g *GitHub) URL() string { return g.Server.URL }
+func (g *GitHub) URL() string { return g.Server.URL + g.Prefix }
+
+// Seen returns every request the fake received, in order.
+func (g *GitHub) Seen() []Request {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]Request(nil), g.seen...)
+}
 
 // Script queues answers for the next dispatches.
 func (g *GitHub) Script(rs ...Response) {
@@ -136,6 +159,7 @@ func writeError(w http.ResponseWriter, status int, msg, doc string, hdr map[stri
 
 var (
 	dispatchPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/dispatches$`)
+	jobsPath     = regexp.MustCompile(`^/(?:repos/([^/]+)/([^/]+)|repositories/(\d+))/actions/runs/(\d+)(?:/attempts/(\d+))?/jobs$`)
 	installPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/installation$`)
 	tokenPath    = regexp.MustCompile(`^/app/installations/([^/]+)/access_tokens$`)
 )
@@ -143,11 +167,30 @@ var (
 func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if m := tokenPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
+	g.seen = append(g.seen, Request{Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone()})
+	if r.Header.Get("User-Agent") == "" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required). Check https://developer.github.com for other possible causes.\n")
+		return
+	}
+	path, ok := strings.CutPrefix(r.URL.Path, g.Prefix)
+	if !ok {
+		writeError(w, 404, "Not Found", docBase, nil)
+		return
+	}
+	if m := jobsPath.FindStringSubmatch(path); m != nil && r.Method == http.MethodGet {
+		if !g.checkToken(w, r, docBase) || g.serveScripted(w, docBase) {
+			return
+		}
+		g.serveJobs(w, r, m)
+		return
+	}
+	if m := tokenPath.FindStringSubmatch(path); m != nil && r.Method == http.MethodPost {
 		g.serveAccessToken(w, r, m[1])
 		return
 	}
-	if m := installPath.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodGet {
+	if m := installPath.FindStringSubmatch(path); m != nil && r.Method == http.MethodGet {
 		if !g.checkJWT(w, r) {
 			return
 		}
@@ -159,7 +202,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "app_id": g.AppID})
 		return
 	}
-	m := dispatchPath.FindStringSubmatch(r.URL.Path)
+	m := dispatchPath.FindStringSubmatch(path)
 	if m == nil || r.Method != http.MethodPost {
 		g.errors = append(g.errors, "unexpected "+r.Method+" "+r.URL.Path)
 		writeError(w, 404, "Not Found", docBase, nil)
@@ -167,14 +210,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.requests++
 	doc := docBase + "/repos/repos#create-a-repository-dispatch-event"
-	auth := r.Header.Get("Authorization")
-	scheme, tok, _ := strings.Cut(auth, " ")
-	if auth == "" {
-		writeError(w, 401, "Requires authentication", doc, nil)
-		return
-	}
-	if (scheme != "Bearer" && scheme != "token") || !g.tokens[tok] {
-		writeError(w, 401, "Bad credentials", doc, nil)
+	if !g.checkToken(w, r, doc) {
 		return
 	}
 	if m[1]+"/"+m[2] != g.Repo {
@@ -183,18 +219,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, 404, "Not Found", doc, nil)
 		return
 	}
-	if len(g.scripted) > 0 {
-		resp := g.scripted[0]
-		g.scripted = g.scripted[1:]
-		if resp.Close {
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-		}
-		writeError(w, resp.Status, resp.Message, doc, resp.Header)
+	if g.serveScripted(w, doc) {
 		return
 	}
 	if got := r.Header.Get("Accept"); got != "application/vnd.github+json" {
@@ -247,6 +272,52 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.dispatches = append(g.dispatches, Dispatch{Owner: m[1], Repo: m[2], EventType: *req.EventType, Payload: payload, Header: r.Header.Clone()})
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// checkToken answers 401 as GitHub does unless the request carries a valid
+// token.
+func (g *GitHub) checkToken(w http.ResponseWriter, r *http.Request, doc string) bool {
+	auth := r.Header.Get("Authorization")
+	scheme, tok, _ := strings.Cut(auth, " ")
+	if auth == "" {
+		writeError(w, 401, "Requires authentication", doc, nil)
+		return false
+	}
+	if (scheme != "Bearer" && scheme != "token") || !g.tokens[tok] {
+		writeError(w, 401, "Bad credentials", doc, nil)
+		return false
+	}
+	return true
+}
+
+// serveScripted sends the next scripted answer, if any.
+func (g *GitHub) serveScripted(w http.ResponseWriter, doc string) bool {
+	if len(g.scripted) == 0 {
+		return false
+	}
+	resp := g.scripted[0]
+	g.scripted = g.scripted[1:]
+	if resp.Close {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+	}
+	if resp.Body == "" {
+		writeError(w, resp.Status, resp.Message, doc, resp.Header)
+		return true
+	}
+	for k, v := range resp.Header {
+		w.Header().Set(k, v)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	w.WriteHeader(resp.Status)
+	fmt.Fprint(w, resp.Body)
+	return true
 }
 
 // checkJWT verifies an App JWT (RS256, iss = AppID, exp within 10 minutes).
