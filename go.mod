@@ -12,7 +12,9 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/secretsmanager v1.50.12 // the relay's GitHub token from Secrets Manager
 	github.com/aws/aws-sdk-go-v2/service/ssm v1.82.1 // the relay's GitHub token from an SSM SecureString
 	github.com/aws/smithy-go v1.28.9 // the SDK's error types, to tell throttling from not-found
+	github.com/bradleyfalzon/ghinstallation/v2 v2.19.0 // GitHub App JWTs and installation tokens for the relay
 	github.com/go-json-experiment/json v1.27.2 // jsontext: a streaming JSON tokenizer 5-8x faster than encoding/json's, for 480 MB offer files
+	github.com/google/go-github/v75 v75.0.0 // the GitHub REST API: repository_dispatch, App installations, a run's jobs
 	github.com/rogpeppe/go-internal v1.16.0 // testscript: CLI tests as scripts
 	github.com/sethvargo/go-githubactions v1.4.0 // the GitHub Actions adapter (exactly v1.4.0: the proxy lists no versions)
 	github.com/slack-go/slack v0.35.0 // Slack Block Kit and chat.postMessage
@@ -38,6 +40,9 @@ require (
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
 	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/golang-jwt/jwt/v4 v4.5.2 // indirect
+	github.com/google/go-github/v88 v88.0.0 // indirect
+	github.com/google/go-querystring v1.2.0 // indirect
 	github.com/google/s2a-go v0.1.11 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/googleapis/enterprise-certificate-proxy v0.3.25 // indirect

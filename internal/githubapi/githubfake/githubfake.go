@@ -198,8 +198,10 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, 404, "Not Found", docBase+"/apps/apps#get-a-repository-installation-for-the-authenticated-app", nil)
 			return
 		}
+		// GitHub sends both ids as numbers.
 		id, _ := strconv.ParseInt(g.InstallationID, 10, 64)
-		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "app_id": g.AppID})
+		appID, _ := strconv.ParseInt(g.AppID, 10, 64)
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": id, "app_id": appID})
 		return
 	}
 	m := dispatchPath.FindStringSubmatch(path)

@@ -1,4 +1,4 @@
-package relay
+package githubapi
 
 import (
 	"bytes"
@@ -9,44 +9,35 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/go-github/v75/github"
 	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // GitHub limits on POST /repos/{owner}/{repo}/dispatches.
 const (
-	maxEventTypeLen       = 100
+	MaxEventTypeLen       = 100 // GitHub's limit on event_type
 	maxPayloadProperties  = 10
 	maxPayloadBytes       = 64 * 1024 // GitHub: "under 64 KB"
-	githubAPIVersion      = "2022-11-28"
-	githubAccept          = "application/vnd.github+json"
-	userAgent             = "pricechecker-relay"
-	maxErrorBodyBytes     = 64 * 1024
+	relayUserAgent        = "pricechecker-relay"
 	deadlineSafetyMargin  = 2 * time.Second
-	defaultMaxAttempts    = 4
+	DefaultMaxAttempts    = 4
 	defaultBackoff        = time.Second
 	defaultRateLimitPause = time.Minute
 	defaultMaxWait        = 5 * time.Minute
 )
 
-// TokenSource hands out the credential for the GitHub API. Sources that
-// cache (Secrets Manager, SSM, GitHub App) also implement Invalidate, so that
-// a 401 after a rotation fetches a fresh token once.
-type TokenSource interface {
-	Token(ctx context.Context) (string, error)
-}
-
 type invalidator interface {
 	Invalidate()
 }
 
-// GitHub sends repository_dispatch events.
-type GitHub struct {
+// Dispatcher sends repository_dispatch events through go-github, with the
+// relay's deadline-aware retry around each call.
+type Dispatcher struct {
 	BaseURL string // GITHUB_API_URL, e.g. https://api.github.com or https://ghe.example.com/api/v3
 	Repo    string // owner/repo
 	HTTP    *http.Client
@@ -97,8 +88,8 @@ func (e *APIError) Error() string {
 // ValidatePayload checks GitHub's documented limits before anything is sent,
 // so that a too-large payload fails with a clear message instead of a 422.
 func ValidatePayload(eventType string, payload any) ([]byte, error) {
-	if n := utf8.RuneCountInString(eventType); n < 1 || n > maxEventTypeLen {
-		return nil, fmt.Errorf("event type %q has %d characters; GitHub allows 1 to %d (fix RELAY_EVENT_TYPE)", truncate(eventType, 120), n, maxEventTypeLen)
+	if n := utf8.RuneCountInString(eventType); n < 1 || n > MaxEventTypeLen {
+		return nil, fmt.Errorf("event type %q has %d characters; GitHub allows 1 to %d (fix RELAY_EVENT_TYPE)", truncate(eventType, 120), n, MaxEventTypeLen)
 	}
 	raw, err := json.Marshal(payload)
 	if err != nil {
@@ -124,7 +115,7 @@ func ValidatePayload(eventType string, payload any) ([]byte, error) {
 // rate limits) are retried with backoff, honouring retry-after and
 // x-ratelimit-reset, within the context's deadline; the returned error is an
 // *APIError once GitHub was reached.
-func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) error {
+func (g *Dispatcher) Dispatch(ctx context.Context, eventType string, payload any) error {
 	body, err := ValidatePayload(eventType, payload)
 	if err != nil {
 		return err
@@ -133,18 +124,25 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 	if !ok {
 		return fmt.Errorf("repository %q is not owner/repo (fix GITHUB_REPOSITORY)", g.Repo)
 	}
-	endpoint := strings.TrimRight(g.BaseURL, "/") + "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(repo) + "/dispatches"
 
 	maxAttempts := g.MaxAttempts
 	if maxAttempts <= 0 {
-		maxAttempts = defaultMaxAttempts
+		maxAttempts = DefaultMaxAttempts
 	}
 	// The caller's logger (see WithLogger) names the message and offer.
-	log := loggerFrom(ctx, g.log())
+	log := LoggerFrom(ctx, g.log())
+	gh, err := newREST(g.BaseURL, g.HTTP, relayUserAgent, g.Tokens)
+	if err != nil {
+		return err
+	}
+	var req github.DispatchRequestOptions
+	if err := json.Unmarshal(body, &req); err != nil {
+		return fmt.Errorf("encode dispatch: %w", err)
+	}
 	reauthorized := false
 	rateLimited, failures := 0, 0
 	for attempt := 1; ; attempt++ {
-		resp, err := g.post(ctx, endpoint, body)
+		resp, err := post(ctx, gh, owner, repo, req)
 		var apiErr *APIError
 		var wait time.Duration
 		switch {
@@ -152,7 +150,7 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 			if ctx.Err() != nil {
 				return fmt.Errorf("dispatch cancelled: %w", ctx.Err())
 			}
-			if errors.Is(err, errToken) {
+			if errors.Is(err, ErrToken) {
 				return err
 			}
 			apiErr = &APIError{Message: err.Error(), Retryable: true, Hint: "check GITHUB_API_URL and the function's network access"}
@@ -161,7 +159,7 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 		case resp.status >= 200 && resp.status < 300:
 			return nil
 		default:
-			apiErr = classify(resp, g.Repo)
+			apiErr = classifyDispatch(resp, g.Repo)
 			switch {
 			case resp.isRateLimit():
 				rateLimited++
@@ -206,9 +204,9 @@ func (g *GitHub) Dispatch(ctx context.Context, eventType string, payload any) er
 	}
 }
 
-// errToken marks a failure to obtain the credential: retrying the POST does
-// not help, the credential source has its own message.
-var errToken = errors.New("get GitHub credential")
+// ErrToken marks a failure to obtain the credential: retrying the request
+// does not help, the credential source has its own message.
+var ErrToken = errors.New("get GitHub credential")
 
 type response struct {
 	status int
@@ -228,31 +226,26 @@ func (r *response) isRateLimit() bool {
 			bytes.Contains(bytes.ToLower(r.body), []byte("rate limit")))
 }
 
-func (g *GitHub) post(ctx context.Context, endpoint string, body []byte) (*response, error) {
-	token, err := g.Tokens.Token(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errToken, err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("build request (check GITHUB_API_URL): %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Accept", githubAccept)
-	req.Header.Set("X-GitHub-Api-Version", githubAPIVersion)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := g.HTTP.Do(req)
-	if err != nil {
+// post sends one dispatch. An answer from GitHub, whatever its status, is
+// a response; the error is for a request that got none.
+func post(ctx context.Context, gh *github.Client, owner, repo string, req github.DispatchRequestOptions) (*response, error) {
+	_, resp, err := gh.Repositories.Dispatch(noPreemptiveLimit(ctx), owner, repo, req)
+	if resp == nil || resp.Response == nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
-	return &response{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return readResponse(resp.Response), nil
 }
 
-// classify turns a non-2xx answer into an APIError with a hint naming the fix.
-func classify(r *response, repo string) *APIError {
+// readResponse keeps what classify needs of an answer. go-github has
+// already read an error's body and put it back.
+func readResponse(r *http.Response) *response {
+	defer r.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorBodyBytes))
+	return &response{status: r.StatusCode, header: r.Header, body: b}
+}
+
+// classifyDispatch turns a non-2xx answer into an APIError with a hint naming the fix.
+func classifyDispatch(r *response, repo string) *APIError {
 	var ghErr struct {
 		Message string `json:"message"`
 		DocURL  string `json:"documentation_url"`
@@ -290,7 +283,7 @@ func joinHint(a, b string) string {
 	return a + "; " + b
 }
 
-func (g *GitHub) backoff(n int) time.Duration {
+func (g *Dispatcher) backoff(n int) time.Duration {
 	base := g.Backoff
 	if base <= 0 {
 		base = defaultBackoff
@@ -300,7 +293,7 @@ func (g *GitHub) backoff(n int) time.Duration {
 
 // retryAfter reads a Retry-After header in either of its forms: seconds or
 // an HTTP date.
-func (g *GitHub) retryAfter(r *response) (time.Duration, bool) {
+func (g *Dispatcher) retryAfter(r *response) (time.Duration, bool) {
 	s := strings.TrimSpace(r.header.Get("Retry-After"))
 	if s == "" {
 		return 0, false
@@ -317,7 +310,7 @@ func (g *GitHub) retryAfter(r *response) (time.Duration, bool) {
 
 // rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset
 // when nothing remains, else at least a minute, growing exponentially.
-func (g *GitHub) rateLimitWait(r *response, n int) time.Duration {
+func (g *Dispatcher) rateLimitWait(r *response, n int) time.Duration {
 	if d, ok := g.retryAfter(r); ok {
 		return d
 	}
@@ -337,7 +330,7 @@ func (g *GitHub) rateLimitWait(r *response, n int) time.Duration {
 // maxWait is how long one wait may last: the configured cap, and never past
 // the invocation deadline, so that the invocation fails cleanly (and Lambda
 // retries later) instead of being killed mid-wait.
-func (g *GitHub) maxWait(ctx context.Context) time.Duration {
+func (g *Dispatcher) maxWait(ctx context.Context) time.Duration {
 	limit := g.MaxWait
 	if limit <= 0 {
 		limit = defaultMaxWait
@@ -348,21 +341,21 @@ func (g *GitHub) maxWait(ctx context.Context) time.Duration {
 	return max(limit, 0)
 }
 
-func (g *GitHub) sleep(ctx context.Context, d time.Duration) error {
+func (g *Dispatcher) sleep(ctx context.Context, d time.Duration) error {
 	if g.Sleep != nil {
 		return g.Sleep(ctx, d)
 	}
 	return backoff.Sleep(ctx, d)
 }
 
-func (g *GitHub) now() time.Time {
+func (g *Dispatcher) now() time.Time {
 	if g.Now != nil {
 		return g.Now()
 	}
 	return time.Now()
 }
 
-func (g *GitHub) log() *slog.Logger {
+func (g *Dispatcher) log() *slog.Logger {
 	if g.Log != nil {
 		return g.Log
 	}
