@@ -1,7 +1,6 @@
 package githubapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -218,12 +217,7 @@ type response struct {
 // rate-limit headers say so or the message does (a secondary rate limit
 // may come without headers); any other 403 is a permission problem.
 func (r *response) isRateLimit() bool {
-	if r.status == http.StatusTooManyRequests {
-		return true
-	}
-	return r.status == http.StatusForbidden &&
-		(r.header.Get("Retry-After") != "" || r.header.Get("X-Ratelimit-Remaining") == "0" ||
-			bytes.Contains(bytes.ToLower(r.body), []byte("rate limit")))
+	return isRateLimit(&http.Response{StatusCode: r.status, Header: r.header}, string(r.body))
 }
 
 // post sends one dispatch. An answer from GitHub, whatever its status, is
@@ -294,7 +288,14 @@ func (g *Dispatcher) backoff(n int) time.Duration {
 // retryAfter reads a Retry-After header in either of its forms: seconds or
 // an HTTP date.
 func (g *Dispatcher) retryAfter(r *response) (time.Duration, bool) {
-	s := strings.TrimSpace(r.header.Get("Retry-After"))
+	return parseRetryAfter(r.header.Get("Retry-After"), g.now())
+}
+
+// parseRetryAfter is this package's one reading of Retry-After (seconds or
+// an HTTP date, relative to now); the one place to point at backoff's
+// parser once it has one.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	s := strings.TrimSpace(v)
 	if s == "" {
 		return 0, false
 	}
@@ -303,7 +304,7 @@ func (g *Dispatcher) retryAfter(r *response) (time.Duration, bool) {
 		return time.Duration(min(secs, 24*3600)) * time.Second, true
 	}
 	if t, err := http.ParseTime(s); err == nil {
-		return max(t.Sub(g.now()), 0), true
+		return max(t.Sub(now), 0), true
 	}
 	return 0, false
 }
