@@ -32,17 +32,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/go-github/v75/github"
 	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 const (
 	defaultAPIURL     = "https://api.github.com"
-	apiVersion        = "2022-11-28"
-	acceptJSON        = "application/vnd.github+json"
 	userAgent         = "pricechecker-runjobs" // unchanged since the package was runjobs
 	perPage           = 100                    // GitHub's maximum for this endpoint
 	maxPages          = 10                     // 1,000 jobs; bounds a Link header that never ends
-	maxBodyBytes      = 32 << 20
 	maxErrorBodyBytes = 64 << 10
 	retryDelay        = time.Second // the single retry waits between 0.5s and 1s
 	defaultTimeout    = 10 * time.Second
@@ -236,30 +234,15 @@ func (c *Client) page(ctx context.Context, u string, t target) (*page, error) {
 }
 
 func (c *Client) get(ctx context.Context, u string, t target) (*page, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	// go-github sends the request (u is absolute: the first page, or the
+	// Link header's next one, already checked to be on the API's host) and
+	// decodes the answer; classify reads its status and body.
+	gh := github.NewClient(withHeaders(c.http, userAgent, staticToken(c.token)))
+	gh.UserAgent = userAgent
+	req, err := gh.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w; %s", err, apiURLHint)
 	}
-	req.Header.Set("Accept", acceptJSON)
-	req.Header.Set("X-GitHub-Api-Version", apiVersion)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, &apiError{cause: err, retryable: true, hint: "could not reach GitHub: " + apiURLHint + ", and the runner's network access"}
-	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBodyBytes)) // lets the connection be reused
-		resp.Body.Close()
-	}()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
-		return nil, classify(resp, body, t)
-	}
-
 	var reply struct {
 		TotalCount int `json:"total_count"`
 		Jobs       []struct {
@@ -269,12 +252,27 @@ func (c *Client) get(ctx context.Context, u string, t target) (*page, error) {
 			HTMLURL    string `json:"html_url"`
 		} `json:"jobs"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBodyBytes)).Decode(&reply); err != nil {
+	resp, err := gh.Do(noPreemptiveLimit(ctx), req, &reply)
+	if resp == nil || resp.Response == nil {
+		if ctx.Err() != nil || err == nil {
+			return nil, err
+		}
+		return nil, &apiError{cause: err, retryable: true, hint: "could not reach GitHub: " + apiURLHint + ", and the runner's network access"}
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
+		return nil, classify(resp.Response, body, t)
+	}
+	if err != nil {
 		var syntaxErr *json.SyntaxError
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &syntaxErr) || errors.As(err, &typeErr) {
 			return nil, fmt.Errorf("the answer from %s (%s) is not GitHub's list of jobs (%v): %s",
 				resp.Request.URL.Redacted(), resp.Header.Get("Content-Type"), err, apiURLHint)
+		}
+		if ctx.Err() != nil {
+			return nil, err
 		}
 		return nil, &apiError{cause: fmt.Errorf("read the answer: %w", err), retryable: true, hint: "the connection to GitHub broke"}
 	}
@@ -285,6 +283,11 @@ func (c *Client) get(ctx context.Context, u string, t target) (*page, error) {
 	}
 	return p, nil
 }
+
+// staticToken is a token given directly (notify's GITHUB_TOKEN).
+type staticToken string
+
+func (s staticToken) Token(context.Context) (string, error) { return string(s), nil }
 
 // nextLink returns the rel="next" target of RFC 8288 Link headers such as
 // GitHub's `<https://api.github.com/repositories/1/...&page=2>; rel="next",
