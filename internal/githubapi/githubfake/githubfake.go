@@ -60,6 +60,16 @@ type GitHub struct {
 	EndlessPages bool
 	LinkBase     string
 
+	// RateLimit, when positive, is the token's primary rate limit for the
+	// dispatch and jobs endpoints: every answer carries GitHub's
+	// x-ratelimit-* headers, and once it is used up GitHub's 403 answers
+	// until RateReset (default: an hour after the first request).
+	// SecondaryLimit answers the next requests with GitHub's secondary
+	// rate-limit 403 and a retry-after of that many seconds.
+	RateLimit      int
+	RateReset      time.Time
+	SecondaryLimit int
+
 	// AppID, InstallationID and AppKey enable the GitHub App endpoints.
 	AppID          string
 	InstallationID string
@@ -73,6 +83,7 @@ type GitHub struct {
 	tokenIssues int
 	errors      []string
 	seen        []Request
+	rateUsed    int
 }
 
 // New starts the fake; it stops with the test.
@@ -180,7 +191,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m := jobsPath.FindStringSubmatch(path); m != nil && r.Method == http.MethodGet {
-		if !g.checkToken(w, r, docBase) || g.serveScripted(w, docBase) {
+		if !g.checkToken(w, r, docBase) || g.rateLimited(w, docBase) || g.serveScripted(w, docBase) {
 			return
 		}
 		g.serveJobs(w, r, m)
@@ -212,7 +223,7 @@ func (g *GitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.requests++
 	doc := docBase + "/repos/repos#create-a-repository-dispatch-event"
-	if !g.checkToken(w, r, doc) {
+	if !g.checkToken(w, r, doc) || g.rateLimited(w, doc) {
 		return
 	}
 	if m[1]+"/"+m[2] != g.Repo {
@@ -289,6 +300,37 @@ func (g *GitHub) checkToken(w http.ResponseWriter, r *http.Request, doc string) 
 		writeError(w, 401, "Bad credentials", doc, nil)
 		return false
 	}
+	return true
+}
+
+// rateLimited counts the request against the rate limits and answers as
+// GitHub does when one is reached.
+func (g *GitHub) rateLimited(w http.ResponseWriter, doc string) bool {
+	if g.SecondaryLimit > 0 {
+		writeError(w, http.StatusForbidden, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+			"https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+			map[string]string{"Retry-After": strconv.Itoa(g.SecondaryLimit)})
+		return true
+	}
+	if g.RateLimit <= 0 {
+		return false
+	}
+	if g.RateReset.IsZero() {
+		g.RateReset = time.Now().Add(time.Hour)
+	}
+	g.rateUsed++
+	remaining := max(g.RateLimit-g.rateUsed, 0)
+	h := w.Header()
+	h.Set("X-Ratelimit-Limit", strconv.Itoa(g.RateLimit))
+	h.Set("X-Ratelimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-Ratelimit-Used", strconv.Itoa(min(g.rateUsed, g.RateLimit)))
+	h.Set("X-Ratelimit-Reset", strconv.FormatInt(g.RateReset.Unix(), 10))
+	h.Set("X-Ratelimit-Resource", "core")
+	if g.rateUsed <= g.RateLimit {
+		return false
+	}
+	writeError(w, http.StatusForbidden, "API rate limit exceeded for installation ID 67890.",
+		"https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting", nil)
 	return true
 }
 

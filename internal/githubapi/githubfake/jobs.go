@@ -160,7 +160,9 @@ func (g *GitHub) serveJobs(w http.ResponseWriter, r *http.Request, m []string) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-GitHub-Api-Version-Selected", "2022-11-28")
-	w.Header().Set("X-Ratelimit-Limit", "1000")
-	w.Header().Set("X-Ratelimit-Remaining", "998")
+	if g.RateLimit <= 0 { // else rateLimited has set them
+		w.Header().Set("X-Ratelimit-Limit", "1000")
+		w.Header().Set("X-Ratelimit-Remaining", "998")
+	}
 	_ = json.NewEncoder(w).Encode(body)
 }
