@@ -1,4 +1,4 @@
-package relay
+package githubapi
 
 import (
 	"context"
@@ -7,42 +7,21 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/dispatch"
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
-const (
-	testRepo  = "octo-org/prices"
-	testToken = "ghp_testtoken0123456789"
-)
-
-// sleeps records the waits a dispatcher asked for instead of sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
+// dispatchToken is the token the dispatch tests' fake accepts.
+const dispatchToken = "ghp_testtoken0123456789"
 
 var fixedNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
-func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*GitHub, *sleeps) {
+func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*Dispatcher, *sleeps) {
 	s := &sleeps{}
-	return &GitHub{
+	return &Dispatcher{
 		BaseURL:     fake.URL(),
 		Repo:        testRepo,
 		HTTP:        &http.Client{Timeout: 5 * time.Second},
@@ -53,13 +32,13 @@ func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*
 	}, s
 }
 
-func samplePayload() Payload {
-	return Payload{Kind: KindPriceList, OfferCode: "AWSConfig", Version: "20171205010842", MessageID: "m1", Topic: TopicPriceList}
+func samplePayload() dispatch.Payload {
+	return dispatch.Payload{Kind: dispatch.KindPriceList, OfferCode: "AWSConfig", Version: "20171205010842", MessageID: "m1", Topic: "arn:aws:sns:us-east-1:278350005181:price-list-api"}
 }
 
 func TestDispatchSendsWhatGitHubExpects(t *testing.T) {
-	fake := githubfake.New(t, testRepo, testToken)
-	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
+	fake := githubfake.New(t, testRepo, dispatchToken)
+	gh, s := newTestGitHub(t, fake, staticToken(dispatchToken))
 	if err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload()); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +49,7 @@ func TestDispatchSendsWhatGitHubExpects(t *testing.T) {
 	if d[0].Owner != "octo-org" || d[0].Repo != "prices" || d[0].EventType != "aws-price-list-update" {
 		t.Errorf("dispatch = %+v", d[0])
 	}
-	if got := d[0].Header.Get("Authorization"); got != "Bearer "+testToken {
+	if got := d[0].Header.Get("Authorization"); got != "Bearer "+dispatchToken {
 		t.Errorf("Authorization = %q", got)
 	}
 	if d[0].Payload["offerCode"] != "AWSConfig" || d[0].Payload["version"] != "20171205010842" {
@@ -162,9 +141,9 @@ func TestDispatchRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := githubfake.New(t, testRepo, testToken)
+			fake := githubfake.New(t, testRepo, dispatchToken)
 			fake.Script(tt.script...)
-			gh, s := newTestGitHub(t, fake, StaticToken(testToken))
+			gh, s := newTestGitHub(t, fake, staticToken(dispatchToken))
 			err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload())
 			if tt.wantErr == "" {
 				if err != nil {
@@ -197,9 +176,9 @@ func TestDispatchRetries(t *testing.T) {
 
 // A 5xx's retry-after is bounded by the invocation deadline like a 429's.
 func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
-	fake := githubfake.New(t, testRepo, testToken)
+	fake := githubfake.New(t, testRepo, dispatchToken)
 	fake.Script(githubfake.Response{Status: 503, Header: map[string]string{"Retry-After": "20"}})
-	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
+	gh, s := newTestGitHub(t, fake, staticToken(dispatchToken))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := gh.Dispatch(ctx, "aws-price-list-update", samplePayload())
@@ -214,9 +193,9 @@ func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
 // The wait is capped by the invocation deadline so that Lambda does not
 // kill the function mid-sleep.
 func TestDispatchWaitCappedByDeadline(t *testing.T) {
-	fake := githubfake.New(t, testRepo, testToken)
+	fake := githubfake.New(t, testRepo, dispatchToken)
 	fake.Script(githubfake.Response{Status: 503}, githubfake.Response{Status: 429, Header: map[string]string{"Retry-After": "20"}})
-	gh, s := newTestGitHub(t, fake, StaticToken(testToken))
+	gh, s := newTestGitHub(t, fake, staticToken(dispatchToken))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := gh.Dispatch(ctx, "aws-price-list-update", samplePayload())
@@ -237,17 +216,17 @@ func TestDispatchPermanentErrorsNameTheFix(t *testing.T) {
 		want   []string
 	}{
 		{"bad token", testRepo, "ghp_wrong", nil, []string{"401", `"Bad credentials"`, "token is invalid, expired or revoked"}},
-		{"missing repository", "octo-org/typo", testToken, nil, []string{"404", "repository octo-org/typo does not exist or the token cannot see it", "GITHUB_REPOSITORY"}},
-		{"forbidden", testRepo, testToken, []githubfake.Response{{Status: 403, Message: "Resource not accessible by personal access token"}},
+		{"missing repository", "octo-org/typo", dispatchToken, nil, []string{"404", "repository octo-org/typo does not exist or the token cannot see it", "GITHUB_REPOSITORY"}},
+		{"forbidden", testRepo, dispatchToken, []githubfake.Response{{Status: 403, Message: "Resource not accessible by personal access token"}},
 			[]string{"403", "repo scope", "Contents: read and write"}},
-		{"unprocessable", testRepo, testToken, []githubfake.Response{{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."}},
+		{"unprocessable", testRepo, dispatchToken, []githubfake.Response{{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."}},
 			[]string{"422", "No more than 10 properties", "payload too large"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fake := githubfake.New(t, testRepo, testToken)
+			fake := githubfake.New(t, testRepo, dispatchToken)
 			fake.Script(tt.script...)
-			gh, s := newTestGitHub(t, fake, StaticToken(tt.token))
+			gh, s := newTestGitHub(t, fake, staticToken(tt.token))
 			gh.Repo = tt.repo
 			err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload())
 			var apiErr *APIError
@@ -307,25 +286,5 @@ func TestValidatePayload(t *testing.T) {
 	body, err := ValidatePayload("aws-price-list-update", p)
 	if err != nil || len(body) > 4096 {
 		t.Errorf("payload is %d bytes, err %v", len(body), err)
-	}
-}
-
-// A 401 on a cached token (rotated secret) fetches a fresh token once.
-func TestDispatchRefreshesTokenOn401(t *testing.T) {
-	fake := githubfake.New(t, testRepo, "new-token")
-	calls := 0
-	src := &cachedToken{fetch: func(context.Context) (string, time.Time, error) {
-		calls++
-		if calls == 1 {
-			return "old-token", time.Now().Add(time.Hour), nil
-		}
-		return "new-token", time.Now().Add(time.Hour), nil
-	}}
-	gh, _ := newTestGitHub(t, fake, src)
-	if err := gh.Dispatch(context.Background(), "aws-price-list-update", samplePayload()); err != nil {
-		t.Fatal(err)
-	}
-	if calls != 2 || fake.Requests() != 2 || len(fake.Dispatches()) != 1 {
-		t.Errorf("token fetches = %d, requests = %d, dispatches = %d; want 2, 2, 1", calls, fake.Requests(), len(fake.Dispatches()))
 	}
 }
