@@ -45,8 +45,8 @@ func configCase(name, yml string, msg ...string) Case {
 			f.Write(t, "c.yml", yml)
 			mark(f)
 		},
-		Args: []string{"run", "--config", "c.yml", "--progress-interval", "0"},
-		Want: Want{Exit: 2, Snapshot: SnapshotUnchanged, Stderr: msg},
+		Args:  []string{"run", "--config", "c.yml", "--progress-interval", "0"},
+		Want:  Want{Exit: 2, Snapshot: SnapshotUnchanged, Stderr: msg},
 		Check: func(t *testing.T, f *Fixture, res Result) { none(t, f) },
 	}
 }
