@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -243,4 +244,66 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 	if out := l.out.String(); strings.Contains(out, relayToken) {
 		t.Error("the token appears in the relay's logs")
 	}
+}
+
+// Hostile SNS deliveries: an event nested deeper than any JSON decoder
+// should follow is dropped as a success (SNS would redeliver a failure
+// forever), and a message whose fields would be code in a workflow's
+// shell is dispatched without them.
+func TestRelayHostileEvents(t *testing.T) {
+	t.Parallel()
+	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	l := startRelay(t, gh)
+
+	t.Run("an event nested 20000 deep is dropped, not failed", func(t *testing.T) {
+		event := `{"Records":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `]}`
+		if err := l.invoke(t, []byte(event)); err != nil {
+			t.Fatalf("invocation failed: %v (SNS would redeliver it)", err)
+		}
+		if n := gh.Requests(); n != 0 {
+			t.Errorf("%d GitHub requests for an event that is not SNS's", n)
+		}
+		if !strings.Contains(l.out.String(), "dropped") {
+			t.Errorf("the relay's log does not say the event was dropped:\n%s", truncateLog(l.out.String()))
+		}
+	})
+
+	for i, value := range []string{
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/$(curl evil)/region_index.json",
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/`id`/region_index.json",
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/${{ github.token }}/region_index.json",
+	} {
+		t.Run("a regionIndex carrying shell or workflow syntax "+strconv.Itoa(i), func(t *testing.T) {
+			before := len(gh.Dispatches())
+			event := snsEvent(t, "faultsuite-hostile-"+strconv.Itoa(i), "2018010"+strconv.Itoa(i)+"000000")
+			event = []byte(strings.Replace(string(event), `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/region_index.json`,
+				strings.NewReplacer(`"`, `\\\"`).Replace(value), 1))
+			if err := l.invoke(t, event); err != nil {
+				t.Fatal(err)
+			}
+			d := gh.Dispatches()
+			if len(d) != before+1 {
+				t.Fatalf("%d dispatches, want one more than %d; fake GitHub errors: %v", len(d), before, gh.Errors())
+			}
+			p := d[len(d)-1].Payload
+			if p["regionIndexUrl"] != "" {
+				t.Errorf("regionIndexUrl %q dispatched, want it left out", p["regionIndexUrl"])
+			}
+			for k, v := range p {
+				if s, ok := v.(string); ok && strings.ContainsAny(s, "$`{}'\"") {
+					t.Errorf("payload %s = %q carries shell or workflow syntax", k, s)
+				}
+			}
+			if !strings.Contains(l.out.String(), "left out of the dispatch: not in the shape AWS uses") {
+				t.Errorf("the relay's log does not say what it left out:\n%s", truncateLog(l.out.String()))
+			}
+		})
+	}
+}
+
+func truncateLog(s string) string {
+	if len(s) > 4000 {
+		return s[len(s)-4000:]
+	}
+	return s
 }
