@@ -39,7 +39,8 @@
 //	                                                 applied then failed, connection resets             once; exit 1 saying which side failed
 //	Pricing API                 pricingapi_test.go   versions by effective date, throttling storms      exit 0 / exit 2 / exit 1 "still throttled"
 //	relay                       relay_test.go        SNS redeliveries, deep JSON events, shell or       one dispatch per version; hostile fields
-//	                                                 workflow syntax in URLs (under aws-lambda-rie)     left out; bad events dropped as successes
+//	                                                 workflow syntax in URLs, a forged certificate      left out; bad events dropped as successes;
+//	                                                 host in HTTP mode (under aws-lambda-rie)           forged HTTP messages answered 403
 //	memory                      memory_test.go       junk input (BenchmarkPeakRSS, not a timed test)    peak RSS reported
 //	pending                     pending_test.go      faults of items not merged yet (decoders)          skipped with the item that handles them
 //

@@ -158,8 +158,10 @@ func TestGitRecording(t *testing.T) {
 				Git(t, f.Dir, "config", "remote.origin.pushurl", "/nonexistent/x.git")
 			},
 			Args: oneRegion("--push"),
-			Want: Want{Exit: 1},
+			Want: Want{Exit: 1, Stderr: []string{`push to origin/main: git push: .*'/nonexistent/x\.git' does not appear to be a git repository`,
+				`stays local: the next run --push pushes it first`}},
 			Check: func(t *testing.T, f *Fixture, res Result) {
+				AssertClean(t, f.Dir)
 				Git(t, f.Dir, "config", "--unset", "remote.origin.pushurl")
 				f.MustRun(t, oneRegion("--push")...)
 				AssertRev(t, f.Remote, "main", Rev(t, f.Dir, "HEAD"))
@@ -180,11 +182,8 @@ func TestGitRecording(t *testing.T) {
 				Git(t, f.Dir, "remote", "set-url", "origin", "/nonexistent/y.git")
 			},
 			Args: oneRegion("--push"),
-			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
-				Stderr: []string{`check the network and the credentials`}},
-			Check: func(t *testing.T, f *Fixture, res Result) {
-				AssertClean(t, f.Dir)
-			},
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged, Git: GitUnchanged,
+				Stderr: []string{`fetch origin/main to see what it records \(check the network and the credentials, then run again\)`}},
 		},
 		{
 			Name: "a detached HEAD with --push is a usage error",

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -147,6 +148,14 @@ func startRelay(t *testing.T, gh *relaytest.GitHub, extraEnv ...string) *lambda 
 // nil when the function succeeded (SNS then does not redeliver).
 func (l *lambda) invoke(t *testing.T, event []byte) error {
 	t.Helper()
+	_, err := l.call(t, event)
+	return err
+}
+
+// call delivers an event and returns the function's answer, or the
+// invocation's error message.
+func (l *lambda) call(t *testing.T, event []byte) ([]byte, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+l.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
@@ -160,12 +169,12 @@ func (l *lambda) invoke(t *testing.T, event []byte) error {
 		ErrorMessage string `json:"errorMessage"`
 	}
 	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
-		return fmt.Errorf("%s", fnErr.ErrorMessage)
+		return nil, fmt.Errorf("%s", fnErr.ErrorMessage)
 	}
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
 	}
-	return nil
+	return body, nil
 }
 
 // snsEvent is the repository's real price-list SNS sample, with its
@@ -306,4 +315,56 @@ func truncateLog(s string) string {
 		return s[len(s)-4000:]
 	}
 	return s
+}
+
+// In HTTP mode (SNS posts to a function URL), a message whose
+// SigningCertURL is not SNS's own host is refused with 403 before any
+// certificate is fetched: sns.s3-<region>.amazonaws.com is an S3 website
+// anyone can host a certificate on.
+func TestRelayHTTPForgedCertHost(t *testing.T) {
+	t.Parallel()
+	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	l := startRelay(t, gh, "RELAY_MODE=http")
+	var ev struct {
+		Records []struct {
+			Sns map[string]any
+		}
+	}
+	if err := json.Unmarshal(snsEvent(t, "faultsuite-forged", ""), &ev); err != nil {
+		t.Fatal(err)
+	}
+	msg := ev.Records[0].Sns
+	delete(msg, "SigningCertUrl")
+	delete(msg, "UnsubscribeUrl")
+	delete(msg, "MessageAttributes")
+	msg["SigningCertURL"] = "https://sns.s3-us-east-1.amazonaws.com/x.pem"
+	msg["UnsubscribeURL"] = "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"
+	body, _ := json.Marshal(msg)
+	req, _ := json.Marshal(map[string]any{
+		"headers":         map[string]string{"x-amz-sns-message-type": "Notification", "content-type": "text/plain; charset=UTF-8"},
+		"body":            string(body),
+		"isBase64Encoded": false,
+		"requestContext":  map[string]any{"http": map[string]string{"method": "POST", "path": "/"}},
+	})
+	answer, err := l.call(t, req)
+	if err != nil {
+		t.Fatalf("invocation failed: %v", err)
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatalf("answer %s: %v", answer, err)
+	}
+	if resp.StatusCode != http.StatusForbidden || resp.Body != "signature check failed" {
+		t.Errorf("answer %d %q, want 403 \"signature check failed\"", resp.StatusCode, resp.Body)
+	}
+	if n := gh.Requests(); n != 0 {
+		t.Errorf("%d GitHub requests for a forged message", n)
+	}
+	// The log quotes the host, JSON-escaped once or twice.
+	if out := l.out.String(); !regexp.MustCompile(`host \\*"sns\.s3-us-east-1\.amazonaws\.com\\*" is not an SNS host`).MatchString(out) {
+		t.Errorf("the relay's log does not say the certificate's host is not SNS's:\n%s", truncateLog(out))
+	}
 }
