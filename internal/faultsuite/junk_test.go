@@ -1,6 +1,8 @@
 package faultsuite
 
 import (
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -65,6 +67,28 @@ func TestJunk(t *testing.T) {
 			Args:  runArgs("--format", "json"),
 			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
 				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is malformed JSON`}},
+		},
+		{
+			Name: "a region code that climbs out of --out",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				index := strings.Replace(string(readMirror(t, regionIndexPath)), `"eu-west-1" : {
+      "regionCode" : "eu-west-1",`, `"../../../escaped" : {
+      "regionCode" : "../../../escaped",`, 1)
+				f.Bulk.Rule(regionIndexPath, Fault{Body: []byte(index)})
+			},
+			Args: []string{"run", "--service", "AmazonRedshift", "--region", "all", "--progress-interval", "0"},
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`region index of AmazonRedshift \(current\): region "\.\./\.\./\.\./escaped" is not a region code`}},
+			Check: func(t *testing.T, f *Fixture, res Result) {
+				root := filepath.Dir(filepath.Dir(f.Dir))
+				_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+					if err == nil && strings.Contains(d.Name(), "escaped") {
+						t.Errorf("written outside --out: %s", p)
+					}
+					return nil
+				})
+			},
 		},
 		{
 			Name: "the region index cut off with Content-Length",
