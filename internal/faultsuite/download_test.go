@@ -99,7 +99,7 @@ func TestDownloads(t *testing.T) {
 			Setup: direct(usEastCSV, bulkfake.Fault{CutAt: 20000, Cut: bulkfake.CutAbort}),
 			Args:  runArgs(),
 			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
-				Stderr: []string{`us-east-1/index\.csv: the download was cut off after 20000 of 63675 bytes; run again`}},
+				Stderr: []string{`us-east-1/index\.csv: the download was cut off after 20000 of 63675 bytes \(5 attempts\); run again`}},
 			Check: gets(usEastCSV, bulkAttempts),
 		},
 		{

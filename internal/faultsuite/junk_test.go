@@ -91,6 +91,47 @@ func TestJunk(t *testing.T) {
 			},
 		},
 		{
+			Name:  "4 MiB of whitespace as a JSON offer",
+			Setup: body(usEastJSON, offerHead+`"products":`+strings.Repeat(" ", 4<<20)+`{}}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS JSON: at byte \d+, a string, number or run of whitespace is longer than 1 MiB`}},
+		},
+		{
+			Name:  "a 4 MiB string in a JSON offer",
+			Setup: body(usEastJSON, offerHead+`"disclaimer":"`+strings.Repeat("a", 4<<20)+`"}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS JSON: at byte \d+, .* longer than 1 MiB`}},
+		},
+		{
+			Name:  "one 4 MiB line as an offer CSV",
+			Setup: body(usEastCSV, `"FormatVersion","v1.0`+strings.Repeat("x", 4<<20)+"\n"),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS CSV: at line 1 \(byte 0\), a record is longer than 256 KiB`}},
+		},
+		{
+			Name: "a CSV row narrower than its header",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				lines := strings.SplitAfter(string(readMirror(t, usEastCSV)), "\n")
+				f.Bulk.Rule(usEastCSV, Fault{Body: []byte(strings.Join(lines[:7], "") + "x\n")})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged, Stderr: []string{`line 8 has 1 fields, the header has`}},
+		},
+		{
+			Name: "a price that is not a number",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				f.Bulk.Rule(usEastCSV, Fault{Body: editCSV(t, usEastCSV, "PricePerUnit", "abc")})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is corrupt: 1 price or range is not a decimal number as AWS writes it .*price "abc"`}},
+		},
+		{
 			Name: "the region index cut off with Content-Length",
 			Setup: func(t *testing.T, f *Fixture) {
 				f.Seed(t)
