@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 // maxPreamble bounds the metadata rows before the header; real files have
@@ -206,7 +206,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS offer CSV: the header has no %s column", name)
 		}
 	}
-	return cols, p.columnsOf(head, jsonKey), nil
+	return cols, p.columnsOf(head, awsnames.JSONKey), nil
 }
 
 // columnIndex returns a lookup of a header's columns by exact title (-1
@@ -239,7 +239,7 @@ func (p *plan) columnsOf(head []string, key func(title string) string) []int {
 		slotCol[i] = -1
 	}
 	for i := len(head) - 1; i >= 0; i-- {
-		if slot, ok := p.slots[config.NormalizeName(head[i])]; ok {
+		if slot, ok := p.slots[awsnames.NormalizeName(head[i])]; ok {
 			slotCol[slot] = i
 		}
 	}

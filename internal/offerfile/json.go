@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 // jsonReader walks an offer file token by token. AWS writes products before
@@ -223,7 +223,7 @@ func (jr *jsonReader) attributes() error {
 		slot, ok := jr.slotOf[string(key)]
 		if !ok {
 			slot = -1
-			if s, found := jr.plan.slots[config.NormalizeName(string(key))]; found {
+			if s, found := jr.plan.slots[awsnames.NormalizeName(string(key))]; found {
 				slot = s
 			}
 			// Past the cap (junk: AWS has about 80 names) a key is

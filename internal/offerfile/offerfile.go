@@ -5,7 +5,7 @@
 //
 // The two formats name the same product attributes differently: the JSON
 // key "instanceType" is the CSV column "Instance Type", "preInstalledSw" is
-// "Pre Installed S/W". Both are matched through config.NormalizeName, so one
+// "Pre Installed S/W". Both are matched through awsnames.NormalizeName, so one
 // Selection picks the same lines, with the same values, from either format.
 // Configurations use the JSON keys, so names are suggested in that spelling
 // whichever format was read.
@@ -17,7 +17,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
@@ -140,7 +140,7 @@ func compile(sel Selection) *plan {
 	for _, a := range sel.Attributes {
 		p.attrSlots = append(p.attrSlots, slot(a))
 	}
-	if s, ok := p.slots[config.NormalizeName("productFamily")]; ok {
+	if s, ok := p.slots[awsnames.NormalizeName("productFamily")]; ok {
 		p.familySlot = s
 	}
 	if len(sel.Terms) > 0 {
@@ -157,7 +157,7 @@ func compile(sel Selection) *plan {
 // noteName records an attribute name the file uses, and how a
 // configuration spells it (the JSON key) for suggestions.
 func (p *plan) noteName(name, spelling string) {
-	k := config.NormalizeName(name)
+	k := awsnames.NormalizeName(name)
 	if _, ok := p.names[k]; !ok {
 		p.names[k] = spelling
 		if s, ok := p.slots[k]; ok {
@@ -258,7 +258,7 @@ func (p *plan) explain() error {
 
 // slot returns the slot of an attribute name, adding one if needed.
 func (p *plan) slot(name string) int {
-	k := config.NormalizeName(name)
+	k := awsnames.NormalizeName(name)
 	if s, ok := p.slots[k]; ok {
 		return s
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 // ProductDecoder reads the entries of the Pricing API's GetProducts answer:
@@ -83,7 +83,7 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 	}
 	slices.Sort(keys) // deterministic should two keys normalise alike
 	for _, k := range keys {
-		if s, ok := p.slots[config.NormalizeName(k)]; ok {
+		if s, ok := p.slots[awsnames.NormalizeName(k)]; ok {
 			d.vals[s] = e.Product.Attributes[k]
 		}
 	}

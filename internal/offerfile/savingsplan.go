@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 // TermSavingsPlan is the term type of every Savings Plans rate.
@@ -173,7 +173,7 @@ func (sp *spReader) slotFor(key []byte) int {
 	slot, ok := sp.slotOf[string(key)]
 	if !ok {
 		slot = -1
-		if s, found := sp.slots[config.NormalizeName(string(key))]; found {
+		if s, found := sp.slots[awsnames.NormalizeName(string(key))]; found {
 			slot = s
 		}
 		// Past the cap (junk) a key is looked up each time rather than
@@ -589,7 +589,7 @@ func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS Savings Plans CSV: the header has no %s column", name)
 		}
 	}
-	slotCol := p.columnsOf(head, spKey)
+	slotCol := p.columnsOf(head, awsnames.SavingsPlanJSONKey)
 	slotCol[p.leaseSlot] = -1 // filled with the "3yr" spelling
 	return cols, slotCol, nil
 }

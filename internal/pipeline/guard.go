@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
@@ -68,7 +68,7 @@ func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) *
 	for _, st := range m.Regions {
 		if st.Selection == fingerprint {
 			for _, a := range attrs {
-				c.names[config.NormalizeName(a)] = true
+				c.names[awsnames.NormalizeName(a)] = true
 			}
 			break
 		}
@@ -82,7 +82,7 @@ func (c *columns) add(region string, s *snapshot.Snapshot) {
 		return
 	}
 	for i, a := range s.Attributes {
-		name := config.NormalizeName(a)
+		name := awsnames.NormalizeName(a)
 		c.names[name] = true
 		col := len(snapshot.FixedColumns) + i
 		for _, row := range s.Rows {
@@ -104,7 +104,7 @@ func (c *columns) add(region string, s *snapshot.Snapshot) {
 // empty.
 func droppedAttribute(p offerfile.Problem, had *columns) bool {
 	name, ok := strings.CutPrefix(p.Name, "attributes.")
-	return ok && had.names[config.NormalizeName(name)]
+	return ok && had.names[awsnames.NormalizeName(name)]
 }
 
 // warnLacks warns about the regions whose file lacks a name of the
@@ -145,7 +145,7 @@ func noteDropped(opts Options, res *Result, code string, l regionLack, p offerfi
 		o := &res.Report.Offers[i]
 		if o.OfferCode == code && o.Region == l.region && o.Skipped == "" {
 			version = o.ToVersion
-			if !had.filled[[2]string{l.region, config.NormalizeName(name)}] {
+			if !had.filled[[2]string{l.region, awsnames.NormalizeName(name)}] {
 				continue
 			}
 			o.Flags = append(o.Flags, report.Flag{

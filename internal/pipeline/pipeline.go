@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
@@ -337,7 +338,7 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 	}
 	serviceCode := offer.Code
 	if offer.IsSavingsPlan() {
-		serviceCode = config.SavingsPlanServiceCode(offer.Code)
+		serviceCode = awsnames.SavingsPlanServiceCode(offer.Code)
 	}
 	lists, err := opts.Pricing.PriceLists(ctx, serviceCode, opts.Version)
 	if err != nil {
