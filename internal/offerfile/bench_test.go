@@ -9,6 +9,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/offergen"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // The decoders against the bare passes the performance goals name
@@ -59,7 +60,7 @@ func BenchmarkDecode(b *testing.B) {
 			defer reportCPU(b)()
 			for b.Loop() {
 				lines := 0
-				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*offerfile.Line) error { lines++; return nil }}); err != nil {
+				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*priceline.Line) error { lines++; return nil }}); err != nil {
 					b.Fatal(err)
 				}
 				if lines == 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // maxPreamble bounds the metadata rows before the header; real files have
@@ -39,7 +40,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 	}
 	vals := make([]string, p.nslots)
 	width := cols.width
-	var line Line
+	var line priceline.Line
 	var bad badValues
 	for {
 		rec, err := src.read()
@@ -73,7 +74,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 		for i := range attrs {
 			attrs[i] = strings.Clone(attrs[i])
 		}
-		line = Line{
+		line = priceline.Line{
 			SKU:                 strings.Clone(rec[cols.sku]),
 			OfferTermCode:       strings.Clone(rec[cols.offerTermCode]),
 			RateCode:            strings.Clone(rec[cols.rateCode]),

@@ -9,6 +9,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // jsonReader walks an offer file token by token. AWS writes products before
@@ -31,7 +32,7 @@ type jsonReader struct {
 	slotOf    map[string]int
 	vals      []string
 	buf       []byte
-	line      Line
+	line      priceline.Line
 	sawFamily bool
 }
 
@@ -345,7 +346,7 @@ func (jr *jsonReader) term(termType, sku string, attrs []string) error {
 		return err
 	}
 	for _, d := range dims {
-		jr.line = Line{
+		jr.line = priceline.Line{
 			SKU:                 sku,
 			OfferTermCode:       offerTermCode,
 			RateCode:            d.rateCode,

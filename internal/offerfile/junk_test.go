@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // Junk bodies: each is 16 MiB (the real faults are gigabytes; see
@@ -69,7 +70,7 @@ func TestJunkIsRefusedAfterTheCap(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src := &counting{r: strings.NewReader(c.body)}
-			_, err := c.decode(src, c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+			_, err := c.decode(src, c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}

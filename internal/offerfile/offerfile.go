@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
@@ -44,7 +45,7 @@ type Selection struct {
 	// the values. Keys are attribute names in either format's spelling;
 	// productFamily is matched like an attribute.
 	Filters map[string][]string
-	// Attributes are carried into Line.Attributes, in this order. One that
+	// Attributes are carried into priceline.Line.Attributes, in this order. One that
 	// no product of the file has is reported as a *SelectionError, unless
 	// DefaultAttributes says the user did not choose them.
 	Attributes []string
@@ -53,35 +54,12 @@ type Selection struct {
 	DefaultAttributes bool `json:"-"` // not part of the selection's fingerprint
 }
 
-// Line is one price dimension that passed the selection. Every value is the
-// string AWS published; EffectiveDate is reduced to its date (the CSV
-// publishes only the date).
-type Line struct {
-	SKU                 string
-	OfferTermCode       string
-	RateCode            string
-	TermType            string
-	Description         string
-	EffectiveDate       string
-	BeginRange          string
-	EndRange            string
-	Unit                string
-	Price               string
-	Currency            string
-	LeaseContractLength string
-	PurchaseOption      string
-	OfferingClass       string
-	// Attributes holds the values of Selection.Attributes, in order; ""
-	// where the product lacks the attribute.
-	Attributes []string
-}
-
 // Handler receives what a decoder reads. Header is called once, before the
 // first line; an error from either callback stops the decoding and is
 // returned.
 type Handler struct {
 	Header func(Header) error
-	Line   func(*Line) error
+	Line   func(*priceline.Line) error
 }
 
 // Decode reads an offer file in the given format.

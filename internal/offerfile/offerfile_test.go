@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -19,14 +20,14 @@ const (
 	mirror       = "../../testdata/mirror/offers/v1.0/aws/AmazonRedshift"
 )
 
-func decodeFile(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeFile(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	return decodeWith(t, offerfile.Decode, path, format, sel)
 }
 
 // decodeWith decodes a file with one of the package's decoders and
 // collects the lines.
-func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	h, lines, err := decodeAll(t, decode, path, format, sel)
 	if err != nil {
@@ -35,8 +36,8 @@ func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection
 	return h, lines
 }
 
-func byRate(lines []offerfile.Line) map[string]offerfile.Line {
-	m := map[string]offerfile.Line{}
+func byRate(lines []priceline.Line) map[string]priceline.Line {
+	m := map[string]priceline.Line{}
 	for _, l := range lines {
 		m[l.RateCode] = l
 	}
@@ -56,7 +57,7 @@ func TestDecodeRealRedshiftJSON(t *testing.T) {
 		t.Errorf("rate codes are not unique: %d distinct of %d", len(m), len(lines))
 	}
 	l := m["Q5CNESP65QAQJHJM.JRTCKXETXF.6YS6EN2CT7"]
-	want := offerfile.Line{
+	want := priceline.Line{
 		SKU: "Q5CNESP65QAQJHJM", OfferTermCode: "JRTCKXETXF", RateCode: "Q5CNESP65QAQJHJM.JRTCKXETXF.6YS6EN2CT7",
 		TermType: "OnDemand", Description: "$0.040 per GB - EU (Paris) Amazon S3 accelerated data transfer from EU (London)",
 		EffectiveDate: "2018-03-01", BeginRange: "0", EndRange: "Inf", Unit: "GB", Price: "0.0400000000", Currency: "USD",
@@ -202,7 +203,7 @@ func TestBrokenFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := offerfile.Decode(strings.NewReader(c.data), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+			_, err := offerfile.Decode(strings.NewReader(c.data), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error = %v, want it to mention %q", err, c.want)
 			}
@@ -229,7 +230,7 @@ func TestTyposInTheSelectionAreReported(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = offerfile.Decode(f, c.format, c.sel, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+		_, err = offerfile.Decode(f, c.format, c.sel, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 		f.Close()
 		var se *offerfile.SelectionError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
@@ -239,7 +240,7 @@ func TestTyposInTheSelectionAreReported(t *testing.T) {
 }
 
 // decodeErr decodes a file and returns the lines handed out and the error.
-func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) ([]offerfile.Line, error) {
+func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) ([]priceline.Line, error) {
 	t.Helper()
 	_, lines, err := decodeAll(t, decode, path, format, sel)
 	return lines, err
@@ -247,15 +248,15 @@ func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection,
 
 // decodeAll decodes a file and returns its header, the lines handed out
 // and the decoder's error.
-func decodeAll(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line, error) {
+func decodeAll(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []priceline.Line, error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var lines []offerfile.Line
-	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
+	var lines []priceline.Line
+	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *priceline.Line) error {
 		lines = append(lines, *l)
 		return nil
 	}})
@@ -331,7 +332,7 @@ func TestHeaderCallbackStopsEarly(t *testing.T) {
 	lines := 0
 	_, err = offerfile.DecodeJSON(f, offerfile.Selection{}, offerfile.Handler{
 		Header: func(h offerfile.Header) error { return os.ErrInvalid },
-		Line:   func(*offerfile.Line) error { lines++; return nil },
+		Line:   func(*priceline.Line) error { lines++; return nil },
 	})
 	if err != os.ErrInvalid || lines != 0 {
 		t.Fatalf("err = %v after %d lines; the header callback must stop the decoder before any line", err, lines)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // ProductDecoder reads the entries of the Pricing API's GetProducts answer:
@@ -62,7 +63,7 @@ type apiDim struct {
 }
 
 // Decode reads one entry and hands its selected lines to line.
-func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductInfo, error) {
+func (d *ProductDecoder) Decode(entry string, line func(*priceline.Line) error) (ProductInfo, error) {
 	var e apiEntry
 	if err := json.Unmarshal([]byte(entry), &e); err != nil {
 		return ProductInfo{}, fmt.Errorf("GetProducts entry is not a product: %w", err)
@@ -119,7 +120,7 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 					return info, fmt.Errorf("GetProducts entry %s: price dimension without rateCode", sku)
 				}
 				currency, price := firstCurrency(dim.PricePerUnit)
-				l := Line{
+				l := priceline.Line{
 					SKU:                 sku,
 					OfferTermCode:       t.OfferTermCode,
 					RateCode:            dim.RateCode,

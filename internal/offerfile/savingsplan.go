@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // TermSavingsPlan is the term type of every Savings Plans rate.
@@ -363,7 +364,7 @@ func (sp *spReader) savingsPlan() error {
 			continue
 		}
 		sp.kept++
-		sp.line = Line{
+		sp.line = priceline.Line{
 			SKU:                 sku,
 			RateCode:            rt.rateCode,
 			TermType:            TermSavingsPlan,
@@ -519,7 +520,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 		return header, nil
 	}
 	vals := make([]string, p.nslots)
-	var line Line
+	var line priceline.Line
 	var bad badValues
 	for {
 		rec, err := src.read()
@@ -550,7 +551,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 		for i := range attrs {
 			attrs[i] = strings.Clone(attrs[i])
 		}
-		line = Line{
+		line = priceline.Line{
 			SKU:                 field(rec, cols.sku),
 			RateCode:            field(rec, cols.rateCode),
 			TermType:            TermSavingsPlan,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -17,7 +18,7 @@ const (
 	spMirror     = "../../testdata/mirror/savingsPlan/v1.0/aws/AWSComputeSavingsPlan"
 )
 
-func decodeSP(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeSP(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	return decodeWith(t, offerfile.DecodeSavingsPlan, path, format, sel)
 }
@@ -33,7 +34,7 @@ func TestDecodeRealSavingsPlanCSV(t *testing.T) {
 		t.Fatalf("got %d rates, want 44", len(lines))
 	}
 	l := byRate(lines)["2JT7C3ZD2AXA73Q4.23PWZ6X8AQE4NKNR"]
-	want := offerfile.Line{
+	want := priceline.Line{
 		SKU: "2JT7C3ZD2AXA73Q4", RateCode: "2JT7C3ZD2AXA73Q4.23PWZ6X8AQE4NKNR", TermType: "SavingsPlan",
 		Description:   "3 year Partial Upfront r7g EC2 Instance Savings Plan in ap-east-2",
 		EffectiveDate: "2025-06-05", Unit: "Hrs", Price: "0.0425", Currency: "USD",
@@ -140,7 +141,7 @@ func TestSavingsPlanBrokenFiles(t *testing.T) {
 		"json rate broken": {offerfile.FormatJSON, `{"version":"1","products":[],"terms":{"savingsPlan":[{"sku":"A","rates":[{"unit":"Hrs"}]}]}}`, "without rateCode"},
 	}
 	for name, c := range cases {
-		_, err := offerfile.DecodeSavingsPlan(strings.NewReader(c.body), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+		_, err := offerfile.DecodeSavingsPlan(strings.NewReader(c.body), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to mention %q", name, err, c.want)
 		}

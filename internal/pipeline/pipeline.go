@@ -23,6 +23,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
@@ -401,7 +402,7 @@ func listProducts(ctx context.Context, opts Options, serviceCode, code string, p
 	dec := offerfile.NewProductDecoder(sel)
 	n := 0
 	err := opts.Pricing.Products(ctx, serviceCode, pricingapi.Filters(pl.Region, sel.Filters), func(entry string) error {
-		info, err := dec.Decode(entry, func(l *offerfile.Line) error {
+		info, err := dec.Decode(entry, func(l *priceline.Line) error {
 			snap.Add(l)
 			return nil
 		})
@@ -435,7 +436,7 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 			}
 			return nil
 		},
-		Line: func(l *offerfile.Line) error {
+		Line: func(l *priceline.Line) error {
 			snap.Add(l)
 			for _, v := range snap.Rows[len(snap.Rows)-1] {
 				keptBytes += int64(len(v)) + 1 // the value and its comma or newline

@@ -20,7 +20,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // Fixed columns, in file order; the configured attributes follow them.
@@ -68,7 +68,7 @@ func (s *Snapshot) Header() []string {
 }
 
 // Add appends a decoded price line.
-func (s *Snapshot) Add(l *offerfile.Line) {
+func (s *Snapshot) Add(l *priceline.Line) {
 	row := make([]string, numFixed+len(l.Attributes))
 	row[ColRateCode] = l.RateCode
 	row[ColSKU] = l.SKU
