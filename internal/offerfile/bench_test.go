@@ -10,6 +10,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/offergen"
 	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // The decoders against the bare passes the performance goals name
@@ -43,7 +44,7 @@ func benchFile(b *testing.B, format string) []byte {
 
 // typical is the benchmark's "typical filter": Linux on shared, used
 // capacity, on-demand and reserved, with four attribute columns.
-var typical = offerfile.Selection{
+var typical = selection.Selection{
 	Terms: []string{"OnDemand", "Reserved"},
 	Filters: map[string][]string{
 		"productFamily": {"Compute Instance"}, "operatingSystem": {"Linux"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // A minimal file of each kind the decoders read, with one price line whose
@@ -107,10 +108,10 @@ type source struct {
 	range_ bool // the source carries ranges
 }
 
-func decodeString(decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), format string) func(string) ([]priceline.Line, error) {
+func decodeString(decode func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error), format string) func(string) ([]priceline.Line, error) {
 	return func(body string) ([]priceline.Line, error) {
 		var lines []priceline.Line
-		_, err := decode(strings.NewReader(body), format, offerfile.Selection{}, offerfile.Handler{Line: func(l *priceline.Line) error {
+		_, err := decode(strings.NewReader(body), format, selection.Selection{}, offerfile.Handler{Line: func(l *priceline.Line) error {
 			lines = append(lines, *l)
 			return nil
 		}})
@@ -119,7 +120,7 @@ func decodeString(decode func(io.Reader, string, offerfile.Selection, offerfile.
 }
 
 func readAPI(body string) ([]priceline.Line, error) {
-	dec := offerfile.NewProductDecoder(offerfile.Selection{})
+	dec := offerfile.NewProductDecoder(selection.Selection{})
 	var lines []priceline.Line
 	for _, entry := range strings.Split(body, "\n") {
 		if _, err := dec.Decode(entry, func(l *priceline.Line) error {

@@ -18,6 +18,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -102,7 +103,7 @@ func TestFileURL(t *testing.T) {
 func TestProductsMatchBulkFile(t *testing.T) {
 	c, srv := newClient(t, 3)
 	srv.SetPageSize(7)
-	sels := []offerfile.Selection{
+	sels := []selection.Selection{
 		{Attributes: []string{"productFamily", "usagetype", "location", "instanceType", "vcpu"}},
 		{Terms: []string{"Reserved"}, Filters: map[string][]string{"productFamily": {"Compute Instance"}, "instanceType": {"dc2.large", "ds2.xlarge"}}, Attributes: []string{"instanceType", "memory"}},
 		{Filters: map[string][]string{"Product Family": {"Data Transfer"}, "transferType": {"AWS Outbound"}}, Attributes: []string{"fromLocation", "toLocation"}},
@@ -138,7 +139,7 @@ func TestProductsMatchBulkFile(t *testing.T) {
 	}
 }
 
-func snap(t *testing.T, sel offerfile.Selection, decode func(func(*priceline.Line) error) error) string {
+func snap(t *testing.T, sel selection.Selection, decode func(func(*priceline.Line) error) error) string {
 	t.Helper()
 	s := &snapshot.Snapshot{Attributes: sel.Attributes}
 	if err := decode(func(l *priceline.Line) error { s.Add(l); return nil }); err != nil {
