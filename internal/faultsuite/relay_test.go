@@ -261,7 +261,7 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 // shell is dispatched without them.
 func TestRelayHostileEvents(t *testing.T) {
 	t.Parallel()
-	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	gh := githubfake.New(t, relayRepo, relayToken)
 	l := startRelay(t, gh)
 
 	t.Run("an event nested 20000 deep is dropped, not failed", func(t *testing.T) {
@@ -323,7 +323,7 @@ func truncateLog(s string) string {
 // anyone can host a certificate on.
 func TestRelayHTTPForgedCertHost(t *testing.T) {
 	t.Parallel()
-	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	gh := githubfake.New(t, relayRepo, relayToken)
 	l := startRelay(t, gh, "RELAY_MODE=http")
 	var ev struct {
 		Records []struct {
