@@ -4,6 +4,7 @@ go 1.26.8
 
 // Direct dependencies, each for one job:
 require (
+	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // its errors tell a Google token endpoint's transient failure from a refused key (Sheets retries)
 	github.com/aws/aws-lambda-go v1.55.1 // the relay's Lambda runtime and SNS event types
 	github.com/aws/aws-sdk-go-v2 v1.48.0 // AWS SDK core: the relay's secrets and the Pricing API source
 	github.com/aws/aws-sdk-go-v2/config v1.33.18 // the default AWS credential chain
@@ -19,11 +20,11 @@ require (
 	github.com/sethvargo/go-githubactions v1.4.0 // the GitHub Actions adapter (exactly v1.4.0: the proxy lists no versions)
 	github.com/slack-go/slack v0.35.0 // Slack Block Kit and chat.postMessage
 	go.yaml.in/yaml/v3 v3.0.6 // the configuration file, with unknown keys reported
+	golang.org/x/oauth2 v0.38.0 // its RetrieveError carries the token endpoint's status (Sheets retries)
 	google.golang.org/api v0.312.0 // Google Sheets v4
 )
 
 require (
-	cloud.google.com/go/auth v0.24.1-0.20261001053825-dbc26066f70a // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.3.1 // indirect
 	cloud.google.com/go/compute/metadata v0.10.0 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.20.9 // indirect
@@ -56,7 +57,6 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.51.0 // indirect
