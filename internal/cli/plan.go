@@ -10,7 +10,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
 // maxMatrixJobs is GitHub's limit on the jobs one matrix generates.
@@ -77,7 +77,7 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 		return usageError{err}
 	}
 	var shards []Shard
-	var client *pricelist.Client
+	var client *bulk.Client
 	for _, o := range cfg.Offers {
 		regions := o.Regions
 		if o.AllRegions() && o.UsesAPI() {
@@ -92,11 +92,11 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 				if endpoint == "" {
 					endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
 				}
-				if client, err = pricelist.New(endpoint, nil); err != nil {
+				if client, err = bulk.New(endpoint, nil); err != nil {
 					return usageError{err}
 				}
 			}
-			var ri *pricelist.RegionIndex
+			var ri *bulk.RegionIndex
 			if o.IsSavingsPlan() {
 				ri, err = client.SavingsPlanRegionIndex(ctx, o.Code, version)
 			} else {

@@ -24,11 +24,11 @@ import (
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/priceline"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 )
 
 // Skipped reasons of a region that is not fetched.
@@ -52,7 +52,7 @@ type Options struct {
 	DryRun bool
 	// Force refetches versions the manifest already records.
 	Force  bool
-	Client *pricelist.Client
+	Client *bulk.Client
 	// Pricing is the Pricing API, for entries with source: api; nil when
 	// none has.
 	Pricing PricingAPI
@@ -143,7 +143,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	}
 	for _, r := range regions {
 		if _, ok := files[r]; !ok {
-			return pricelist.UnknownRegionError(offer.Code, r, ri)
+			return bulk.UnknownRegionError(offer.Code, r, ri)
 		}
 	}
 	manifest, err := opts.Recorded.Manifest(offer.Code)
@@ -299,7 +299,7 @@ type decoder func(io.Reader, string, selection.Selection, offerfile.Handler) (of
 // locate finds the regions of an offer or savings plan and, per region, the
 // version and how to read it: from the Bulk API's region index, or from the
 // Pricing API's price lists.
-func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.RegionIndex, map[string]regionFile, error) {
+func locate(ctx context.Context, opts Options, offer config.Offer) (*bulk.RegionIndex, map[string]regionFile, error) {
 	decode := decoder(offerfile.Decode)
 	if offer.IsSavingsPlan() {
 		decode = offerfile.DecodeSavingsPlan
@@ -308,7 +308,7 @@ func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.R
 	if offer.UsesAPI() {
 		return locateAPI(ctx, opts, offer, decode)
 	}
-	var ri *pricelist.RegionIndex
+	var ri *bulk.RegionIndex
 	var err error
 	if offer.IsSavingsPlan() {
 		ri, err = opts.Client.SavingsPlanRegionIndex(ctx, offer.Code, opts.Version)
@@ -334,7 +334,7 @@ func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.R
 }
 
 // locateAPI finds the price lists through the Pricing API.
-func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode decoder) (*pricelist.RegionIndex, map[string]regionFile, error) {
+func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode decoder) (*bulk.RegionIndex, map[string]regionFile, error) {
 	if opts.Pricing == nil {
 		return nil, nil, fmt.Errorf("%s: source: api needs the Pricing API client", offer.Code)
 	}
@@ -346,15 +346,15 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", offer.Code, err)
 	}
-	ri := &pricelist.RegionIndex{Regions: map[string]pricelist.RegionEntry{}}
+	ri := &bulk.RegionIndex{Regions: map[string]bulk.RegionEntry{}}
 	files := map[string]regionFile{}
 	for _, pl := range lists {
 		// The region becomes a file name: hold the API's answer to the
 		// shape AWS uses, as the Bulk API's indexes are.
-		if !pricelist.ValidRegionCode(pl.Region) {
+		if !bulk.ValidRegionCode(pl.Region) {
 			return nil, nil, fmt.Errorf("%s: ListPriceLists names region %q, which is not a region code; not using it", offer.Code, pl.Region)
 		}
-		ri.Regions[pl.Region] = pricelist.RegionEntry{RegionCode: pl.Region}
+		ri.Regions[pl.Region] = bulk.RegionEntry{RegionCode: pl.Region}
 		read := func(ctx context.Context, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 			u, err := opts.Pricing.FileURL(ctx, pl.ARN, opts.Format)
 			if err != nil {
@@ -422,9 +422,9 @@ func listProducts(ctx context.Context, opts Options, serviceCode, code string, p
 
 // fetch streams one region's file into a sorted snapshot; want is the
 // version the file must be.
-func fetch(opts Options, code, region string, f *pricelist.File, want string, sel selection.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
+func fetch(opts Options, code, region string, f *bulk.File, want string, sel selection.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
 	defer f.Close()
-	progress := pricelist.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
+	progress := bulk.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
 	// The kept lines' bytes bound the snapshot's size from below: past the
 	// file limit the run is refused anyway, so stop reading there rather
@@ -453,7 +453,7 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 	isSelErr := errors.As(err, new(*selection.Error))
 	// The client knows why it gave up on a short body (attempts spent, no
 	// ETag to resume by): keep its words.
-	var cut *pricelist.TruncatedError
+	var cut *bulk.TruncatedError
 	if errors.As(err, &cut) {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, cut)
 	}

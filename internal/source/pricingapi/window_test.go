@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 // ec2Mirror builds a mirror holding AWS's real EC2 version index (its
