@@ -10,6 +10,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
@@ -80,7 +81,7 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 	var client *bulk.Client
 	for _, o := range cfg.Offers {
 		regions := o.Regions
-		if o.AllRegions() && o.UsesAPI() {
+		if o.AllRegions() && pipeline.NeedsPricingAPI(o) {
 			// The plan job has no AWS credentials: the shard lists the
 			// regions itself.
 			shards = append(shards, Shard{Offer: o.Code, Region: config.AllRegions, Version: version})
@@ -96,16 +97,15 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 					return usageError{err}
 				}
 			}
-			var ri *bulk.RegionIndex
-			if o.IsSavingsPlan() {
-				ri, err = client.SavingsPlanRegionIndex(ctx, o.Code, version)
-			} else {
-				ri, err = client.RegionIndex(ctx, o.Code, version)
-			}
+			src, err := pipeline.SourceFor(o, pipeline.Sources{Bulk: client})
 			if err != nil {
 				return err
 			}
-			regions = ri.Codes()
+			located, err := src.Locate(ctx, version)
+			if err != nil {
+				return err
+			}
+			regions = located.Codes()
 		}
 		for _, r := range regions {
 			shards = append(shards, Shard{Offer: o.Code, Region: r, Version: version})

@@ -259,7 +259,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	}
 	if f.version != "" {
 		for _, o := range cfg.Offers {
-			if o.UsesAPI() && o.APIMode == config.APIModeProducts {
+			if pipeline.CurrentOnly(o) {
 				return pipeline.Options{}, usageError{fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
 			}
 		}
@@ -294,7 +294,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 		Log: env.Stderr, ProgressInterval: f.progress,
 	}
 	opts.AcceptRemovals = f.acceptRemovals
-	if slices.ContainsFunc(cfg.Offers, config.Offer.UsesAPI) {
+	if slices.ContainsFunc(cfg.Offers, pipeline.NeedsPricingAPI) {
 		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
 			return pipeline.Options{}, err
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
-const mirror = "../../testdata/mirror"
+const mirror = "../../../testdata/mirror"
 
 func newClient(t testing.TB, endpoint string) (*bulk.Client, *[]time.Duration) {
 	t.Helper()

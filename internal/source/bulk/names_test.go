@@ -126,7 +126,7 @@ func TestRealIndexesPass(t *testing.T) {
 		"offers/v1.0/aws/index.json":           "service-index-2025.json",
 		"offers/v1.0/aws/AmazonEC2/index.json": "AmazonEC2-version-index-2025.json",
 	} {
-		data, err := os.ReadFile(filepath.Join("../../testdata/bulk", sample))
+		data, err := os.ReadFile(filepath.Join("../../../testdata/bulk", sample))
 		if err != nil {
 			t.Fatal(err)
 		}

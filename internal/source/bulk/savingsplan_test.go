@@ -58,7 +58,7 @@ func TestSavingsPlanIndexes(t *testing.T) {
 
 // The real 2025 region index: an array, Local and Wavelength Zones included.
 func TestRealSavingsPlanRegionIndex(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/bulk/AWSComputeSavingsPlan-region-index-2025.json")
+	data, err := os.ReadFile("../../../testdata/bulk/AWSComputeSavingsPlan-region-index-2025.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
-const mirror = "../../testdata/mirror"
+const mirror = "../../../testdata/mirror"
 
 func newClient(t *testing.T, maxAttempts int) (*pricingapi.Client, *pricingfake.Server) {
 	t.Helper()

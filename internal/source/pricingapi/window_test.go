@@ -21,7 +21,7 @@ import (
 // versions, regions tiny regional files.
 func ec2Mirror(t *testing.T, versions []string, regions int) string {
 	t.Helper()
-	index, err := os.ReadFile("../../testdata/bulk/AmazonEC2-version-index-2025.json")
+	index, err := os.ReadFile("../../../testdata/bulk/AmazonEC2-version-index-2025.json")
 	if err != nil {
 		t.Fatal(err)
 	}
