@@ -11,8 +11,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of cmp commands in testdata/script")

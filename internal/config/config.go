@@ -128,9 +128,6 @@ type Offer struct {
 // IsSavingsPlan reports whether the entry is a Savings Plans rate list.
 func (o Offer) IsSavingsPlan() bool { return o.Kind == KindSavingsPlan }
 
-// UsesAPI reports whether the entry is read through the Pricing API.
-func (o Offer) UsesAPI() bool { return o.Source == SourceAPI }
-
 // AllRegions reports whether the offer selects every region.
 func (o Offer) AllRegions() bool {
 	return len(o.Regions) == 1 && o.Regions[0] == AllRegions

@@ -27,7 +27,7 @@ savingsPlans:
 		t.Fatal(err)
 	}
 	o, sp := cfg.Offers[0], cfg.Offers[1]
-	if !o.UsesAPI() || o.APIMode != APIModeProducts || o.IsSavingsPlan() || o.Kind != KindOffer {
+	if o.Source != SourceAPI || o.APIMode != APIModeProducts || o.IsSavingsPlan() || o.Kind != KindOffer {
 		t.Errorf("offer = %+v", o)
 	}
 	if sp.Code != "AWSComputeSavingsPlan" || !sp.IsSavingsPlan() || sp.Source != SourceBulk || strings.Join(sp.Attributes, ",") != strings.Join(DefaultSavingsPlanAttributes, ",") {

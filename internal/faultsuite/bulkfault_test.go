@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // Fault is what the Bulk API does to requests whose path starts with a

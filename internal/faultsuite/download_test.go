@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // direct seeds the previous snapshot, then points the binary straight at

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 // apiFixture is a work folder whose config reads Redshift through the

@@ -11,7 +11,7 @@ const (
 	regionIndexPath = "/offers/v1.0/aws/AmazonRedshift/current/region_index.json"
 	usEastCSV       = "/offers/v1.0/aws/AmazonRedshift/20180401000000/us-east-1/index.csv"
 	usEastJSON      = "/offers/v1.0/aws/AmazonRedshift/20180401000000/us-east-1/index.json"
-	// bulkAttempts is pricelist.Client's MaxAttempts: the tries of one
+	// bulkAttempts is bulk.Client's MaxAttempts: the tries of one
 	// request before the run gives up.
 	bulkAttempts = 5
 )

@@ -178,7 +178,7 @@ func Path(out, offerCode, region string) string {
 
 // fileName keeps a path under out whatever name it is given. The names
 // come from AWS's indexes and the config, which are checked long before
-// (pricelist, config); this is the second line of defence: a name that is
+// (bulk, config); this is the second line of defence: a name that is
 // not one plain path element ("..", a separator, a leading dot that would
 // pass for a temporary file) becomes a fixed, visibly invalid one instead
 // of reaching outside out.

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
 	"github.com/pricechecker/pricechecker/internal/sheets/sheetsfake"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 const spreadsheetID = "test-spreadsheet"

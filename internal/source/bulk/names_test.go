@@ -1,4 +1,4 @@
-package pricelist_test
+package bulk_test
 
 import (
 	"context"
@@ -8,18 +8,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 func TestRegionCodeShapes(t *testing.T) {
 	for _, ok := range []string{"us-east-1", "ap-east-2", "us-west-2-den-1", "us-east-1-wl1-chi1", "eu-west-2-wl2-man1", "us-gov-west-1", "global"} {
-		if !pricelist.ValidRegionCode(ok) {
+		if !bulk.ValidRegionCode(ok) {
 			t.Errorf("ValidRegionCode(%q) = false", ok)
 		}
 	}
 	for _, bad := range []string{"", "../../../escaped", "..", "us-east-1/..", "us.east.1", "US-EAST-1", "us-east-1 ", "-us", "us--east", `us\east`, strings.Repeat("a", 200)} {
-		if pricelist.ValidRegionCode(bad) {
+		if bulk.ValidRegionCode(bad) {
 			t.Errorf("ValidRegionCode(%q) = true", bad)
 		}
 	}
@@ -54,7 +54,7 @@ func TestIndexNamesAreChecked(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, path, content, wants string
-		call                       func(*pricelist.Client) error
+		call                       func(*bulk.Client) error
 	}{
 		{"region escaping the folder", regionIndex, region("../../../escaped", good),
 			`region "../../../escaped" is not a region code`, nil},
@@ -68,31 +68,31 @@ func TestIndexNamesAreChecked(t *testing.T) {
 		{"version not a timestamp", regionIndex, region("eu-west-1", "/offers/v1.0/aws/AmazonRedshift/current/eu-west-1/index.json"), "of region eu-west-1 is not", nil},
 		{"savings plan region", spIndex, `{"regions": [{"regionCode": "../escaped", "versionUrl": "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20251001000000/ap-east-2/index.json"}]}`,
 			`region index of AWSComputeSavingsPlan (current): region "../escaped" is not a region code`,
-			func(c *pricelist.Client) error {
+			func(c *bulk.Client) error {
 				_, err := c.SavingsPlanRegionIndex(context.Background(), "AWSComputeSavingsPlan", "")
 				return err
 			}},
 		{"savings plan region twice", spIndex, `{"regions": [{"regionCode": "ap-east-2", "versionUrl": "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20251001000000/ap-east-2/index.json"}, {"regionCode": "ap-east-2", "versionUrl": "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20251001000000/ap-east-2/index.json"}]}`,
 			`region "ap-east-2" is not listed once`,
-			func(c *pricelist.Client) error {
+			func(c *bulk.Client) error {
 				_, err := c.SavingsPlanRegionIndex(context.Background(), "AWSComputeSavingsPlan", "")
 				return err
 			}},
 		{"savings plan version URL", spVersions, `{"currentOfferVersionUrl": "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/../../../x/region_index.json", "versions": []}`,
 			"version index of AWSComputeSavingsPlan: the current version URL",
-			func(c *pricelist.Client) error {
+			func(c *bulk.Client) error {
 				_, err := c.SavingsPlanVersionIndex(context.Background(), "AWSComputeSavingsPlan")
 				return err
 			}},
 		{"version key", versions, `{"offerCode": "AmazonRedshift", "versions": {"2018/../../x": {"offerVersionUrl": "/offers/v1.0/aws/AmazonRedshift/2018/../../x/index.json"}}}`,
 			`version index of AmazonRedshift: version "2018/../../x" is not a 14-digit version`,
-			func(c *pricelist.Client) error {
+			func(c *bulk.Client) error {
 				_, err := c.VersionIndex(context.Background(), "AmazonRedshift")
 				return err
 			}},
 		{"offer code", services, `{"offers": {"../AmazonRedshift": {"offerCode": "../AmazonRedshift"}}}`,
 			`service index: offer "../AmazonRedshift" is not an offer code`,
-			func(c *pricelist.Client) error {
+			func(c *bulk.Client) error {
 				_, err := c.ServiceIndex(context.Background())
 				return err
 			}},
@@ -103,13 +103,13 @@ func TestIndexNamesAreChecked(t *testing.T) {
 			c, _ := newClient(t, endpoint)
 			call := tc.call
 			if call == nil {
-				call = func(c *pricelist.Client) error {
+				call = func(c *bulk.Client) error {
 					_, err := c.RegionIndex(context.Background(), "AmazonRedshift", "")
 					return err
 				}
 			}
 			err := call(c)
-			var ie *pricelist.IndexError
+			var ie *bulk.IndexError
 			if !errors.As(err, &ie) || !strings.Contains(err.Error(), tc.wants) || !strings.Contains(err.Error(), "the index is damaged or not from AWS") {
 				t.Errorf("%s (%s): err = %v\nwant %q", tc.name, endpoint, err, tc.wants)
 			}
@@ -126,7 +126,7 @@ func TestRealIndexesPass(t *testing.T) {
 		"offers/v1.0/aws/index.json":           "service-index-2025.json",
 		"offers/v1.0/aws/AmazonEC2/index.json": "AmazonEC2-version-index-2025.json",
 	} {
-		data, err := os.ReadFile(filepath.Join("../../testdata/bulk", sample))
+		data, err := os.ReadFile(filepath.Join("../../../testdata/bulk", sample))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package pricelist_test
+package bulk_test
 
 import (
 	"bytes"
@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 const csvPath = "/offers/v1.0/aws/AmazonRedshift/20180309224506/us-east-1/index.csv"
@@ -41,7 +41,7 @@ func fileBytes(t *testing.T, p string, n int) ([]byte, int64) {
 
 // readAll opens p and reads it to the end, bounded by a context so that a
 // hang fails the test instead of stalling the suite.
-func readAll(t *testing.T, c *pricelist.Client, p string, log io.Writer) ([]byte, error) {
+func readAll(t *testing.T, c *bulk.Client, p string, log io.Writer) ([]byte, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -52,7 +52,7 @@ func readAll(t *testing.T, c *pricelist.Client, p string, log io.Writer) ([]byte
 	defer f.Close()
 	var r io.Reader = f
 	if log != nil {
-		r = pricelist.NewProgress(f, log, "AmazonRedshift us-east-1 csv", f.Size, 0)
+		r = bulk.NewProgress(f, log, "AmazonRedshift us-east-1 csv", f.Size, 0)
 	}
 	return io.ReadAll(r)
 }
@@ -118,7 +118,7 @@ func TestDroppedDownloadGivesUp(t *testing.T) {
 	c, waits := newClient(t, srv.URL)
 	srv.SetFault(csvPath, bulkfake.Fault{TruncateAt: 5000})
 	_, err := readAll(t, c, csvPath, nil)
-	var te *pricelist.TruncatedError
+	var te *bulk.TruncatedError
 	if !errors.As(err, &te) || !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "the download was cut off after 5000 of ") || !strings.Contains(err.Error(), "(5 attempts)") {
 		t.Fatalf("err = %v", err)
 	}
@@ -209,7 +209,7 @@ func TestStalledDownload(t *testing.T) {
 	srv.SetFault(csvPath, bulkfake.Fault{StallAt: 3000})
 	c.MaxAttempts = 2
 	_, err = readAll(t, c, csvPath, nil)
-	var se *pricelist.StallError
+	var se *bulk.StallError
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "the download stalled: no data for 200ms after 3000 of ") || !strings.Contains(err.Error(), "(2 attempts)") {
 		t.Fatalf("persistent stall: err = %v", err)
 	}
@@ -224,11 +224,11 @@ func TestForbiddenIsNotFound(t *testing.T) {
 	srv.SetMissingStatus(http.StatusForbidden)
 	c, _ := newClient(t, srv.URL)
 	_, err := c.Open(context.Background(), "/offers/v1.0/aws/NoSuchOffer/index.json")
-	if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "HTTP 403 Forbidden (AccessDenied)") {
+	if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "HTTP 403 Forbidden (AccessDenied)") {
 		t.Errorf("Open = %v, want ErrNotFound naming the 403", err)
 	}
 	_, err = c.OpenURL(context.Background(), srv.URL+"/offers/v1.0/aws/NoSuchOffer/index.json")
-	if err == nil || errors.Is(err, pricelist.ErrNotFound) {
+	if err == nil || errors.Is(err, bulk.ErrNotFound) {
 		t.Errorf("OpenURL = %v, want a 403 that is not ErrNotFound", err)
 	}
 }

@@ -1,4 +1,4 @@
-package pricelist_test
+package bulk_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 func TestSavingsPlanIndexes(t *testing.T) {
@@ -41,16 +41,16 @@ func TestSavingsPlanIndexes(t *testing.T) {
 			t.Errorf("%s: version index %+v %v", endpoint, vi, err)
 		}
 		_, err = c.SavingsPlanRegionIndex(ctx, "AWSComputeSavingPlan", "")
-		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), `unknown savings plan "AWSComputeSavingPlan"; did you mean AWSComputeSavingsPlan?`) {
+		if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), `unknown savings plan "AWSComputeSavingPlan"; did you mean AWSComputeSavingsPlan?`) {
 			t.Errorf("%s: unknown plan: %v", endpoint, err)
 		}
 		// A real plan the endpoint does not carry is not a typo of itself.
 		_, err = c.SavingsPlanRegionIndex(ctx, "AWSMachineLearningSavingsPlans", "")
-		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "savings plan AWSMachineLearningSavingsPlans is not published at this endpoint") || strings.Contains(err.Error(), "did you mean") {
+		if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "savings plan AWSMachineLearningSavingsPlans is not published at this endpoint") || strings.Contains(err.Error(), "did you mean") {
 			t.Errorf("%s: plan not carried: %v", endpoint, err)
 		}
 		_, err = c.SavingsPlanRegionIndex(ctx, "AWSComputeSavingsPlan", "20250911184448")
-		if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "did you mean 20250911184447") {
+		if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "did you mean 20250911184447") {
 			t.Errorf("%s: unknown version: %v", endpoint, err)
 		}
 	}
@@ -58,7 +58,7 @@ func TestSavingsPlanIndexes(t *testing.T) {
 
 // The real 2025 region index: an array, Local and Wavelength Zones included.
 func TestRealSavingsPlanRegionIndex(t *testing.T) {
-	data, err := os.ReadFile("../../testdata/bulk/AWSComputeSavingsPlan-region-index-2025.json")
+	data, err := os.ReadFile("../../../testdata/bulk/AWSComputeSavingsPlan-region-index-2025.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 // ec2Mirror builds a mirror holding AWS's real EC2 version index (its
@@ -21,7 +21,7 @@ import (
 // versions, regions tiny regional files.
 func ec2Mirror(t *testing.T, versions []string, regions int) string {
 	t.Helper()
-	index, err := os.ReadFile("../../testdata/bulk/AmazonEC2-version-index-2025.json")
+	index, err := os.ReadFile("../../../testdata/bulk/AmazonEC2-version-index-2025.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package pricelist
+package bulk
 
 import (
 	"fmt"

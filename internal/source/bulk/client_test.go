@@ -1,4 +1,4 @@
-package pricelist_test
+package bulk_test
 
 import (
 	"context"
@@ -12,15 +12,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
-const mirror = "../../testdata/mirror"
+const mirror = "../../../testdata/mirror"
 
-func newClient(t testing.TB, endpoint string) (*pricelist.Client, *[]time.Duration) {
+func newClient(t testing.TB, endpoint string) (*bulk.Client, *[]time.Duration) {
 	t.Helper()
-	c, err := pricelist.New(endpoint, nil)
+	c, err := bulk.New(endpoint, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func testNotFoundSuggestsCloseMatches(t *testing.T, missing int) {
 	ctx := context.Background()
 
 	_, err := c.RegionIndex(ctx, "AmazonRedshit", "")
-	if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), `unknown offer "AmazonRedshit"; did you mean AmazonRedshift`) {
+	if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), `unknown offer "AmazonRedshit"; did you mean AmazonRedshift`) {
 		t.Errorf("unknown offer: %v", err)
 	}
 	// A Savings Plans code among the offers says where it belongs.
@@ -89,7 +89,7 @@ func testNotFoundSuggestsCloseMatches(t *testing.T, missing int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = pricelist.UnknownRegionError("AmazonRedshift", "us-east1", ri)
+	err = bulk.UnknownRegionError("AmazonRedshift", "us-east1", ri)
 	if !strings.Contains(err.Error(), `no region "us-east1"; did you mean us-east-1`) {
 		t.Errorf("unknown region: %v", err)
 	}
@@ -143,19 +143,19 @@ func TestTruncatedDownloadIsAnError(t *testing.T) {
 
 func TestEndpointValidation(t *testing.T) {
 	for _, bad := range []string{"ftp://example.com", "file:///no/such/dir", "http://"} {
-		if _, err := pricelist.New(bad, nil); err == nil {
+		if _, err := bulk.New(bad, nil); err == nil {
 			t.Errorf("New(%q) accepted", bad)
 		}
 	}
-	c, err := pricelist.New("", nil)
-	if err != nil || c.URL("/x") != pricelist.DefaultEndpoint+"/x" {
+	c, err := bulk.New("", nil)
+	if err != nil || c.URL("/x") != bulk.DefaultEndpoint+"/x" {
 		t.Errorf("default endpoint: %v %s", err, c.URL("/x"))
 	}
 }
 
 func TestProgressLines(t *testing.T) {
 	var out strings.Builder
-	p := pricelist.NewProgress(strings.NewReader(strings.Repeat("x", 3_000_000)), &out, "AmazonEC2 us-east-1 csv", 3_000_000, time.Nanosecond)
+	p := bulk.NewProgress(strings.NewReader(strings.Repeat("x", 3_000_000)), &out, "AmazonEC2 us-east-1 csv", 3_000_000, time.Nanosecond)
 	if _, err := io.Copy(io.Discard, p); err != nil {
 		t.Fatal(err)
 	}

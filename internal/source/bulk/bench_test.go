@@ -1,4 +1,4 @@
-package pricelist_test
+package bulk_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // BenchmarkDownload compares a File (Content-Length and MD5 checks, the

@@ -1,8 +1,10 @@
-// Package pricelist is the client of the AWS Price List Bulk API: the public,
+// Package bulk is the client of the AWS Price List Bulk API: the public,
 // credential-free HTTPS file tree at pricing.us-east-1.amazonaws.com, or a
 // local mirror of it (file://DIR). It locates the files of an offer, version
 // and region and opens them as streams; it never reads a whole offer file.
-package pricelist
+// Its Source (source.go) is the run's Bulk API source, and Read the checked
+// streaming read the Pricing API's files mode shares.
+package bulk
 
 import (
 	"context"

@@ -16,13 +16,13 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/priceline"
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
 	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
-const mirror = "../../testdata/mirror"
+const mirror = "../../../testdata/mirror"
 
 func newClient(t *testing.T, maxAttempts int) (*pricingapi.Client, *pricingfake.Server) {
 	t.Helper()
