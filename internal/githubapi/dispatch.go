@@ -285,28 +285,10 @@ func (g *Dispatcher) backoff(n int) time.Duration {
 	return base << min(n-1, 10)
 }
 
-// retryAfter reads a Retry-After header in either of its forms: seconds or
-// an HTTP date.
+// retryAfter reads a Retry-After header in either of its forms, as every
+// client does (backoff.RetryAfter).
 func (g *Dispatcher) retryAfter(r *response) (time.Duration, bool) {
-	return parseRetryAfter(r.header.Get("Retry-After"), g.now())
-}
-
-// parseRetryAfter is this package's one reading of Retry-After (seconds or
-// an HTTP date, relative to now); the one place to point at backoff's
-// parser once it has one.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	s := strings.TrimSpace(v)
-	if s == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(s, 10, 64); err == nil && secs >= 0 {
-		// Clamp absurd values; the deadline check refuses them anyway.
-		return time.Duration(min(secs, 24*3600)) * time.Second, true
-	}
-	if t, err := http.ParseTime(s); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
+	return backoff.RetryAfter(r.header, g.now())
 }
 
 // rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset
