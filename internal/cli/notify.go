@@ -51,7 +51,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	fs.Float64Var(&f.flagPct, "flag-pct", 0, "with --base, flag price moves above this percentage (default: config flagPct, else 25)")
 	fs.StringVar(&f.jobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
 	fs.StringVar(&f.status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Slack message JSON and the Sheets plan instead of sending")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Sheets plan, the Slack message JSON and the webhook payload instead of sending")
 	f.publishers.register(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
