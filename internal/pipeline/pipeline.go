@@ -448,6 +448,12 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 	// A selection error comes once the file was read to the end, so a
 	// download cut off at a row's end can be behind one too.
 	isSelErr := errors.As(err, new(*offerfile.SelectionError))
+	// The client knows why it gave up on a short body (attempts spent, no
+	// ETag to resume by): keep its words.
+	var cut *pricelist.TruncatedError
+	if errors.As(err, &cut) {
+		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, cut)
+	}
 	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || isSelErr || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
 	}
