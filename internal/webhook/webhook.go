@@ -46,8 +46,8 @@ const (
 	DefaultMaxRetries = 3
 	DefaultMaxWait    = time.Minute
 	DefaultTimeout    = 30 * time.Second
-	// retryBase and retryCap bound the waits between attempts when the
-	// receiver does not say how long to wait.
+	// retryBase and retryCap bound the waits between attempts (at least
+	// what the receiver's Retry-After asks).
 	retryBase = time.Second
 	retryCap  = 30 * time.Second
 )
@@ -197,49 +197,38 @@ func NewSender(cfg Config) (*Sender, error) {
 }
 
 // Send POSTs body, signed, with id as the delivery id. 5xx and 429 answers
-// and failed connections are retried (waiting as Retry-After asks, else
-// with jittered exponential backoff); other answers are final, and any
-// 2xx is success. The body is the same bytes on every attempt, so a
-// receiver that saw an attempt whose answer was lost recognises the id.
+// and failed connections are retried on backoff's Policy (waiting at least
+// what Retry-After asks); other answers are final, and any 2xx is success.
+// The body is the same bytes on every attempt, so a receiver that saw an
+// attempt whose answer was lost recognises the id.
 func (s *Sender) Send(ctx context.Context, id string, body []byte) error {
-	for attempt := 0; ; attempt++ {
-		wait, err := s.post(ctx, id, body)
-		if err == nil {
-			return nil
+	policy := backoff.Policy{MaxAttempts: s.cfg.MaxRetries + 1, Base: retryBase, Cap: retryCap, MaxRetryAfter: s.cfg.MaxWait, Sleep: s.cfg.Sleep}
+	_, err := policy.Do(ctx, func(a backoff.Attempt) (backoff.Verdict, error) {
+		v, err := s.post(ctx, id, body)
+		switch {
+		case err == nil || !v.Retry:
+			return v, err
+		case v.After > s.cfg.MaxWait:
+			// Policy would cut the wait short; the receiver said it
+			// would refuse until then.
+			return backoff.Verdict{}, fmt.Errorf("%w; the receiver asked to wait %s, longer than the %s this job waits: re-run the job later", err, v.After, s.cfg.MaxWait)
+		case a.Last:
+			return v, fmt.Errorf("%w; gave up after %d attempts: re-run the job later (the receiver can drop a repeated %s)", err, a.N, DeliveryHeader)
 		}
-		var final *finalError
-		if errors.As(err, &final) || ctx.Err() != nil {
-			return s.redact(err)
-		}
-		if attempt >= s.cfg.MaxRetries {
-			return s.redact(fmt.Errorf("%w; gave up after %d retries: re-run the job later (the receiver can drop a repeated %s)", err, attempt, DeliveryHeader))
-		}
-		if wait == 0 {
-			wait = backoff.Jittered(attempt+1, retryBase, retryCap)
-		}
-		if wait > s.cfg.MaxWait {
-			return s.redact(fmt.Errorf("%w; the receiver asked to wait %s, longer than the %s this job waits: re-run the job later", err, wait, s.cfg.MaxWait))
-		}
-		if err := s.cfg.Sleep(ctx, wait); err != nil {
-			return s.redact(fmt.Errorf("webhook: waiting %s to retry: %w", wait, err))
-		}
-	}
+		return v, err
+	})
+	return s.redact(err)
 }
-
-// finalError is an answer that retrying cannot change.
-type finalError struct{ msg string }
-
-func (e *finalError) Error() string { return e.msg }
 
 // maxAnswer bounds how much of an error answer is read and quoted.
 const maxAnswer = 4 << 10
 
-// post makes one attempt. A retryable failure comes with how long the
-// receiver asked to wait (0: not said).
-func (s *Sender) post(ctx context.Context, id string, body []byte) (time.Duration, error) {
+// post makes one attempt, and judges a failure: retryable or not, and how
+// long the receiver asked to wait.
+func (s *Sender) post(ctx context.Context, id string, body []byte) (backoff.Verdict, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, &finalError{"webhook: build request: " + stripURL(err).Error()}
+		return backoff.Verdict{}, fmt.Errorf("webhook: build request: %w", stripURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "pricechecker")
@@ -249,40 +238,21 @@ func (s *Sender) post(ctx context.Context, id string, body []byte) (time.Duratio
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("webhook: %w", stripURL(err))
+		// A connection that failed may pass; the receiver drops a
+		// repeated id should the first attempt have arrived after all.
+		return backoff.Verdict{Retry: ctx.Err() == nil}, fmt.Errorf("webhook: %w", stripURL(err))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return 0, nil
+		return backoff.Verdict{}, nil
 	}
-	what := fmt.Sprintf("webhook: the receiver answered HTTP %d", resp.StatusCode)
-	if a := quote(answer); a != "" {
-		what += " " + a
+	err = fmt.Errorf("webhook: the receiver answered HTTP %d%s", resp.StatusCode, quote(answer))
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		after, _ := backoff.RetryAfter(resp.Header, time.Now())
+		return backoff.Verdict{Retry: true, After: after}, err
 	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return retryAfter(resp.Header.Get("Retry-After"), time.Now()), errors.New(what)
-	case resp.StatusCode >= 500:
-		return retryAfter(resp.Header.Get("Retry-After"), time.Now()), errors.New(what)
-	}
-	return 0, &finalError{what + ": the receiver refused the delivery; check the URL, the secret and the receiver, then re-run the job"}
-}
-
-// retryAfter reads Retry-After in either of its forms, seconds or an HTTP
-// date; 0 when absent or unreadable.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(h); err == nil {
-		return time.Duration(max(n, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	return backoff.Verdict{}, fmt.Errorf("%w: the receiver refused the delivery; check the URL, the secret and the receiver, then re-run the job", err)
 }
 
 // quote is a short, printable excerpt of an answer's body.
@@ -294,11 +264,14 @@ func quote(body []byte) string {
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}
-	return strconv.Quote(s)
+	return " " + strconv.Quote(s)
 }
 
 // redact removes the URL and the secret from err's message.
 func (s *Sender) redact(err error) error {
+	if err == nil {
+		return nil
+	}
 	msg := err.Error()
 	for _, sec := range s.secrets {
 		if sec != "" {

@@ -124,7 +124,7 @@ func TestRetries(t *testing.T) {
 		{name: "400 is final", faults: []webhookfake.Fault{{Status: 400, Times: 1}}, requests: 1, wantErr: "HTTP 400 \"Bad Request\": the receiver refused the delivery"},
 		{name: "404 is final", faults: []webhookfake.Fault{{Status: 404, Times: 1}}, requests: 1, wantErr: "HTTP 404"},
 		{name: "Retry-After past MaxWait", faults: []webhookfake.Fault{{Status: 429, RetryAfter: "3600", Times: 1}}, requests: 1, wantErr: "longer than the 1m0s this job waits"},
-		{name: "500 that does not lift", faults: []webhookfake.Fault{{Status: 500, Times: 100}}, requests: 4, wantErr: "gave up after 3 retries"},
+		{name: "500 that does not lift", faults: []webhookfake.Fault{{Status: 500, Times: 100}}, requests: 4, wantErr: "gave up after 4 attempts"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := webhookfake.New(secret)
