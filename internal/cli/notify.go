@@ -92,11 +92,11 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	// The same outputs as run's, for what this notification covers.
 	publishOutputs(gh, rep, "", "")
 
-	links := publish.LinksFromEnv(env.Getenv)
-	links.Commit = gh.Links().CompareURL(span.from, span.to)
+	run := gh.Links()
+	links := publish.Links{Repository: run.Repository, Run: run.Run, Commit: run.CompareURL(span.from, span.to)}
 	if f.commit != "" {
 		span.to = f.commit
-		links.Commit = gh.Links().CommitURL(f.commit)
+		links.Commit = run.CommitURL(f.commit)
 	}
 	return publish.Run(ctx, publish.Outcome{
 		Status: publish.Status(f.status), Jobs: jobs, Report: rep, Links: links,

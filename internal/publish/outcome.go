@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/report"
 )
@@ -71,25 +70,6 @@ type Links struct {
 	Commit string
 	// Spreadsheet is the Google Sheet the run updated.
 	Spreadsheet string
-}
-
-// LinksFromEnv fills Repository and Run from the variables GitHub Actions
-// sets (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID). Commit and
-// Spreadsheet come from earlier jobs, so the caller sets them.
-func LinksFromEnv(getenv func(string) string) Links {
-	server := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
-	if server == "" {
-		server = "https://github.com"
-	}
-	repo := getenv("GITHUB_REPOSITORY")
-	if repo == "" {
-		return Links{}
-	}
-	l := Links{Repository: server + "/" + repo}
-	if id := getenv("GITHUB_RUN_ID"); id != "" {
-		l.Run = l.Repository + "/actions/runs/" + id
-	}
-	return l
 }
 
 // Outcome is everything a publication says about a finished run.

@@ -54,18 +54,6 @@ func TestMergeReports(t *testing.T) {
 	}
 }
 
-func TestLinksFromEnv(t *testing.T) {
-	env := map[string]string{"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "42"}
-	got := LinksFromEnv(func(k string) string { return env[k] })
-	want := Links{Repository: "https://ghe.example.com/acme/prices", Run: "https://ghe.example.com/acme/prices/actions/runs/42"}
-	if got != want {
-		t.Errorf("LinksFromEnv = %+v, want %+v", got, want)
-	}
-	if got := LinksFromEnv(func(string) string { return "" }); got != (Links{}) {
-		t.Errorf("LinksFromEnv without GitHub = %+v, want none", got)
-	}
-}
-
 func TestPublicationID(t *testing.T) {
 	a := PublicationID(changedReport(), "base..head", "run 1")
 	if a != PublicationID(changedReport(), "base..head", "run 1") {
