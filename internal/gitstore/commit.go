@@ -2,7 +2,6 @@ package gitstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -238,16 +237,13 @@ func mergeManifests(ctx context.Context, repoDir string, files []string) error {
 }
 
 func readManifestStage(ctx context.Context, repoDir string, stage int, file string) (*snapshot.Manifest, error) {
-	m := &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}
 	out, err := git(ctx, repoDir, "show", fmt.Sprintf(":%d:%s", stage, file))
 	if err != nil {
-		return m, err
+		return &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}, err
 	}
-	if err := json.Unmarshal([]byte(out), m); err != nil {
-		return m, fmt.Errorf("merge %s: %w", file, err)
-	}
-	if m.Regions == nil {
-		m.Regions = map[string]snapshot.RegionState{}
+	m, err := snapshot.ParseManifest([]byte(out), "")
+	if err != nil {
+		return &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}, fmt.Errorf("merge %s: %w", file, err)
 	}
 	return m, nil
 }
