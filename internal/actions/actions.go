@@ -133,7 +133,7 @@ type Links struct {
 
 // Links returns the repository and run URLs, empty outside Actions.
 func (r *Runner) Links() Links {
-	server, repo, run := r.getenv("GITHUB_SERVER_URL"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
+	server, repo, run := strings.TrimSuffix(r.getenv("GITHUB_SERVER_URL"), "/"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
 	if server == "" {
 		server = "https://github.com"
 	}

@@ -44,7 +44,7 @@ func commands() []command {
 		{"history", "print the price of selected lines over time, from the git history", cmdHistory},
 		{"diff", "the change report between two points of the git history", cmdDiff},
 		{"plan", "list the (offer, region) shards a workflow fans out over, as JSON", cmdPlan},
-		{"notify", "publish a finished run to Google Sheets and Slack", cmdNotify},
+		{"notify", "publish a finished run to Google Sheets, Slack and a webhook", cmdNotify},
 		{"action", "the GitHub Action's entry point: reads INPUT_* and runs run, plan or notify", cmdAction},
 	}
 }

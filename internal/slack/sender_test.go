@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
@@ -27,7 +28,7 @@ func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
 
 func testMessage(t *testing.T) Message {
 	t.Helper()
-	msg, skip := BuildMessage(Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks})
+	msg, skip := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks}, MessageOptions{})
 	if skip {
 		t.Fatal("test message skipped")
 	}

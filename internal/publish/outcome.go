@@ -1,27 +1,10 @@
-// Package slack owns the Slack notification sent when the pricechecker
-// workflow completes: which AWS price lists changed and by how much, or which
-// job failed.
-//
-// The package has three parts that the CLI strings together:
-//
-//   - Outcome describes a finished run (status, failed jobs, the merged change
-//     report, links). It is plain data; the CLI fills it from the workflow.
-//   - BuildMessage turns an Outcome into a Block Kit Message. It is pure and
-//     deterministic, and it keeps every message inside Slack's limits (50
-//     blocks, 3,000 characters per section, 150 per header, about 40,000 in
-//     all) by cutting long lists with "…and N more" instead of letting Slack
-//     reject the message. RenderJSON gives the exact webhook payload, for
-//     --dry-run.
-//   - Sender posts a Message through an incoming webhook (the default) or a
-//     bot token and channel (chat.postMessage). It waits out 429 answers as
-//     Slack asks, turns Slack's error codes into errors that say what to fix,
-//     and never lets the webhook URL or the token into an error message.
-//
-// slack-go (github.com/slack-go/slack) provides the Block Kit types and the
-// chat.postMessage client. Webhooks are posted with net/http because
-// slack-go drops the body of a failed webhook call, and that body
-// ("no_service", "invalid_payload", …) is the only explanation Slack gives.
-package slack
+// Package publish owns what notify publishes about a finished run, the
+// Outcome (status, jobs, links, the merged change report and the id that
+// makes each publication idempotent), and the Publisher interface every
+// destination implements: Google Sheets (internal/sheets), Slack
+// (internal/slack) and a generic webhook (internal/webhook). Run publishes
+// one Outcome to each of them, independently.
+package publish
 
 import (
 	"cmp"
@@ -30,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/report"
 )
@@ -52,12 +34,12 @@ type Job struct {
 	Name string
 	// Result is GitHub's job result: success, failure, cancelled or skipped.
 	Result string
-	// URL links to the job's log. When empty the message links to the run.
+	// URL links to the job's log. When empty a publication links to the run.
 	URL string
 }
 
-// failed reports whether the job should be named in a failure message.
-func (j Job) failed() bool {
+// Failed reports whether the job should be named in a failure message.
+func (j Job) Failed() bool {
 	return j.Result == string(StatusFailure) || j.Result == string(StatusCancelled)
 }
 
@@ -76,7 +58,7 @@ func StatusOf(jobs []Job) Status {
 	return status
 }
 
-// Links are the URLs the message links to. Any of them may be empty; a
+// Links are the URLs a publication links to. Any of them may be empty; a
 // missing link simply has no button.
 type Links struct {
 	// Repository is the repository's web page, e.g. https://github.com/o/r.
@@ -90,49 +72,41 @@ type Links struct {
 	Spreadsheet string
 }
 
-// LinksFromEnv fills Repository and Run from the variables GitHub Actions
-// sets (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID). Commit and
-// Spreadsheet come from earlier jobs, so the caller sets them.
-func LinksFromEnv(getenv func(string) string) Links {
-	server := strings.TrimSuffix(getenv("GITHUB_SERVER_URL"), "/")
-	if server == "" {
-		server = "https://github.com"
-	}
-	repo := getenv("GITHUB_REPOSITORY")
-	if repo == "" {
-		return Links{}
-	}
-	l := Links{Repository: server + "/" + repo}
-	if id := getenv("GITHUB_RUN_ID"); id != "" {
-		l.Run = l.Repository + "/actions/runs/" + id
-	}
-	return l
-}
-
-// Outcome is everything the notification says about a finished run.
+// Outcome is everything a publication says about a finished run.
 type Outcome struct {
 	// Status is the run's overall result. When empty it is derived from
-	// Jobs with StatusOf; an unknown value counts as a failure.
+	// Jobs with StatusOf; see RunStatus.
 	Status Status
-	// Jobs are the run's jobs (all of them, or only the failed ones); the
-	// failure message names those whose result is failure or cancelled.
+	// Jobs are the run's jobs (all of them, or only the failed ones); a
+	// failure names those whose result is failure or cancelled.
 	Jobs []Job
 	// Report is the change report of the run; see MergeReports when the
 	// run produced several.
 	Report report.Report
 	Links  Links
-	// NotifyOnNoChange posts a short "no changes" message for a successful
-	// run that changed nothing, which otherwise stays silent.
-	NotifyOnNoChange bool
-	// MaxChanges is how many of the largest changes to list; zero or less
-	// means DefaultMaxChanges. Fewer are listed when Slack's limits require.
-	MaxChanges int
-	// Unpublished are the other destinations of this notification that
-	// failed (the spreadsheet), named in the message.
+	// Commit is the commit that recorded the changes (HEAD for --base, the
+	// --commit of --report), "" when unknown.
+	Commit string
+	// Unpublished are the destinations published before this one that
+	// failed; Run fills it in.
 	Unpublished []Unpublished
-	// PublicationID identifies what is published (see PublicationID); it
-	// is shown in the message and lets SendOnce post it only once.
+	// PublicationID identifies what is published (see PublicationID): a
+	// re-run of the same notification has the same id, which is how each
+	// destination publishes it only once.
 	PublicationID string
+}
+
+// RunStatus is the run's status: Status, derived from the jobs when empty.
+// An unknown value counts as a failure, so that it never passes for
+// success and stays silent.
+func (o Outcome) RunStatus() Status {
+	switch o.Status {
+	case "":
+		return StatusOf(o.Jobs)
+	case StatusSuccess, StatusFailure, StatusCancelled:
+		return o.Status
+	}
+	return StatusFailure
 }
 
 // Unpublished is a destination a notification could not update.
@@ -157,9 +131,6 @@ func PublicationID(rep report.Report, identity ...string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
-
-// DefaultMaxChanges is how many changed lines a message lists by default.
-const DefaultMaxChanges = 10
 
 // MergeReports combines the reports of several jobs of one run into one,
 // with the offers ordered by offer code and region. Unchanged is recomputed

@@ -1,4 +1,4 @@
-package slack
+package publish
 
 import (
 	"testing"
@@ -54,14 +54,23 @@ func TestMergeReports(t *testing.T) {
 	}
 }
 
-func TestLinksFromEnv(t *testing.T) {
-	env := map[string]string{"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "42"}
-	got := LinksFromEnv(func(k string) string { return env[k] })
-	want := Links{Repository: "https://ghe.example.com/acme/prices", Run: "https://ghe.example.com/acme/prices/actions/runs/42"}
-	if got != want {
-		t.Errorf("LinksFromEnv = %+v, want %+v", got, want)
+func TestPublicationID(t *testing.T) {
+	a := PublicationID(changedReport(), "base..head", "run 1")
+	if a != PublicationID(changedReport(), "base..head", "run 1") {
+		t.Error("the same publication has two ids")
 	}
-	if got := LinksFromEnv(func(string) string { return "" }); got != (Links{}) {
-		t.Errorf("LinksFromEnv without GitHub = %+v, want none", got)
+	for _, other := range []string{
+		PublicationID(changedReport(), "base..head", "run 2"),
+		PublicationID(changedReport(), "base..head2", "run 1"),
+		PublicationID(report.Report{}, "base..head", "run 1"),
+		PublicationID(changedReport(), "base..headrun 1"),
+	} {
+		if other == a {
+			t.Error("different publications share an id")
+		}
 	}
+}
+
+func changedReport() report.Report {
+	return report.Report{Offers: []report.Offer{{OfferCode: "AmazonEC2", Region: "us-east-1", Changed: []report.Change{{RateCode: "R", OldPrice: "1", NewPrice: "2"}}}}}
 }
