@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // File is an open stream of one Bulk API file. Its reads check the body
@@ -208,7 +210,7 @@ func (f *File) request(off int64) (retryAfter time.Duration, err error) {
 	if err != nil {
 		return -1, fmt.Errorf("GET %s: %w", f.URL, err)
 	}
-	req.Header.Set("User-Agent", "pricechecker (+https://github.com/pricechecker/pricechecker)")
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	if off > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", off))
 		req.Header.Set("If-Match", f.ETag)

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // StaticToken is a token given directly (GITHUB_TOKEN).
@@ -221,7 +222,7 @@ func (a *GitHubApp) call(ctx context.Context, method, path, jwt string, want int
 	req.Header.Set("Authorization", "Bearer "+jwt)
 	req.Header.Set("Accept", githubAccept)
 	req.Header.Set("X-GitHub-Api-Version", githubAPIVersion)
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	resp, err := a.HTTP.Do(req)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // GitHub limits on POST /repos/{owner}/{repo}/dispatches.
@@ -25,7 +26,6 @@ const (
 	maxPayloadBytes       = 64 * 1024 // GitHub: "under 64 KB"
 	githubAPIVersion      = "2022-11-28"
 	githubAccept          = "application/vnd.github+json"
-	userAgent             = "pricechecker-relay"
 	maxErrorBodyBytes     = 64 * 1024
 	deadlineSafetyMargin  = 2 * time.Second
 	defaultMaxAttempts    = 4
@@ -241,7 +241,7 @@ func (g *GitHub) post(ctx context.Context, endpoint string, body []byte) (*respo
 	req.Header.Set("Accept", githubAccept)
 	req.Header.Set("X-GitHub-Api-Version", githubAPIVersion)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	resp, err := g.HTTP.Do(req)
 	if err != nil {
 		return nil, err

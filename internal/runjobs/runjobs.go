@@ -32,13 +32,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 const (
 	defaultAPIURL     = "https://api.github.com"
 	apiVersion        = "2022-11-28"
 	acceptJSON        = "application/vnd.github+json"
-	userAgent         = "pricechecker-runjobs"
 	perPage           = 100 // GitHub's maximum for this endpoint
 	maxPages          = 10  // 1,000 jobs; bounds a Link header that never ends
 	maxBodyBytes      = 32 << 20
@@ -242,7 +242,7 @@ func (c *Client) get(ctx context.Context, u string, t target) (*page, error) {
 	req.Header.Set("Accept", acceptJSON)
 	req.Header.Set("X-GitHub-Api-Version", apiVersion)
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("User-Agent", userAgent)
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

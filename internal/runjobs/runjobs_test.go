@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // sleeps records the waits a client asked for instead of sleeping.
@@ -130,7 +132,7 @@ func TestJobsPaths(t *testing.T) {
 					"Accept":               "application/vnd.github+json",
 					"X-Github-Api-Version": "2022-11-28",
 					"Authorization":        "Bearer " + testToken,
-					"User-Agent":           "pricechecker-runjobs",
+					"User-Agent":           buildinfo.UserAgent(),
 				} {
 					if v := r.header.Get(k); v != want {
 						t.Errorf("%s: header %s = %q, want %q", r.path, k, v, want)
