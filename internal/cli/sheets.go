@@ -81,18 +81,16 @@ func (s *sheetFlags) publish(ctx context.Context, env Env, gh *actions.Runner, r
 		KeyJSON:   env.Getenv("GOOGLE_CREDENTIALS"),
 		ADCFile:   env.Getenv("GOOGLE_APPLICATION_CREDENTIALS"),
 		Anonymous: s.anonymous || env.Getenv("PRICECHECKER_SHEETS_ANONYMOUS") == "true",
-		TempDir:   env.Getenv("RUNNER_TEMP"),
 	}
 	gh.Mask(creds.KeyJSON)
 	endpoint := s.endpoint
 	if endpoint == "" {
 		endpoint = env.Getenv("PRICECHECKER_SHEETS_ENDPOINT")
 	}
-	svc, cleanup, err := sheets.NewService(ctx, creds, endpoint)
+	svc, err := sheets.NewService(ctx, creds, endpoint)
 	if err != nil {
 		return "", err
 	}
-	defer cleanup()
 	opts.ServiceAccountEmail = creds.Email()
 	res, err := sheets.Publish(ctx, svc, opts, tabs, rep)
 	if err != nil {
