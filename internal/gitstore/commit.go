@@ -104,6 +104,9 @@ func Push(ctx context.Context, repoDir, remote, branch string, maxAttempts int) 
 		if err == nil {
 			return nil
 		}
+		if protected(err) {
+			return fmt.Errorf("push to %s/%s: %s: %w", remote, branch, ProtectedAdvice, err)
+		}
 		if !retryable(err) {
 			return fmt.Errorf("push to %s/%s: %w", remote, branch, err)
 		}
