@@ -68,7 +68,7 @@ func setup(t *testing.T, config string) *env {
 	root := t.TempDir()
 	e.repo = filepath.Join(root, "repo")
 	e.origin = filepath.Join(root, "origin.git")
-	for _, p := range []string{"go.mod", "go.sum", "action.yml", ".github/workflows", "cmd/pricechecker", "internal"} {
+	for _, p := range []string{"go.mod", "go.sum", "action.yml", ".github/workflows", "cmd/pricechecker", "internal", "scripts/action-binary.sh"} {
 		copyTree(t, filepath.Join("../..", p), filepath.Join(e.repo, p))
 	}
 	if err := os.WriteFile(filepath.Join(e.repo, ".github/pricechecker.yml"), []byte(config), 0o644); err != nil {
