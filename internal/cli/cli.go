@@ -11,9 +11,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
@@ -81,7 +81,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitOK
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
-		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)), errors.Is(err, pricingapi.ErrNotFound):
+		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*selection.Error)), errors.Is(err, pricingapi.ErrNotFound):
 			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
 			return ExitUsage
 		default:

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 )
@@ -123,7 +124,7 @@ const savingsPlansEvent = "aws-savings-plans-update"
 // configured returns the configured code a dispatched offer code names:
 // Savings Plans codes arrive in any of AWS's spellings.
 func configured(cfg config.Config, code string) (string, bool) {
-	if sp, ok := config.SavingsPlanCode(code); ok {
+	if sp, ok := awsnames.SavingsPlanCode(code); ok {
 		code = sp
 	}
 	ok := slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == code })

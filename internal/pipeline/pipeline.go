@@ -20,11 +20,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -147,7 +150,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	if err != nil {
 		return err
 	}
-	sel := offerfile.Selection{Terms: offer.Terms, Filters: offer.Filters, Attributes: offer.Attributes, DefaultAttributes: offer.DefaultAttributes}
+	sel := offer.Selection()
 	fingerprint := selectionFingerprint(sel)
 	touched := false
 	// A selection that names what one region's file lacks is only a typo
@@ -180,7 +183,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			continue
 		}
 		snap, header, src, err := file.read(ctx, sel)
-		var selErr *offerfile.SelectionError
+		var selErr *selection.Error
 		if errors.As(err, &selErr) && snap != nil {
 			lacks = append(lacks, regionLack{region: region, err: selErr, rows: len(snap.Rows)})
 			for _, p := range selErr.Problems {
@@ -240,11 +243,11 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	}
 	// A name every region lacks is a typo, unless it is an attribute an
 	// earlier snapshot had: AWS dropped it.
-	dropped := func(p offerfile.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
+	dropped := func(p selection.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
 	for _, l := range lacks {
 		// A name every region lacks is among each region's problems, so
 		// the first region with one names every typo.
-		typos := &offerfile.SelectionError{Kept: l.err.Kept}
+		typos := &selection.Error{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
 			if lacking[p.Name] == read && !dropped(p) {
 				typos.Problems = append(typos.Problems, p)
@@ -273,7 +276,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 // regionLack is a region whose file lacks names the selection uses.
 type regionLack struct {
 	region string
-	err    *offerfile.SelectionError
+	err    *selection.Error
 	rows   int
 }
 
@@ -287,11 +290,11 @@ func sameList(a, b snapshot.RegionState) bool {
 // regionFile is one region's price list, located but not yet read.
 type regionFile struct {
 	version string
-	read    func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error)
+	read    func(ctx context.Context, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error)
 }
 
 // decoder is offerfile.Decode or offerfile.DecodeSavingsPlan.
-type decoder func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error)
+type decoder func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error)
 
 // locate finds the regions of an offer or savings plan and, per region, the
 // version and how to read it: from the Bulk API's region index, or from the
@@ -318,7 +321,7 @@ func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.R
 	for region, entry := range ri.Regions {
 		files[region] = regionFile{
 			version: entry.Version(),
-			read: func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+			read: func(ctx context.Context, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 				f, err := opts.Client.Open(ctx, entry.FilePath(opts.Format))
 				if err != nil {
 					return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, region, err)
@@ -337,7 +340,7 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 	}
 	serviceCode := offer.Code
 	if offer.IsSavingsPlan() {
-		serviceCode = config.SavingsPlanServiceCode(offer.Code)
+		serviceCode = awsnames.SavingsPlanServiceCode(offer.Code)
 	}
 	lists, err := opts.Pricing.PriceLists(ctx, serviceCode, opts.Version)
 	if err != nil {
@@ -352,7 +355,7 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 			return nil, nil, fmt.Errorf("%s: ListPriceLists names region %q, which is not a region code; not using it", offer.Code, pl.Region)
 		}
 		ri.Regions[pl.Region] = pricelist.RegionEntry{RegionCode: pl.Region}
-		read := func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+		read := func(ctx context.Context, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 			u, err := opts.Pricing.FileURL(ctx, pl.ARN, opts.Format)
 			if err != nil {
 				return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, pl.Region, err)
@@ -364,7 +367,7 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 			return fetch(opts, offer.Code, pl.Region, f, pl.Version, sel, decode)
 		}
 		if offer.APIMode == config.APIModeProducts {
-			read = func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+			read = func(ctx context.Context, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 				return fetchProducts(ctx, opts, serviceCode, offer.Code, pl, sel)
 			}
 		}
@@ -375,7 +378,7 @@ func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode dec
 
 // fetchProducts asks GetProducts for the selected products of a region and
 // builds the snapshot the bulk file would give.
-func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
+func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
 	// A page token can expire during a long listing: start it over once,
 	// from an empty snapshot.
 	snap, header, n, err := listProducts(ctx, opts, serviceCode, code, pl, sel)
@@ -394,13 +397,13 @@ func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, 
 }
 
 // listProducts reads one GetProducts listing into a snapshot.
-func listProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, int, error) {
+func listProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel selection.Selection) (*snapshot.Snapshot, offerfile.Header, int, error) {
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
 	header := offerfile.Header{OfferCode: code, Version: pl.Version}
 	dec := offerfile.NewProductDecoder(sel)
 	n := 0
 	err := opts.Pricing.Products(ctx, serviceCode, pricingapi.Filters(pl.Region, sel.Filters), func(entry string) error {
-		info, err := dec.Decode(entry, func(l *offerfile.Line) error {
+		info, err := dec.Decode(entry, func(l *priceline.Line) error {
 			snap.Add(l)
 			return nil
 		})
@@ -419,7 +422,7 @@ func listProducts(ctx context.Context, opts Options, serviceCode, code string, p
 
 // fetch streams one region's file into a sorted snapshot; want is the
 // version the file must be.
-func fetch(opts Options, code, region string, f *pricelist.File, want string, sel offerfile.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
+func fetch(opts Options, code, region string, f *pricelist.File, want string, sel selection.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
 	defer f.Close()
 	progress := pricelist.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
 	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
@@ -434,7 +437,7 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 			}
 			return nil
 		},
-		Line: func(l *offerfile.Line) error {
+		Line: func(l *priceline.Line) error {
 			snap.Add(l)
 			for _, v := range snap.Rows[len(snap.Rows)-1] {
 				keptBytes += int64(len(v)) + 1 // the value and its comma or newline
@@ -447,7 +450,13 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 	})
 	// A selection error comes once the file was read to the end, so a
 	// download cut off at a row's end can be behind one too.
-	isSelErr := errors.As(err, new(*offerfile.SelectionError))
+	isSelErr := errors.As(err, new(*selection.Error))
+	// The client knows why it gave up on a short body (attempts spent, no
+	// ETag to resume by): keep its words.
+	var cut *pricelist.TruncatedError
+	if errors.As(err, &cut) {
+		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, cut)
+	}
 	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || isSelErr || errors.Is(err, io.ErrUnexpectedEOF)) {
 		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
 	}
@@ -469,7 +478,7 @@ func fetch(opts Options, code, region string, f *pricelist.File, want string, se
 
 // selectionFingerprint identifies what a snapshot selects, so that a
 // changed configuration is not mistaken for "already recorded".
-func selectionFingerprint(sel offerfile.Selection) string {
+func selectionFingerprint(sel selection.Selection) string {
 	data, _ := json.Marshal(sel) // maps are marshalled with sorted keys
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])

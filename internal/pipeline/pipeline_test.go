@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 func options(t *testing.T, out string) Options {
@@ -195,9 +195,9 @@ func TestMisspeltAttributes(t *testing.T) {
 	opts.Config.Offers[0].Attributes = []string{"instanceTyp"}
 	opts.Config.Offers[0].DefaultAttributes = false
 	_, err := Run(context.Background(), opts)
-	var se *offerfile.SelectionError
+	var se *selection.Error
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?") {
-		t.Fatalf("Run = %v, want a SelectionError naming attributes.instanceTyp", err)
+		t.Fatalf("Run = %v, want a selection.Error naming attributes.instanceTyp", err)
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a failed run wrote %d entries", len(entries))
@@ -237,9 +237,9 @@ func TestSavingsPlanTypos(t *testing.T) {
 		opts := options(t, t.TempDir())
 		opts.Config, opts.Version, opts.Format, opts.DryRun = cfg, "", format, true
 		_, err := Run(context.Background(), opts)
-		var se *offerfile.SelectionError
+		var se *selection.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "AWSComputeSavingsPlan ap-east-2") || !strings.Contains(err.Error(), "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?") {
-			t.Errorf("%s: Run = %v, want a SelectionError naming filters.instanceFamly", format, err)
+			t.Errorf("%s: Run = %v, want a selection.Error naming filters.instanceFamly", format, err)
 		}
 	}
 }

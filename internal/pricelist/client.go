@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -171,25 +170,13 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
-// retryAfterHeader reads Retry-After in seconds or as an HTTP date; capped
-// so that a hostile or confused server cannot park the run for hours.
-func retryAfterHeader(v string) time.Duration {
-	const maxWait = 2 * time.Minute
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = time.Until(t)
-	}
-	return min(max(d, 0), maxWait)
-}
-
-// backoff is exponential with full jitter: 0.5s, 1s, 2s, ... capped at 30s.
-func backoffDelay(attempt int) time.Duration {
-	return backoff.Jittered(attempt, 500*time.Millisecond, 30*time.Second)
+// policy is how the requests of one file are retried: MaxAttempts in all,
+// waits from 0.5 s doubling up to 30 s (backoff's equal jitter), and a
+// Retry-After honoured up to 2 minutes, so that a hostile or confused
+// server cannot park the run for hours.
+func (c *Client) policy() backoff.Policy {
+	return backoff.Policy{MaxAttempts: c.MaxAttempts, Base: 500 * time.Millisecond, Cap: 30 * time.Second,
+		MaxRetryAfter: 2 * time.Minute, Sleep: c.Sleep}
 }
 
 // xmlErrorCode returns the <Code> of an S3 or CloudFront XML error body

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/backoff"
 	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
@@ -146,7 +147,7 @@ func (f *File) resume(cause error) error {
 	if err := f.ctx.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", f.URL, err)
 	}
-	attempts := max(f.c.MaxAttempts, 1)
+	attempts := f.c.policy().Attempts()
 	if f.noResume != "" || f.attempts >= attempts {
 		why := fmt.Sprintf("%d attempts", f.attempts)
 		if f.noResume != "" {
@@ -164,7 +165,7 @@ func (f *File) resume(cause error) error {
 		what = fmt.Sprintf("stalled: no data for %s", f.c.IdleTimeout)
 	}
 	f.event(fmt.Sprintf("%s at %s; resuming (attempt %d of %d)", what, mb(f.off), f.attempts+1, attempts))
-	if err := f.c.Sleep(f.ctx, backoffDelay(f.attempts)); err != nil {
+	if err := f.c.policy().Wait(f.ctx, f.attempts, 0); err != nil {
 		return fmt.Errorf("read %s: %w", f.URL, err)
 	}
 	if err := f.connect(f.off); err != nil {
@@ -176,30 +177,19 @@ func (f *File) resume(cause error) error {
 // connect requests the file from byte off, retrying what is transient
 // until the file's attempts are used up.
 func (f *File) connect(off int64) error {
-	attempts := max(f.c.MaxAttempts, 1)
-	for {
-		f.attempts++
-		retryAfter, err := f.request(off)
-		if err == nil {
-			return nil
-		}
-		if retryAfter < 0 || f.attempts >= attempts || f.ctx.Err() != nil {
-			return err
-		}
-		wait := backoffDelay(f.attempts)
-		if retryAfter > 0 {
-			wait = retryAfter
-		}
-		if serr := f.c.Sleep(f.ctx, wait); serr != nil {
-			return err
-		}
+	n, err := f.c.policy().DoFrom(f.ctx, f.attempts, func(backoff.Attempt) (backoff.Verdict, error) {
+		return f.request(off)
+	})
+	f.attempts = n
+	if we, ok := err.(*backoff.WaitError); ok {
+		return we.Err // the run is ending; the request's error says what failed
 	}
+	return err
 }
 
-// request makes one GET from byte off. retryAfter is negative when the
-// failure is final, zero for "retry with the default backoff", positive
-// when the server said how long to wait.
-func (f *File) request(off int64) (retryAfter time.Duration, err error) {
+// request makes one GET from byte off and judges its failure: final, or
+// worth retrying (after as long as the server asked, if it did).
+func (f *File) request(off int64) (v backoff.Verdict, err error) {
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer func() {
 		if err != nil {
@@ -208,7 +198,7 @@ func (f *File) request(off int64) (retryAfter time.Duration, err error) {
 	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
-		return -1, fmt.Errorf("GET %s: %w", f.URL, err)
+		return backoff.Verdict{}, fmt.Errorf("GET %s: %w", f.URL, err)
 	}
 	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	if off > 0 {
@@ -218,9 +208,9 @@ func (f *File) request(off int64) (retryAfter time.Duration, err error) {
 	resp, err := f.c.http.Do(req)
 	if err != nil {
 		if f.ctx.Err() != nil {
-			return -1, fmt.Errorf("GET %s: %w", f.URL, f.ctx.Err())
+			return backoff.Verdict{}, fmt.Errorf("GET %s: %w", f.URL, f.ctx.Err())
 		}
-		return 0, fmt.Errorf("GET %s: %w", f.URL, err)
+		return backoff.Verdict{Retry: true}, fmt.Errorf("GET %s: %w", f.URL, err)
 	}
 	switch {
 	case off == 0 && resp.StatusCode == http.StatusOK:
@@ -228,19 +218,19 @@ func (f *File) request(off int64) (retryAfter time.Duration, err error) {
 	case off > 0 && resp.StatusCode == http.StatusPartialContent:
 		if err := f.checkResumed(resp, off); err != nil {
 			resp.Body.Close()
-			return -1, err
+			return backoff.Verdict{}, err
 		}
 	case off > 0 && resp.StatusCode == http.StatusOK:
 		resp.Body.Close()
-		return -1, fmt.Errorf("GET %s from byte %d: the server sent the whole file (200) instead of the rest (206); not splicing two responses: run again", f.URL, off)
+		return backoff.Verdict{}, fmt.Errorf("GET %s from byte %d: the server sent the whole file (200) instead of the rest (206); not splicing two responses: run again", f.URL, off)
 	case off > 0 && resp.StatusCode == http.StatusPreconditionFailed:
 		resp.Body.Close()
-		return -1, fmt.Errorf("GET %s from byte %d: the file changed on the server during the download (it no longer has ETag %s): run again to read the new file", f.URL, off, f.ETag)
+		return backoff.Verdict{}, fmt.Errorf("GET %s from byte %d: the file changed on the server during the download (it no longer has ETag %s): run again to read the new file", f.URL, off, f.ETag)
 	default:
 		return f.failed(resp, off)
 	}
 	f.body, f.cancel = resp.Body, cancel
-	return 0, nil
+	return backoff.Verdict{}, nil
 }
 
 // start takes the first response: its size, its ETag and whether the body
@@ -281,7 +271,7 @@ func (f *File) checkResumed(resp *http.Response, off int64) error {
 
 // failed turns a non-2xx answer into an error, keeping a little of the
 // body: S3 and CloudFront explain themselves there.
-func (f *File) failed(resp *http.Response, off int64) (time.Duration, error) {
+func (f *File) failed(resp *http.Response, off int64) (backoff.Verdict, error) {
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	resp.Body.Close()
 	err := &HTTPError{URL: f.URL, StatusCode: resp.StatusCode, Body: strings.TrimSpace(string(snippet))}
@@ -290,11 +280,12 @@ func (f *File) failed(resp *http.Response, off int64) (time.Duration, error) {
 		off == 0 && resp.StatusCode == http.StatusForbidden && f.forbiddenIsMissing:
 		// The Bulk API is public: a 403 there is S3's answer for a key
 		// that does not exist when listing is not allowed.
-		return -1, fmt.Errorf("%w: %w", ErrNotFound, err)
+		return backoff.Verdict{}, fmt.Errorf("%w: %w", ErrNotFound, err)
 	case resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
-		return retryAfterHeader(resp.Header.Get("Retry-After")), err
+		after, _ := backoff.RetryAfter(resp.Header, time.Now())
+		return backoff.Verdict{Retry: true, After: after}, err
 	default:
-		return -1, err
+		return backoff.Verdict{}, err
 	}
 }
 

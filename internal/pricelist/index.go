@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
@@ -189,7 +189,7 @@ func (c *Client) explainMissing(ctx context.Context, code, version string, notFo
 		for k := range si.Offers {
 			codes = append(codes, k)
 		}
-		if plan, ok := config.SavingsPlanCode(code); ok {
+		if plan, ok := awsnames.SavingsPlanCode(code); ok {
 			return &NameError{fmt.Errorf("unknown offer %q: %s is a Savings Plan; list it under savingsPlans: in the config: %w", code, plan, notFound)}
 		}
 		return &NameError{fmt.Errorf("unknown offer %q%s: %w", code, suggest.DidYouMean(code, codes), notFound)}

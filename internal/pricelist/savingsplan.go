@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/suggest"
 )
 
@@ -90,12 +90,12 @@ func (c *Client) SavingsPlanRegionIndex(ctx context.Context, code, version strin
 func (c *Client) explainMissingSavingsPlan(ctx context.Context, code, version string, notFound error) error {
 	vi, err := c.SavingsPlanVersionIndex(ctx, code)
 	if errors.Is(err, ErrNotFound) {
-		if slices.Contains(config.SavingsPlanCodes, code) {
+		if slices.Contains(awsnames.SavingsPlanCodes, code) {
 			// A real plan this mirror or endpoint does not carry: no
 			// spelling to suggest.
 			return &NameError{fmt.Errorf("savings plan %s is not published at this endpoint: %w", code, notFound)}
 		}
-		return &NameError{fmt.Errorf("unknown savings plan %q%s: %w", code, suggest.DidYouMean(code, config.SavingsPlanCodes), notFound)}
+		return &NameError{fmt.Errorf("unknown savings plan %q%s: %w", code, suggest.DidYouMean(code, awsnames.SavingsPlanCodes), notFound)}
 	}
 	if err != nil || version == "" {
 		return fmt.Errorf("savings plan %s: %w", code, notFound)

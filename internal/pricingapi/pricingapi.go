@@ -23,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
 	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 // DefaultRegion is the Pricing API's home region.
@@ -53,7 +55,8 @@ type Options struct {
 	// API is served from.
 	Region string
 	// MaxAttempts bounds the tries of one call (throttling and 5xx are
-	// retried with jittered exponential backoff up to MaxBackoff); 0 means 8.
+	// retried with backoff's jittered exponential delays, from 1 s up to
+	// MaxBackoff); 0 means 8.
 	MaxAttempts int
 	// MaxBackoff caps the wait between tries; 0 means 20s.
 	MaxBackoff time.Duration
@@ -87,6 +90,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxAttempts
 				o.MaxBackoff = maxBackoff
+				// The SDK counts the attempts and decides what is
+				// retryable; the waits are backoff's, as for every client.
+				o.Backoff = sdkDelayer{backoff.Policy{MaxAttempts: maxAttempts, Base: time.Second, Cap: maxBackoff}}
 				// The default client-side retry quota (500 tokens shared
 				// by every call of the client, 5 per throttled retry that
 				// fails again) runs dry in a long throttled listing and
@@ -112,6 +118,14 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		}
 	})
 	return &Client{api: api}, nil
+}
+
+// sdkDelayer is the SDK's retry.BackoffDelayer on backoff's Policy. The SDK
+// numbers the failed attempt from 1, as Policy numbers the retry after it.
+type sdkDelayer struct{ p backoff.Policy }
+
+func (d sdkDelayer) BackoffDelay(attempt int, _ error) (time.Duration, error) {
+	return d.p.Delay(attempt, 0), nil
 }
 
 func cmp(a, b string) string {

@@ -15,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -101,14 +103,14 @@ func TestFileURL(t *testing.T) {
 func TestProductsMatchBulkFile(t *testing.T) {
 	c, srv := newClient(t, 3)
 	srv.SetPageSize(7)
-	sels := []offerfile.Selection{
+	sels := []selection.Selection{
 		{Attributes: []string{"productFamily", "usagetype", "location", "instanceType", "vcpu"}},
 		{Terms: []string{"Reserved"}, Filters: map[string][]string{"productFamily": {"Compute Instance"}, "instanceType": {"dc2.large", "ds2.xlarge"}}, Attributes: []string{"instanceType", "memory"}},
 		{Filters: map[string][]string{"Product Family": {"Data Transfer"}, "transferType": {"AWS Outbound"}}, Attributes: []string{"fromLocation", "toLocation"}},
 	}
 	for _, region := range []string{"us-east-1", "eu-west-1"} {
 		for i, sel := range sels {
-			bulk := snap(t, sel, func(add func(*offerfile.Line) error) error {
+			bulk := snap(t, sel, func(add func(*priceline.Line) error) error {
 				f, err := os.Open(mirror + "/offers/v1.0/aws/AmazonRedshift/20180401000000/" + region + "/index.json")
 				if err != nil {
 					return err
@@ -117,7 +119,7 @@ func TestProductsMatchBulkFile(t *testing.T) {
 				_, err = offerfile.DecodeJSON(f, sel, offerfile.Handler{Line: add})
 				return err
 			})
-			api := snap(t, sel, func(add func(*offerfile.Line) error) error {
+			api := snap(t, sel, func(add func(*priceline.Line) error) error {
 				dec := offerfile.NewProductDecoder(sel)
 				return c.Products(context.Background(), "AmazonRedshift", pricingapi.Filters(region, sel.Filters), func(entry string) error {
 					info, err := dec.Decode(entry, add)
@@ -137,10 +139,10 @@ func TestProductsMatchBulkFile(t *testing.T) {
 	}
 }
 
-func snap(t *testing.T, sel offerfile.Selection, decode func(func(*offerfile.Line) error) error) string {
+func snap(t *testing.T, sel selection.Selection, decode func(func(*priceline.Line) error) error) string {
 	t.Helper()
 	s := &snapshot.Snapshot{Attributes: sel.Attributes}
-	if err := decode(func(l *offerfile.Line) error { s.Add(l); return nil }); err != nil {
+	if err := decode(func(l *priceline.Line) error { s.Add(l); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Sort(); err != nil {

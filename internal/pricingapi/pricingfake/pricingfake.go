@@ -38,7 +38,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 const targetPrefix = "AWSPriceListService."
@@ -184,7 +184,7 @@ func scan(dir string) (map[string]*service, error) {
 			}
 			serviceCode := c.Name()
 			if tree == "savingsPlan/v1.0/aws" {
-				serviceCode = config.SavingsPlanServiceCode(c.Name())
+				serviceCode = awsnames.SavingsPlanServiceCode(c.Name())
 			}
 			out[serviceCode] = svc
 		}

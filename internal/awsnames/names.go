@@ -1,21 +1,26 @@
-package offerfile
+// Package awsnames holds facts about how AWS spells things in its price
+// lists: the Savings Plans codes, and the rules that relate a CSV column
+// title to the JSON attribute key of the same field. They are AWS's, not the
+// user's, so decoders and clients read them here rather than from config.
+// Nothing here imports the rest of the project.
+package awsnames
 
 import "strings"
 
 // The CSV files title the fields the JSON files key, and configurations use
-// the JSON keys. Matching needs no table (config.NormalizeName folds both
+// the JSON keys. Matching needs no table (NormalizeName folds both
 // spellings alike), but a suggestion must be given in the configuration's
 // spelling, so the decoders turn a CSV title back into its JSON key. AWS
 // derives one from the other by rule, a different rule in each kind of file;
 // both only change case and drop punctuation, so a title and its key fold
 // to the same name.
 
-// jsonKey returns the JSON attribute key of a service CSV column title: the
+// JSONKey returns the JSON attribute key of a service CSV column title: the
 // words of the title in camel case, without punctuation ("Instance Type" is
 // instanceType, "Pre Installed S/W" preInstalledSw, "Max IOPS/volume"
 // maxIopsvolume); a one-word title is all lower case ("CapacityStatus" is
 // capacitystatus, "vCPU" vcpu, "usageType" usagetype).
-func jsonKey(title string) string {
+func JSONKey(title string) string {
 	var b strings.Builder
 	for _, word := range strings.Fields(title) {
 		word = strings.ToLower(alnum(word))
@@ -31,11 +36,11 @@ func jsonKey(title string) string {
 	return b.String()
 }
 
-// spKey returns the JSON key of a Savings Plans CSV column title. That CSV
+// SavingsPlanJSONKey returns the JSON key of a Savings Plans CSV column title. That CSV
 // capitalises the JSON keys (DiscountedUsageType, DiscountedSKU for
 // discountedSku) and spaces a few (Instance Family), so its words are split
 // at spaces and at changes of case, then joined in camel case.
-func spKey(title string) string {
+func SavingsPlanJSONKey(title string) string {
 	var b strings.Builder
 	for _, word := range strings.Fields(title) {
 		word = alnum(word)
@@ -58,7 +63,7 @@ func spKey(title string) string {
 	return b.String()
 }
 
-// alnum drops what config.NormalizeName drops: all but ASCII letters and
+// alnum drops what NormalizeName drops: all but ASCII letters and
 // digits.
 func alnum(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -70,3 +75,21 @@ func alnum(s string) string {
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// NormalizeName folds an attribute name so that the JSON key and the CSV
+// column title of the same attribute compare equal: "instanceType" and
+// "Instance Type", "preInstalledSw" and "Pre Installed S/W",
+// "capacitystatus" and "CapacityStatus" all become the same string.
+func NormalizeName(name string) string {
+	b := make([]byte, 0, len(name))
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b = append(b, c)
+		case c >= 'A' && c <= 'Z':
+			b = append(b, c+('a'-'A'))
+		}
+	}
+	return string(b)
+}

@@ -1,4 +1,4 @@
-package offerfile
+package awsnames
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offergen"
 )
 
@@ -17,11 +16,11 @@ func checkSpelling(t *testing.T, name string, spell func(string) string, titles 
 	t.Helper()
 	byFold := map[string]string{}
 	for k := range keys {
-		byFold[config.NormalizeName(k)] = k
+		byFold[NormalizeName(k)] = k
 	}
 	matched := 0
 	for _, title := range titles {
-		key, ok := byFold[config.NormalizeName(title)]
+		key, ok := byFold[NormalizeName(title)]
 		if !ok {
 			continue // a fixed column, or a CSV-only field
 		}
@@ -111,7 +110,7 @@ func readFile(t *testing.T, path string) []byte {
 // against JSON and CSV files of the same price list.
 func TestCSVTitlesSpellTheJSONKeys(t *testing.T) {
 	redshift := "../../testdata/mirror/offers/v1.0/aws/AmazonRedshift/20180309224506/us-east-1/index."
-	checkSpelling(t, "Redshift", jsonKey, csvTitles(t, readFile(t, redshift+"csv")), offerKeys(t, readFile(t, redshift+"json")))
+	checkSpelling(t, "Redshift", JSONKey, csvTitles(t, readFile(t, redshift+"csv")), offerKeys(t, readFile(t, redshift+"json")))
 
 	// offergen renders the real 2025 EC2 header and the JSON keys AWS
 	// pairs with each title.
@@ -121,26 +120,26 @@ func TestCSVTitlesSpellTheJSONKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	checkSpelling(t, "EC2", jsonKey, csvTitles(t, c.Bytes()), offerKeys(t, j.Bytes()))
+	checkSpelling(t, "EC2", JSONKey, csvTitles(t, c.Bytes()), offerKeys(t, j.Bytes()))
 
 	sp := "../../testdata/mirror/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/20251001000000/ap-east-2/index."
-	checkSpelling(t, "Savings Plans", spKey, csvTitles(t, readFile(t, sp+"csv")), allKeys(t, readFile(t, sp+"json")))
+	checkSpelling(t, "Savings Plans", SavingsPlanJSONKey, csvTitles(t, readFile(t, sp+"csv")), allKeys(t, readFile(t, sp+"json")))
 
 	for title, want := range map[string]string{
 		"Instance Type": "instanceType", "Pre Installed S/W": "preInstalledSw", "CapacityStatus": "capacitystatus",
 		"Product Family": "productFamily", "vCPU": "vcpu", "Max IOPS/volume": "maxIopsvolume",
 		"Instance Capacity - 10xlarge": "instanceCapacity10xlarge", "usageType": "usagetype", "I/O": "io",
 	} {
-		if got := jsonKey(title); got != want {
-			t.Errorf("jsonKey(%q) = %q, want %q", title, got, want)
+		if got := JSONKey(title); got != want {
+			t.Errorf("JSONKey(%q) = %q, want %q", title, got, want)
 		}
 	}
 	for title, want := range map[string]string{
 		"DiscountedSKU": "discountedSku", "SKU": "sku", "Instance Family": "instanceFamily",
 		"LeaseContractLengthUnit": "leaseContractLengthUnit", "DiscountedUsageType": "discountedUsageType",
 	} {
-		if got := spKey(title); got != want {
-			t.Errorf("spKey(%q) = %q, want %q", title, got, want)
+		if got := SavingsPlanJSONKey(title); got != want {
+			t.Errorf("SavingsPlanJSONKey(%q) = %q, want %q", title, got, want)
 		}
 	}
 }
