@@ -24,6 +24,12 @@ asset="pricechecker_${os}_${arch}.tar.gz"
 
 say() { echo "pricechecker action: $*" >&2; }
 
+# newest prints the highest of the vX.Y.Z lines it reads (macOS's sort has
+# no -V).
+newest() {
+  awk -F '[v.]' '{ k = sprintf("%09d%09d%09d", $2, $3, $4) } k > best { best = k; t = $0 } END { if (t != "") print t }'
+}
+
 # release_for_ref prints the newest vX.Y.Z tag on the ref's commit, or fails
 # with the reason on stderr.
 release_for_ref() {
@@ -46,7 +52,7 @@ release_for_ref() {
   release=$(awk -v c="$commit" '{ t = $2; sub(/^refs\/tags\//, "", t); p = sub(/\^\{\}$/, "", t) }
       t ~ /^v[0-9]+\.[0-9]+\.[0-9]+$/ { if (p) peeled[t] = $1; else plain[t] = $1 }
       END { for (t in plain) if ((t in peeled ? peeled[t] : plain[t]) == c) print t
-            for (t in peeled) if (!(t in plain) && peeled[t] == c) print t }' <<<"$tags" | sort -uV | tail -n 1)
+            for (t in peeled) if (!(t in plain) && peeled[t] == c) print t }' <<<"$tags" | newest)
   if [[ -z "$release" ]]; then
     echo "no vX.Y.Z release tag points at $ACTION_REF (commit ${commit:0:12})" >&2
     return 1

@@ -105,6 +105,10 @@ func TestActionFindsTheReleaseBinaryForTagsAndSHAs(t *testing.T) {
 	r.release("v1.1.0")
 	r.moveMajor("v1", "v1.1.0")
 	unreleased := r.commit("three")
+	twice := r.commit("four")
+	r.release("v2.9.0")
+	r.release("v2.10.0") // the same commit released twice: the newer wins, by number
+	r.commit("five")
 
 	for _, tt := range []struct {
 		name, repo, ref string
@@ -113,6 +117,7 @@ func TestActionFindsTheReleaseBinaryForTagsAndSHAs(t *testing.T) {
 		{"release tag", "acme/pricechecker", "v1.0.0", "release v1.0.0", "using the release binary of v1.0.0"},
 		{"major tag", "acme/pricechecker", "v1", "release v1.1.0", "using the release binary of v1.1.0"},
 		{"SHA pin of a release", "acme/pricechecker", released, "release v1.1.0", "using the release binary of v1.1.0"},
+		{"SHA pin of a commit released twice", "acme/pricechecker", twice, "release v2.10.0", "using the release binary of v2.10.0"},
 		{"SHA pin of no release", "acme/pricechecker", unreleased, "source build", "building from source: no vX.Y.Z release tag points at " + unreleased},
 		{"branch", "acme/pricechecker", "main", "source build", "building from source: main is not a tag"},
 		{"local action", "", "", "source build", "building from source: the action is used from the workflow's own repository"},
