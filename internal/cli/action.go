@@ -45,6 +45,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.bool("push", "--push")
 		b.value("author-name", "--author-name")
 		b.value("author-email", "--author-email")
+		b.value("branch", "--branch")
 		if b.err != nil {
 			return annotated(gh, b.err)
 		}
