@@ -672,3 +672,33 @@ func scriptLines(t *testing.T, v any) []string {
 	t.Fatalf("a script line of type %T", v)
 	return nil
 }
+
+// TestDemoRepeats: scripts/demo.sh prints the same real change report every
+// time it runs, each time in a folder of its own (it used to print "No
+// price changed" the second time, in a fixed /tmp folder shared by every
+// user of the machine).
+func TestDemoRepeats(t *testing.T) {
+	env, _ := offline(t)
+	want := "| AmazonRedshift | us-east-1 | 20180309224506 → 20180401000000 |"
+	folders := map[string]bool{}
+	for range 2 {
+		cmd := exec.Command(filepath.Join(root(), "scripts", "demo.sh"))
+		cmd.Env = env
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("demo: %v\n%s", err, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), want) {
+			t.Fatalf("the demo's report lacks %q:\n%s", want, stdout.String())
+		}
+		m := regexp.MustCompile(`are in (\S+)`).FindStringSubmatch(stderr.String())
+		if m == nil {
+			t.Fatalf("the demo does not say where its files are:\n%s", stderr.String())
+		}
+		folders[m[1]] = true
+	}
+	if len(folders) != 2 {
+		t.Errorf("both runs used %v", folders)
+	}
+}
