@@ -1,0 +1,212 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/linelabel"
+	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/snapshot"
+)
+
+// maxChanges bounds the changes kept per version for the pages and feeds;
+// the counts stay whole and the JSON history has every point.
+const maxChanges = 200
+
+// Offer is the history of one snapshot file (an offer in a region), kept
+// between builds in the state file.
+type Offer struct {
+	File, OfferCode, Region string
+	// Attrs are the attribute columns the lines carry, sorted.
+	Attrs []string
+	// Lines holds every line ever seen, by rate code, removed ones too.
+	Lines map[string]*Line
+	// Versions are the revisions of the file, oldest first.
+	Versions []Version
+}
+
+// Line is one price line and the points where its price moved.
+type Line struct {
+	Line   report.Line
+	Points []gitstore.Point
+}
+
+// Removed reports whether the line is no longer in force.
+func (l *Line) Removed() bool { return l.Points[len(l.Points)-1].Removed }
+
+// Version is one recorded revision of a snapshot file.
+type Version struct {
+	gitstore.Revision
+	Lines                   int
+	Added, Removed, Changed int
+	// Start marks the first revision: the start of the history, whose
+	// lines are not news.
+	Start   bool
+	Changes []Change
+}
+
+// Change is one line that moved at a version.
+type Change struct {
+	Kind     string // "new", "removed" or "changed"
+	RateCode string
+	Label    string
+	Old, New string
+	Currency string
+	Pct      string
+}
+
+// Stats counts what a build read, so that tests and benchmarks can check
+// that a rebuild reads only what changed.
+type Stats struct {
+	// Versions is how many snapshot versions were read from git.
+	Versions int
+	// Offers is how many offers/regions were walked at all.
+	Offers int
+}
+
+// update brings o up to the repository's HEAD, reading only the versions of
+// its file after the last one it holds. A history that no longer contains
+// that version (rewritten) is read again from the start.
+func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) error {
+	var opts gitstore.WalkOptions
+	skipping := false
+	var last string
+	if n := len(o.Versions); n > 0 {
+		last = o.Versions[n-1].Commit
+		// git's --since is to the second; a second earlier keeps the last
+		// built commit in the walk, to find where to resume.
+		opts.Since = o.Versions[n-1].Date.Add(-time.Second)
+		skipping = true
+	}
+	stats.Offers++
+	var pending []pendingVersion
+	found := false
+	err := repo.Walk(ctx, o.File, gitstore.Selector{}, opts, func(rev gitstore.Revision, lines []report.Line) error {
+		stats.Versions++
+		if skipping {
+			if rev.Commit == last {
+				skipping, found = false, true
+			}
+			return nil
+		}
+		pending = append(pending, pendingVersion{rev, lines})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read the history of %s: %w", o.File, err)
+	}
+	if last != "" && !found {
+		// The last built commit is gone from the history: start over.
+		*o = Offer{File: o.File, OfferCode: o.OfferCode, Region: o.Region}
+		return update(ctx, repo, o, stats)
+	}
+	for _, p := range pending {
+		o.apply(p.rev, p.lines)
+	}
+	return nil
+}
+
+type pendingVersion struct {
+	rev   gitstore.Revision
+	lines []report.Line
+}
+
+// apply adds one revision, the way gitstore.History builds its series: a
+// point where a line first appears, where its price changes and where it
+// disappears.
+func (o *Offer) apply(rev gitstore.Revision, lines []report.Line) {
+	if o.Lines == nil {
+		o.Lines = map[string]*Line{}
+	}
+	start := len(o.Versions) == 0
+	v := Version{Revision: rev, Lines: len(lines), Start: start}
+	seen := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		seen[l.RateCode] = true
+		for k := range l.Attributes {
+			if !slices.Contains(o.Attrs, k) {
+				o.Attrs = append(o.Attrs, k)
+				slices.Sort(o.Attrs)
+			}
+		}
+		s := o.Lines[l.RateCode]
+		if s == nil {
+			s = &Line{}
+			o.Lines[l.RateCode] = s
+		}
+		s.Line = l
+		n := len(s.Points)
+		switch {
+		case n == 0 || s.Points[n-1].Removed:
+			s.Points = append(s.Points, gitstore.Point{Revision: rev, Price: l.Price, First: start})
+			if !start {
+				v.Added++
+				v.add(Change{Kind: "new", RateCode: l.RateCode, Label: linelabel.Label(l, nil), New: l.Price, Currency: l.Currency})
+			}
+		case s.Points[n-1].Price != l.Price:
+			old := s.Points[n-1].Price
+			s.Points = append(s.Points, gitstore.Point{Revision: rev, Price: l.Price})
+			v.Changed++
+			v.add(Change{Kind: "changed", RateCode: l.RateCode, Label: linelabel.Label(l, nil), Old: old, New: l.Price,
+				Currency: l.Currency, Pct: report.FormatPct(snapshot.ChangePct(old, l.Price))})
+		}
+	}
+	for rate, s := range o.Lines {
+		if n := len(s.Points); !seen[rate] && !s.Points[n-1].Removed {
+			v.Removed++
+			v.add(Change{Kind: "removed", RateCode: rate, Label: linelabel.Label(s.Line, nil), Old: s.Points[n-1].Price, Currency: s.Line.Currency})
+			s.Points = append(s.Points, gitstore.Point{Revision: rev, Removed: true})
+		}
+	}
+	slices.SortFunc(v.Changes, func(a, b Change) int { return strings.Compare(a.RateCode, b.RateCode) })
+	o.Versions = append(o.Versions, v)
+}
+
+func (v *Version) add(c Change) {
+	if len(v.Changes) < maxChanges {
+		v.Changes = append(v.Changes, c)
+	}
+}
+
+// Current returns the lines in force, by rate code.
+func (o *Offer) Current() []*Line {
+	var out []*Line
+	for _, l := range o.Lines {
+		if !l.Removed() {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Line) int { return strings.Compare(a.Line.RateCode, b.Line.RateCode) })
+	return out
+}
+
+// Sorted returns every line ever seen, by rate code.
+func (o *Offer) Sorted() []*Line {
+	out := make([]*Line, 0, len(o.Lines))
+	for _, l := range o.Lines {
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b *Line) int { return strings.Compare(a.Line.RateCode, b.Line.RateCode) })
+	return out
+}
+
+// Latest is the newest version.
+func (o *Offer) Latest() Version { return o.Versions[len(o.Versions)-1] }
+
+// LastChange is the newest version where a price moved (or the first one).
+func (o *Offer) LastChange() Version {
+	for i := len(o.Versions) - 1; i >= 0; i-- {
+		v := o.Versions[i]
+		if v.Start || v.Added+v.Removed+v.Changed > 0 {
+			return v
+		}
+	}
+	return o.Latest()
+}
+
+// Slug is the offer's folder under the site: offer/region.
+func (o *Offer) Slug() string { return o.OfferCode + "/" + o.Region }
