@@ -15,7 +15,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/report"
 )
 
-//go:embed assets/style.css assets/site.js
+//go:embed assets/style.css assets/site.js assets/icon.svg
 var assets embed.FS
 
 //go:embed templates.html
@@ -74,7 +74,7 @@ type pageData struct {
 
 func render(opts Options, offers []*Offer, now time.Time) error {
 	out := opts.Out
-	for _, name := range []string{"assets/style.css", "assets/site.js"} {
+	for _, name := range []string{"assets/style.css", "assets/site.js", "assets/icon.svg"} {
 		data, _ := assets.ReadFile(name)
 		if err := writeFile(filepath.Join(out, filepath.FromSlash(name)), data); err != nil {
 			return err
