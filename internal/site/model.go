@@ -21,7 +21,8 @@ const maxChanges = 200
 // between builds in the state file.
 type Offer struct {
 	File, OfferCode, Region string
-	// Attrs are the attribute columns the lines carry, sorted.
+	// Attrs are the attribute columns the lines carry, in the order of
+	// sortAttrs; labels name the attributes in this order.
 	Attrs []string
 	// Lines holds every line ever seen, by rate code, removed ones too.
 	Lines map[string]*Line
@@ -130,7 +131,7 @@ func (o *Offer) apply(rev gitstore.Revision, lines []report.Line) {
 		for k := range l.Attributes {
 			if !slices.Contains(o.Attrs, k) {
 				o.Attrs = append(o.Attrs, k)
-				slices.Sort(o.Attrs)
+				sortAttrs(o.Attrs)
 			}
 		}
 		s := o.Lines[l.RateCode]
@@ -145,20 +146,20 @@ func (o *Offer) apply(rev gitstore.Revision, lines []report.Line) {
 			s.Points = append(s.Points, gitstore.Point{Revision: rev, Price: l.Price, First: start})
 			if !start {
 				v.Added++
-				v.add(Change{Kind: "new", RateCode: l.RateCode, Label: linelabel.Label(l, nil), New: l.Price, Currency: l.Currency})
+				v.add(Change{Kind: "new", RateCode: l.RateCode, Label: linelabel.Label(l, o.Attrs), New: l.Price, Currency: l.Currency})
 			}
 		case s.Points[n-1].Price != l.Price:
 			old := s.Points[n-1].Price
 			s.Points = append(s.Points, gitstore.Point{Revision: rev, Price: l.Price})
 			v.Changed++
-			v.add(Change{Kind: "changed", RateCode: l.RateCode, Label: linelabel.Label(l, nil), Old: old, New: l.Price,
+			v.add(Change{Kind: "changed", RateCode: l.RateCode, Label: linelabel.Label(l, o.Attrs), Old: old, New: l.Price,
 				Currency: l.Currency, Pct: report.FormatPct(snapshot.ChangePct(old, l.Price))})
 		}
 	}
 	for rate, s := range o.Lines {
 		if n := len(s.Points); !seen[rate] && !s.Points[n-1].Removed {
 			v.Removed++
-			v.add(Change{Kind: "removed", RateCode: rate, Label: linelabel.Label(s.Line, nil), Old: s.Points[n-1].Price, Currency: s.Line.Currency})
+			v.add(Change{Kind: "removed", RateCode: rate, Label: linelabel.Label(s.Line, o.Attrs), Old: s.Points[n-1].Price, Currency: s.Line.Currency})
 			s.Points = append(s.Points, gitstore.Point{Revision: rev, Removed: true})
 		}
 	}
@@ -210,3 +211,20 @@ func (o *Offer) LastChange() Version {
 
 // Slug is the offer's folder under the site: offer/region.
 func (o *Offer) Slug() string { return o.OfferCode + "/" + o.Region }
+
+// sortAttrs orders attribute names for labels and columns: the instance
+// type first (what people look for), then the rest by name. The configured
+// order is not in the lines git gives back.
+func sortAttrs(attrs []string) {
+	slices.SortFunc(attrs, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "instanceType":
+			return -1
+		case b == "instanceType":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+}

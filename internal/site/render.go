@@ -139,7 +139,7 @@ func renderOffer(opts Options, o *Offer, h homeOffer, entries []entry, now time.
 	for _, l := range current {
 		last := l.Points[len(l.Points)-1]
 		rows := historyRows(o.OfferCode, o.Region, l.Line, l.Points)
-		pl := pageLine{R: l.Line.RateCode, S: l.Line.SKU, L: linelabel.Label(l.Line, nil), T: linelabel.Term(l.Line),
+		pl := pageLine{R: l.Line.RateCode, S: l.Line.SKU, L: linelabel.Label(l.Line, o.Attrs), T: linelabel.Term(l.Line),
 			U: l.Line.Unit, C: l.Line.Currency, P: l.Line.Price, D: last.Date.UTC().Format(time.DateOnly), X: rows[len(rows)-1].Change}
 		for _, a := range o.Attrs {
 			pl.A = append(pl.A, l.Line.Attributes[a])
