@@ -70,8 +70,9 @@ type Stats struct {
 }
 
 // update brings o up to the repository's HEAD, reading only the versions of
-// its file after the last one it holds. A history that no longer contains
-// that version (rewritten) is read again from the start.
+// its file after the last one it holds (and that one, where the walk
+// resumes). A history that no longer contains that version (rewritten) is
+// read again from the start.
 func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) error {
 	var opts gitstore.WalkOptions
 	skipping := false
@@ -84,17 +85,19 @@ func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) er
 		skipping = true
 	}
 	stats.Offers++
-	var pending []pendingVersion
+	var pending []gitstore.Changes
 	found := false
-	err := repo.Walk(ctx, o.File, gitstore.Selector{}, opts, func(rev gitstore.Revision, lines []report.Line) error {
+	err := repo.WalkChanges(ctx, o.File, opts, func(ch gitstore.Changes) error {
 		stats.Versions++
 		if skipping {
-			if rev.Commit == last {
+			// The versions up to the last built one are known; the walk
+			// only needed them to know what the next one changed.
+			if ch.Commit == last {
 				skipping, found = false, true
 			}
 			return nil
 		}
-		pending = append(pending, pendingVersion{rev, lines})
+		pending = append(pending, ch)
 		return nil
 	})
 	if err != nil {
@@ -105,29 +108,23 @@ func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) er
 		*o = Offer{File: o.File, OfferCode: o.OfferCode, Region: o.Region}
 		return update(ctx, repo, o, stats)
 	}
-	for _, p := range pending {
-		o.apply(p.rev, p.lines)
+	for _, ch := range pending {
+		o.apply(ch)
 	}
 	return nil
 }
 
-type pendingVersion struct {
-	rev   gitstore.Revision
-	lines []report.Line
-}
-
-// apply adds one revision, the way gitstore.History builds its series: a
+// apply adds one version, the way gitstore.History builds its series: a
 // point where a line first appears, where its price changes and where it
 // disappears.
-func (o *Offer) apply(rev gitstore.Revision, lines []report.Line) {
+func (o *Offer) apply(ch gitstore.Changes) {
 	if o.Lines == nil {
 		o.Lines = map[string]*Line{}
 	}
+	rev := ch.Revision
 	start := len(o.Versions) == 0
-	v := Version{Revision: rev, Lines: len(lines), Start: start}
-	seen := make(map[string]bool, len(lines))
-	for _, l := range lines {
-		seen[l.RateCode] = true
+	v := Version{Revision: rev, Lines: ch.Lines, Start: start}
+	for _, l := range ch.Changed {
 		for k := range l.Attributes {
 			if !slices.Contains(o.Attrs, k) {
 				o.Attrs = append(o.Attrs, k)
@@ -156,8 +153,12 @@ func (o *Offer) apply(rev gitstore.Revision, lines []report.Line) {
 				Currency: l.Currency, Pct: report.FormatPct(snapshot.ChangePct(old, l.Price))})
 		}
 	}
-	for rate, s := range o.Lines {
-		if n := len(s.Points); !seen[rate] && !s.Points[n-1].Removed {
+	for _, rate := range ch.Removed {
+		s := o.Lines[rate]
+		if s == nil {
+			continue
+		}
+		if n := len(s.Points); !s.Points[n-1].Removed {
 			v.Removed++
 			v.add(Change{Kind: "removed", RateCode: rate, Label: linelabel.Label(s.Line, o.Attrs), Old: s.Points[n-1].Price, Currency: s.Line.Currency})
 			s.Points = append(s.Points, gitstore.Point{Revision: rev, Removed: true})

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -38,12 +39,21 @@ func Generate(dir string, p Params) error {
 	if out, err := exec.Command("git", "init", "--quiet", "--initial-branch=main", dir).CombinedOutput(); err != nil {
 		return fmt.Errorf("git init: %v: %s", err, out)
 	}
-	var stream bytes.Buffer
-	write(&stream, p)
+	// Streamed: a year of 25,000-line snapshots is gigabytes.
 	cmd := exec.Command("git", "-C", dir, "fast-import", "--quiet")
-	cmd.Stdin = &stream
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("git fast-import: %v: %s", err, out)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	var errs bytes.Buffer
+	cmd.Stderr = &errs
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("git fast-import: %w", err)
+	}
+	werr := write(in, p)
+	in.Close()
+	if err := cmd.Wait(); err != nil || werr != nil {
+		return fmt.Errorf("git fast-import: %v %v: %s", err, werr, errs.String())
 	}
 	for _, args := range [][]string{{"repack", "-a", "-d", "-q"}, {"checkout", "--quiet", "--force", "main"}} {
 		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
@@ -177,9 +187,8 @@ func manifest(offer, region, version string, date time.Time, rows int) string {
 
 // write is the fast-import stream. Line 0 moves every day, and a few random
 // lines; prices only rise or fall by 5%, as strings with AWS's ten places.
-func write(out *bytes.Buffer, p Params) {
+func write(out io.Writer, p Params) error {
 	w := bufio.NewWriterSize(out, 1<<20)
-	defer w.Flush()
 	rng := rand.New(rand.NewPCG(3, 4))
 	prices := initialPrices(p.Rows)
 	for d := 0; d < p.Days; d++ {
@@ -205,6 +214,7 @@ func write(out *bytes.Buffer, p Params) {
 			fmt.Fprintf(w, "M 100644 inline prices/AmazonRedshift/manifest.json\ndata %d\n%s\n", len(m), m)
 		}
 	}
+	return w.Flush()
 }
 
 func redshiftCSV(day int) []byte {
