@@ -97,20 +97,28 @@ func Build(ctx context.Context, opts Options) error {
 		st = state{Version: stateVersion, Prices: prices, Offers: map[string]*Offer{}}
 	}
 	var offers []*Offer
+	// fresh holds the offers whose pages must be written: those with new
+	// versions, or whose pages are missing.
+	fresh := map[string]bool{}
 	for _, f := range files {
 		o := st.Offers[f]
 		if o == nil {
 			offer, region := gitstore.SnapshotFile(f)
 			o = &Offer{File: f, OfferCode: offer, Region: region}
 		}
-		if st.Head != head || len(o.Versions) == 0 {
+		before := o.latestCommit()
+		if st.Head != head || before == "" {
 			if err := update(ctx, repo, o, stats); err != nil {
 				return err
 			}
 		}
-		if len(o.Versions) > 0 {
-			offers = append(offers, o)
+		if len(o.Versions) == 0 {
+			continue // not in HEAD's history (a file only in the work tree)
 		}
+		if o.Latest().Commit != before || !exists(filepath.Join(opts.Out, "offers", filepath.FromSlash(o.Slug()), "data.js")) {
+			fresh[f] = true
+		}
+		offers = append(offers, o)
 	}
 	st.Head = head
 	st.Offers = map[string]*Offer{}
@@ -121,7 +129,7 @@ func Build(ctx context.Context, opts Options) error {
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return fmt.Errorf("create the site folder: %w", err)
 	}
-	if err := render(opts, offers, time.Now().UTC()); err != nil {
+	if err := render(opts, offers, fresh, time.Now().UTC()); err != nil {
 		return fmt.Errorf("write the site to %s: %w", opts.Out, err)
 	}
 	// The state goes last: a build that failed before leaves the previous
@@ -205,4 +213,9 @@ func commitURL(remote string) string {
 		return "" // credentials or something that is not owner/repo
 	}
 	return "https://github.com/" + path + "/commit/"
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

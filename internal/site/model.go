@@ -229,3 +229,11 @@ func sortAttrs(attrs []string) {
 		return strings.Compare(a, b)
 	})
 }
+
+// latestCommit is the commit of the newest version, "" for none.
+func (o *Offer) latestCommit() string {
+	if o == nil || len(o.Versions) == 0 {
+		return ""
+	}
+	return o.Latest().Commit
+}

@@ -72,7 +72,9 @@ type pageData struct {
 	Attrs                  []string
 }
 
-func render(opts Options, offers []*Offer, now time.Time) error {
+// render writes the site; the pages and data of an offer only when it is in
+// fresh (the others are as the previous build left them).
+func render(opts Options, offers []*Offer, fresh map[string]bool, now time.Time) error {
 	out := opts.Out
 	for _, name := range []string{"assets/style.css", "assets/site.js", "assets/icon.svg"} {
 		data, _ := assets.ReadFile(name)
@@ -100,6 +102,9 @@ func render(opts Options, offers []*Offer, now time.Time) error {
 		}
 		slices.Reverse(entries)
 		all = append(all, entries...)
+		if !fresh[o.File] {
+			continue
+		}
 		if err := renderOffer(opts, o, h, entries, now); err != nil {
 			return err
 		}
