@@ -119,9 +119,14 @@ type differ struct {
 	attrs  []string
 	gen    int
 	seen   map[string]*seenRecord
+	// order is the previous version's records in file order, next the
+	// current one's: versions keep their order, so the record at the same
+	// place is almost always the same line, found without a map lookup.
+	order, next []*seenRecord
 }
 
 type seenRecord struct {
+	rate string
 	hash uint64
 	gen  int // the last version that had the line
 }
@@ -147,6 +152,7 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 		}
 	}
 	n := 0
+	d.next = d.next[:0]
 	for len(rest) > 0 {
 		rec, rest = nextRecord(rest)
 		if len(bytes.TrimSpace(rec)) == 0 {
@@ -155,10 +161,19 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 		h := maphash.Bytes(d.seed, rec)
 		rate, _, _ := bytes.Cut(rec, []byte{','})
 		quoted := len(rate) > 0 && rate[0] == '"'
-		s := d.seen[string(rate)]
+		var s *seenRecord
+		if i := len(d.next); i < len(d.order) && d.order[i].hash == h {
+			// The same bytes as the record at this place before, rate
+			// code included (a 64-bit hash: a false match is a chance of
+			// 1 in 10^19 per record).
+			s = d.order[i]
+		} else {
+			s = d.seen[string(rate)]
+		}
 		if s != nil && s.hash == h && s.gen == d.gen-1 && !quoted {
 			s.gen = d.gen
 			n++
+			d.next = append(d.next, s)
 			continue
 		}
 		row, err := parseRecord(rec)
@@ -170,7 +185,7 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 		}
 		l := toLine(d.attrs, row)
 		if s = d.seen[l.RateCode]; s == nil {
-			s = &seenRecord{}
+			s = &seenRecord{rate: l.RateCode}
 			d.seen[l.RateCode] = s
 		} else if s.gen == d.gen {
 			continue // a rate code twice: the first one counts, as in History
@@ -178,7 +193,9 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 		s.hash, s.gen = h, d.gen
 		n++
 		ch.Changed = append(ch.Changed, l)
+		d.next = append(d.next, s)
 	}
+	d.order, d.next = d.next, d.order
 	ch.Lines = n
 	if n < len(d.seen) {
 		for rate, s := range d.seen {
