@@ -5,7 +5,7 @@
 package site
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -134,22 +134,29 @@ func Build(ctx context.Context, opts Options) error {
 	}
 	// The state goes last: a build that failed before leaves the previous
 	// one, and the next build redoes the work.
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(st); err != nil {
-		return fmt.Errorf("encode the site state: %w", err)
+	err = atomicfile.WriteFile(filepath.Join(opts.Out, stateFile), 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		if err := gob.NewEncoder(bw).Encode(st); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("save the site state: %w", err)
 	}
-	return writeFile(filepath.Join(opts.Out, stateFile), buf.Bytes())
+	return nil
 }
 
 // loadState reads the previous build's state; a missing or unreadable one
 // is an empty state (the build starts from scratch).
 func loadState(path string) state {
 	var st state
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return st
 	}
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+	defer f.Close()
+	if err := gob.NewDecoder(bufio.NewReaderSize(f, 1<<16)).Decode(&st); err != nil {
 		return state{}
 	}
 	return st

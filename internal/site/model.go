@@ -85,7 +85,6 @@ func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) er
 		skipping = true
 	}
 	stats.Offers++
-	var pending []gitstore.Changes
 	found := false
 	err := repo.WalkChanges(ctx, o.File, opts, func(ch gitstore.Changes) error {
 		stats.Versions++
@@ -97,19 +96,17 @@ func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) er
 			}
 			return nil
 		}
-		pending = append(pending, ch)
+		o.apply(ch)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("read the history of %s: %w", o.File, err)
 	}
 	if last != "" && !found {
-		// The last built commit is gone from the history: start over.
+		// The last built commit is gone from the history (nothing was
+		// applied): start over.
 		*o = Offer{File: o.File, OfferCode: o.OfferCode, Region: o.Region}
 		return update(ctx, repo, o, stats)
-	}
-	for _, ch := range pending {
-		o.apply(ch)
 	}
 	return nil
 }

@@ -1,16 +1,20 @@
 package site
 
 import (
+	"bufio"
 	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/linelabel"
 	"github.com/pricechecker/pricechecker/internal/report"
 )
@@ -168,14 +172,14 @@ func renderOffer(opts Options, o *Offer, h homeOffer, entries []entry, now time.
 	if err := writeFile(filepath.Join(dir, "data.js"), append(append([]byte("window.PRICE_DATA = "), js...), ";\n"...)); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(dir, "lines.json"), lines); err != nil {
+	if err := writeJSONArray(filepath.Join(dir, "lines.json"), lines); err != nil {
 		return err
 	}
 	var rows []HistoryRow
 	for _, l := range o.Sorted() {
 		rows = append(rows, historyRows(o.OfferCode, o.Region, l.Line, l.Points)...)
 	}
-	if err := writeJSON(filepath.Join(dir, "history.json"), rows); err != nil {
+	if err := writeJSONArray(filepath.Join(dir, "history.json"), rows); err != nil {
 		return err
 	}
 	feed, err := atomFeed(opts, o.Slug(), o.OfferCode+" "+o.Region+" price history", groups(entries), now)
@@ -234,4 +238,27 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	return writeFile(path, append(data, '\n'))
+}
+
+// writeJSONArray writes a JSON array an element at a time, so that the
+// history of 25,000 lines is never held whole in memory.
+func writeJSONArray[T any](path string, items []T) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<16)
+		enc := json.NewEncoder(bw)
+		bw.WriteString("[")
+		for i, it := range items {
+			if i > 0 {
+				bw.WriteString(",")
+			}
+			if err := enc.Encode(it); err != nil {
+				return err
+			}
+		}
+		bw.WriteString("]\n")
+		return bw.Flush()
+	})
 }
