@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+
 	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
 )
 
@@ -237,7 +239,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	dir := t.TempDir()
 	bootstrap := buildBootstrap(t, dir)
 
-	gh := relaytest.NewGitHub(t, e2eRepo, e2eToken)
+	gh := githubfake.New(t, e2eRepo, e2eToken)
 	awsFake := relaytest.NewAWS(t)
 	awsFake.Parameters[e2eParam] = e2eToken
 
@@ -310,7 +312,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("rate limit is waited out", func(t *testing.T) {
-		gh.Script(relaytest.Response{Status: 429, Message: "API rate limit exceeded", Header: map[string]string{"Retry-After": "1"}})
+		gh.Script(githubfake.Response{Status: 429, Message: "API rate limit exceeded", Header: map[string]string{"Retry-After": "1"}})
 		before := gh.Requests()
 		start := time.Now()
 		if err := emu.invoke(t, readSample(t, "madeup-savings-plans-json.json")); err != nil {
@@ -326,7 +328,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("retry-after is honoured on a 5xx", func(t *testing.T) {
-		gh.Script(relaytest.Response{Status: 503, Message: "Service Unavailable", Header: map[string]string{"Retry-After": "2"}})
+		gh.Script(githubfake.Response{Status: 503, Message: "Service Unavailable", Header: map[string]string{"Retry-After": "2"}})
 		before := gh.Requests()
 		start := time.Now()
 		if err := emu.invoke(t, withMessage(t, priceList, "e2e-503", "20171205010842", "20171208000000")); err != nil {
@@ -370,7 +372,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("server errors fail the invocation after the retries", func(t *testing.T) {
-		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
+		gh.Script(githubfake.Response{Status: 502, Message: "Server Error"}, githubfake.Response{Status: 502, Message: "Server Error"})
 		before := gh.Requests()
 		err := emu.invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000"))
 		if err == nil || !strings.Contains(err.Error(), "502") || !strings.Contains(err.Error(), "after 2 attempts") {
@@ -386,7 +388,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("422 names the fix", func(t *testing.T) {
-		gh.Script(relaytest.Response{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."})
+		gh.Script(githubfake.Response{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."})
 		err := emu.invoke(t, withMessage(t, priceList, "e2e-422", "20171205010842", "20171207000000"))
 		if err == nil || !strings.Contains(err.Error(), "No more than 10 properties") || !strings.Contains(err.Error(), "payload too large") {
 			t.Fatalf("err = %v", err)

@@ -11,6 +11,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/dispatch"
+
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/pricechecker/pricechecker/internal/textsafe"
@@ -131,7 +133,7 @@ type Links struct {
 
 // Links returns the repository and run URLs, empty outside Actions.
 func (r *Runner) Links() Links {
-	server, repo, run := r.getenv("GITHUB_SERVER_URL"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
+	server, repo, run := strings.TrimSuffix(r.getenv("GITHUB_SERVER_URL"), "/"), r.getenv("GITHUB_REPOSITORY"), r.getenv("GITHUB_RUN_ID")
 	if server == "" {
 		server = "https://github.com"
 	}
@@ -213,15 +215,14 @@ func eventFrom(name string, payload map[string]any) Event {
 	switch name {
 	case "repository_dispatch":
 		ev.Action = str(payload["action"])
-		p := obj("client_payload")
-		ev.Services = append(ev.Services, List(str(p["offerCode"]))...)
-		if codes, ok := p["offerCodes"].([]any); ok {
-			for _, c := range codes {
-				ev.Services = append(ev.Services, List(str(c))...)
-			}
+		// The relay's payload, read through its one definition.
+		p := dispatch.Read(obj("client_payload"))
+		ev.Services = append(ev.Services, List(p.OfferCode)...)
+		for _, c := range p.OfferCodes {
+			ev.Services = append(ev.Services, List(c)...)
 		}
-		ev.Version = strings.TrimSpace(str(p["version"]))
-		ev.Regions = List(str(p["region"]))
+		ev.Version = p.Version
+		ev.Regions = List(p.Region)
 	case "workflow_dispatch":
 		in := obj("inputs")
 		ev.Services = List(str(in["services"]))

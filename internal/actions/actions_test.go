@@ -108,3 +108,17 @@ func TestRunnerEvent(t *testing.T) {
 		t.Errorf("a broken event file: %v", err)
 	}
 }
+
+// The run's links come from the variables GitHub Actions sets; a server
+// URL with a trailing slash gives no double slash.
+func TestLinks(t *testing.T) {
+	env := map[string]string{"GITHUB_SERVER_URL": "https://ghe.example.com/", "GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "42"}
+	got := New(func(k string) string { return env[k] }, io.Discard).Links()
+	want := Links{Repository: "https://ghe.example.com/acme/prices", Run: "https://ghe.example.com/acme/prices/actions/runs/42"}
+	if got != want {
+		t.Errorf("Links = %+v, want %+v", got, want)
+	}
+	if got := New(func(string) string { return "" }, io.Discard).Links(); got != (Links{}) {
+		t.Errorf("Links without GitHub = %+v, want none", got)
+	}
+}

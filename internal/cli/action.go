@@ -22,7 +22,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 	gh := actions.New(env.Getenv, env.Stdout)
 	in := gh.Input
 	// Mask first: nothing below may print a secret before GitHub knows it.
-	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token", "github-token"} {
+	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token", "github-token", "webhook-url", "webhook-secret"} {
 		gh.Mask(in(secret))
 	}
 	b := argBuilder{in: in}
@@ -45,6 +45,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.bool("push", "--push")
 		b.value("author-name", "--author-name")
 		b.value("author-email", "--author-email")
+		b.value("branch", "--branch")
 		if b.err != nil {
 			return annotated(gh, b.err)
 		}
@@ -130,13 +131,16 @@ func notifyEnv(env Env, in func(string) string) Env {
 		"SLACK_BOT_TOKEN":    in("slack-bot-token"),
 		"GOOGLE_CREDENTIALS": in("google-credentials"),
 		"GITHUB_TOKEN":       in("github-token"),
+		// The webhook's URL is as secret as Slack's.
+		"PRICECHECKER_WEBHOOK_URL":    in("webhook-url"),
+		"PRICECHECKER_WEBHOOK_SECRET": in("webhook-secret"),
 	})
 }
 
-// publishing reports whether the inputs name a spreadsheet or a Slack
-// destination.
+// publishing reports whether the inputs name a destination: a
+// spreadsheet, Slack or a webhook.
 func publishing(in func(string) string) bool {
-	return in("spreadsheet-id") != "" || in("slack-webhook-url") != "" || in("slack-bot-token") != ""
+	return in("spreadsheet-id") != "" || in("slack-webhook-url") != "" || in("slack-bot-token") != "" || in("webhook-url") != ""
 }
 
 // reportPath puts the action's JSON report in the runner's temp folder.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 // A region the Pricing API names becomes a file name, like one from the

@@ -11,9 +11,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/offerfile"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/selection"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
@@ -45,8 +45,9 @@ func commands() []command {
 		{"site", "build a static website of the price history (pages, Atom feeds, JSON)", cmdSite},
 		{"diff", "the change report between two points of the git history", cmdDiff},
 		{"plan", "list the (offer, region) shards a workflow fans out over, as JSON", cmdPlan},
-		{"notify", "publish a finished run to Google Sheets and Slack", cmdNotify},
+		{"notify", "publish a finished run to Google Sheets, Slack and a webhook", cmdNotify},
 		{"action", "the GitHub Action's entry point: reads INPUT_* and runs run, plan or notify", cmdAction},
+		{"version", "print the version, commit and build date (also: pricechecker --version)", cmdVersion},
 	}
 }
 
@@ -68,6 +69,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		}
 		return ExitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
@@ -78,7 +82,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitOK
 		case errors.Is(err, flag.ErrHelp):
 			return ExitOK
-		case errors.As(err, new(usageError)), errors.As(err, new(*pricelist.NameError)), errors.As(err, new(*offerfile.SelectionError)), errors.Is(err, pricingapi.ErrNotFound):
+		case errors.As(err, new(usageError)), errors.As(err, new(*bulk.NameError)), errors.As(err, new(*selection.Error)), errors.Is(err, pricingapi.ErrNotFound):
 			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
 			return ExitUsage
 		default:

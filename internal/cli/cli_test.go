@@ -11,8 +11,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of cmp commands in testdata/script")
@@ -29,9 +29,11 @@ func TestMain(m *testing.M) {
 // gets $MIRROR (a file:// URL of the shipped demo mirror) and $BULK (an
 // httptest fake of the Bulk API serving the same files), $PRICING (an
 // httptest fake of the Pricing service API serving the same mirror, with
-// static AWS credentials in the environment), and the commands `bulkfault`,
+// static AWS credentials in the environment), the fakes notify publishes
+// to (see startPublishFakes), and the commands `bulkfault`,
 // `bulktruncate`, `pricingthrottle` and `pricingpagesize`
-// to make the fakes misbehave.
+// to make the fakes misbehave (`fakes` and `fakefail` for the publishing
+// fakes).
 func TestScripts(t *testing.T) {
 	mirror, err := filepath.Abs("../../testdata/mirror")
 	if err != nil {
@@ -56,9 +58,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("AWS_ACCESS_KEY_ID", "AKIDPRICECHECKERTEST")
 			env.Setenv("AWS_SECRET_ACCESS_KEY", "pricechecker-test-secret")
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+			startPublishFakes(env)
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		Cmds: withCmds(publishCmds, map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// bulkfault PATH-PREFIX STATUS TIMES [RETRY-AFTER]
 			"bulkfault": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 3 {
@@ -96,6 +100,17 @@ func TestScripts(t *testing.T) {
 				n, _ := strconv.ParseInt(args[1], 10, 64)
 				ts.Value("bulk").(*bulkfake.Server).SetFault(args[0], bulkfake.Fault{TruncateAt: n})
 			},
-		},
+		}),
 	})
+}
+
+// withCmds is the union of sets of script commands.
+func withCmds(sets ...map[string]func(ts *testscript.TestScript, neg bool, args []string)) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	all := map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+	for _, set := range sets {
+		for name, cmd := range set {
+			all[name] = cmd
+		}
+	}
+	return all
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/pipeline"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
 func git(t *testing.T, dir string, args ...string) string {
@@ -32,7 +32,7 @@ func runMirror(t *testing.T, out, version string) *pipeline.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err := pricelist.New("file://"+mirror, nil)
+	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
-	"github.com/pricechecker/pricechecker/internal/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
 )
 
 // The exit code is a contract scripts and workflows branch on: 0 done

@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // These tests inject git faults into `run --commit` and `run --push`

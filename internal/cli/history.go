@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/chart"
-	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
@@ -177,7 +177,7 @@ func selectFiles(ctx context.Context, repo *gitstore.Repo, out string, services,
 	// AWSComputeSavingsPlan); snapshots use the Bulk API's.
 	services = slices.Clone(services)
 	for i, s := range services {
-		if code, ok := config.SavingsPlanCode(s); ok {
+		if code, ok := awsnames.SavingsPlanCode(s); ok {
 			services[i] = code
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/slack"
+	"github.com/pricechecker/pricechecker/internal/publish"
 )
 
 // A failed job links its own log, found through the GitHub API; a matrix
@@ -31,7 +31,7 @@ func TestLinkJobLogs(t *testing.T) {
 	}))
 	defer api.Close()
 	runURL := "https://github.com/acme/prices/actions/runs/77"
-	needs := []slack.Job{{Name: "plan", Result: "success", URL: runURL}, {Name: "shard", Result: "failure", URL: runURL}}
+	needs := []publish.Job{{Name: "plan", Result: "success", URL: runURL}, {Name: "shard", Result: "failure", URL: runURL}}
 	vars := map[string]string{
 		"GITHUB_TOKEN": "ghs_test", "GITHUB_REPOSITORY": "acme/prices", "GITHUB_RUN_ID": "77",
 		"GITHUB_RUN_ATTEMPT": "2", "GITHUB_API_URL": api.URL,
@@ -40,7 +40,7 @@ func TestLinkJobLogs(t *testing.T) {
 	env := Env{Getenv: func(k string) string { return vars[k] }, Stderr: &stderr}
 
 	got := linkJobLogs(context.Background(), env, needs)
-	want := []slack.Job{
+	want := []publish.Job{
 		{Name: "plan", Result: "success", URL: runURL},
 		{Name: "shard (AmazonEC2, us-east-1)", Result: "failure", URL: "https://github.com/acme/prices/actions/runs/77/job/2"},
 		{Name: "shard (AmazonS3, us-east-1)", Result: "failure", URL: "https://github.com/acme/prices/actions/runs/77/job/4"},

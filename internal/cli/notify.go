@@ -13,34 +13,31 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/githubapi"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
-	"github.com/pricechecker/pricechecker/internal/runjobs"
-	"github.com/pricechecker/pricechecker/internal/slack"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
 type notifyFlags struct {
-	reports          listFlag
-	base             string
-	commit           string
-	shards           string
-	out              string
-	repo             string
-	jobResults       string
-	status           string
-	dryRun           bool
-	notifyOnNoChange bool
-	maxChanges       int
-	slackChannel     string
-	slackAPIURL      string
-	config           string
-	flagPct          float64
-	sheet            sheetFlags
+	reports    listFlag
+	base       string
+	commit     string
+	shards     string
+	out        string
+	repo       string
+	jobResults string
+	status     string
+	dryRun     bool
+	config     string
+	flagPct    float64
+	publishers publisherFlags
 }
 
-// cmdNotify publishes a finished run: the changes go to Google Sheets and
-// one Slack message says what changed, or which job failed.
+// cmdNotify publishes a finished run to every configured destination (see
+// publishers.go): the changes go to Google Sheets, one Slack message says
+// what changed, or which job failed, and a webhook receives it all as JSON.
 func cmdNotify(ctx context.Context, env Env, args []string) error {
 	var f notifyFlags
 	fs := newFlagSet("notify", env)
@@ -54,12 +51,8 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	fs.Float64Var(&f.flagPct, "flag-pct", 0, "with --base, flag price moves above this percentage (default: config flagPct, else 25)")
 	fs.StringVar(&f.jobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
 	fs.StringVar(&f.status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Slack message JSON and the Sheets plan instead of sending")
-	fs.BoolVar(&f.notifyOnNoChange, "notify-on-no-change", false, "post to Slack even when nothing changed")
-	fs.IntVar(&f.maxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
-	fs.StringVar(&f.slackChannel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
-	fs.StringVar(&f.slackAPIURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
-	f.sheet.register(fs)
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Sheets plan, the Slack message JSON and the webhook payload instead of sending")
+	f.publishers.register(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -76,23 +69,15 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		// still make a failure message.)
 		return annotated(gh, usageError{errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")})
 	}
-	switch slack.Status(f.status) {
-	case "", slack.StatusSuccess, slack.StatusFailure, slack.StatusCancelled:
+	switch publish.Status(f.status) {
+	case "", publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled:
 	default:
 		return annotated(gh, usageError{fmt.Errorf("--status %q: want success, failure or cancelled", f.status)})
 	}
 	if ev, err := gh.Event(); err == nil && ev.DryRun {
 		f.dryRun = true // a manual run's dry-run input covers every job
 	}
-	slackCfg := slack.Config{
-		WebhookURL: env.Getenv("SLACK_WEBHOOK_URL"),
-		Token:      env.Getenv("SLACK_BOT_TOKEN"),
-		Channel:    f.slackChannel,
-		APIURL:     f.slackAPIURL,
-	}
-	for _, s := range slackCfg.Secrets() {
-		gh.Mask(s)
-	}
+	pubs := f.publishers.publishers(env, gh, f.out, f.dryRun)
 	jobs, err := parseJobResults(f.jobResults, gh.Links().Run)
 	if err != nil {
 		return annotated(gh, usageError{err})
@@ -107,47 +92,17 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	// The same outputs as run's, for what this notification covers.
 	publishOutputs(gh, rep, "", "")
 
-	links := slack.LinksFromEnv(env.Getenv)
-	links.Commit = gh.Links().CompareURL(span.from, span.to)
+	run := gh.Links()
+	links := publish.Links{Repository: run.Repository, Run: run.Run, Commit: run.CompareURL(span.from, span.to)}
 	if f.commit != "" {
 		span.to = f.commit
-		links.Commit = gh.Links().CommitURL(f.commit)
+		links.Commit = run.CommitURL(f.commit)
 	}
-	// Each destination is published on its own: one that fails does not
-	// keep the other from being updated, and is named in what the other
-	// shows. The run fails when any of them failed, naming each.
-	var errs []error
-	var unpublished []slack.Unpublished
-	if rep.Unchanged {
-		fmt.Fprintln(env.Stderr, "sheets: nothing changed; the spreadsheet is up to date")
-	} else {
-		end := gh.Group("Google Sheets")
-		sheetURL, err := f.sheet.publish(ctx, env, gh, rep, f.out, span.to, f.dryRun)
-		end()
-		if err != nil {
-			gh.Error(err)
-			errs = append(errs, fmt.Errorf("Google Sheets was not updated: %w", err))
-			// One line: some errors (the token endpoint's) hold the
-			// answer's body on lines of their own.
-			reason := strings.Join(strings.Fields(err.Error()), " ")
-			unpublished = append(unpublished, slack.Unpublished{Destination: "Google Sheets", Reason: reason})
-		}
-		links.Spreadsheet = sheetURL
-	}
-
-	end := gh.Group("Slack")
-	err = f.sendSlack(ctx, env, gh, slackCfg, slack.Outcome{
-		Status: slack.Status(f.status), Jobs: jobs, Report: rep, Links: links,
-		NotifyOnNoChange: f.notifyOnNoChange, MaxChanges: f.maxChanges,
-		Unpublished:   unpublished,
+	return publish.Run(ctx, publish.Outcome{
+		Status: publish.Status(f.status), Jobs: jobs, Report: rep, Links: links,
+		Commit:        cmp.Or(span.to, env.Getenv("GITHUB_SHA")),
 		PublicationID: publicationID(env, rep, span.from, f.commit, f.status, jobResults),
-	})
-	end()
-	if err != nil {
-		gh.Error(err)
-		errs = append(errs, fmt.Errorf("Slack was not notified: %w", err))
-	}
-	return errors.Join(errs...)
+	}, pubs, gh)
 }
 
 // publicationID identifies this notification across re-runs: the merged
@@ -158,7 +113,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 // new; a re-run whose shards now succeeded reports something else and gets
 // another. HEAD is left out: the notify job checks out the branch's latest
 // commit, which another workflow may have moved between attempts.
-func publicationID(env Env, rep report.Report, base, commit, status string, jobs []slack.Job) string {
+func publicationID(env Env, rep report.Report, base, commit, status string, jobs []publish.Job) string {
 	identity := []string{
 		"base " + base, "commit " + commit, "status " + status,
 		"repository " + env.Getenv("GITHUB_REPOSITORY"), "run " + env.Getenv("GITHUB_RUN_ID"),
@@ -166,7 +121,7 @@ func publicationID(env Env, rep report.Report, base, commit, status string, jobs
 	for _, j := range jobs {
 		identity = append(identity, "job "+j.Name+"="+j.Result)
 	}
-	return slack.PublicationID(rep, identity...)
+	return publish.PublicationID(rep, identity...)
 }
 
 // uniquePaths drops repeated report paths, which would count the same
@@ -218,61 +173,12 @@ func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan
 		reports = append(reports, r)
 		span = s
 	}
-	return slack.MergeReports(reports...), span, nil
-}
-
-func (f *notifyFlags) sendSlack(ctx context.Context, env Env, gh *actions.Runner, cfg slack.Config, o slack.Outcome) error {
-	if cfg.WebhookURL == "" && cfg.Token == "" && !f.dryRun {
-		fmt.Fprintln(env.Stderr, "slack: no SLACK_WEBHOOK_URL or SLACK_BOT_TOKEN; not posting")
-		return nil
-	}
-	msg, skip := slack.BuildMessage(o)
-	if skip {
-		fmt.Fprintln(env.Stderr, "slack: nothing changed; staying silent (use --notify-on-no-change to post anyway)")
-		return nil
-	}
-	if f.dryRun {
-		// A setup that would fail to send fails the dry run too.
-		if cfg.WebhookURL != "" || cfg.Token != "" {
-			if _, err := slack.NewSender(cfg); err != nil {
-				return err
-			}
-		}
-		data, err := slack.RenderJSON(msg)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "%s\n", data)
-		return nil
-	}
-	sender, err := slack.NewSender(cfg)
-	if err != nil {
-		return err
-	}
-	res, err := sender.SendOnce(ctx, msg)
-	if res.Unchecked != "" {
-		warning := "slack: " + res.Unchecked
-		fmt.Fprintln(env.Stderr, warning)
-		// On a re-run of the job the message may now be a duplicate:
-		// worth an annotation. A first attempt cannot have posted before.
-		if attempt, _ := strconv.Atoi(env.Getenv("GITHUB_RUN_ATTEMPT")); attempt > 1 {
-			gh.Warning(warning)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if res.AlreadyPosted != "" {
-		fmt.Fprintf(env.Stderr, "slack: this report was already posted (message %s, publication %s); not posting it again\n", res.AlreadyPosted, msg.PublicationID)
-		return nil
-	}
-	fmt.Fprintf(env.Stderr, "slack: message posted (publication %s)\n", msg.PublicationID)
-	return nil
+	return publish.MergeReports(reports...), span, nil
 }
 
 // parseJobResults reads toJSON(needs): {"job": {"result": "success", ...}}.
 // Job pages are not in that context, so each links to the run.
-func parseJobResults(s, runURL string) ([]slack.Job, error) {
+func parseJobResults(s, runURL string) ([]publish.Job, error) {
 	if s == "" {
 		return nil, nil
 	}
@@ -282,11 +188,11 @@ func parseJobResults(s, runURL string) ([]slack.Job, error) {
 	if err := json.Unmarshal([]byte(s), &needs); err != nil {
 		return nil, fmt.Errorf("--job-results: want toJSON(needs), got %.40q: %w", s, err)
 	}
-	var jobs []slack.Job
+	var jobs []publish.Job
 	for name, n := range needs {
-		jobs = append(jobs, slack.Job{Name: name, Result: n.Result, URL: runURL})
+		jobs = append(jobs, publish.Job{Name: name, Result: n.Result, URL: runURL})
 	}
-	slices.SortFunc(jobs, func(a, b slack.Job) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(jobs, func(a, b publish.Job) int { return strings.Compare(a.Name, b.Name) })
 	return jobs, nil
 }
 
@@ -296,9 +202,9 @@ func parseJobResults(s, runURL string) ([]slack.Job, error) {
 // workflow's GITHUB_TOKEN (permissions: actions: read). The lookup is best
 // effort: without a token, or when GitHub does not answer, the jobs keep
 // their link to the run.
-func linkJobLogs(ctx context.Context, env Env, jobs []slack.Job) []slack.Job {
-	failedJob := func(j slack.Job) bool {
-		return j.Result == string(slack.StatusFailure) || j.Result == string(slack.StatusCancelled)
+func linkJobLogs(ctx context.Context, env Env, jobs []publish.Job) []publish.Job {
+	failedJob := func(j publish.Job) bool {
+		return j.Result == string(publish.StatusFailure) || j.Result == string(publish.StatusCancelled)
 	}
 	if !slices.ContainsFunc(jobs, failedJob) {
 		return jobs
@@ -309,31 +215,31 @@ func linkJobLogs(ctx context.Context, env Env, jobs []slack.Job) []slack.Job {
 	if token == "" || repo == "" || runID <= 0 {
 		return jobs
 	}
-	listed, err := runjobs.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
+	listed, err := githubapi.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "notify: the failed jobs link the run, not their logs: %v\n", err)
 		return jobs
 	}
-	failed := runjobs.Failed(listed)
-	var out []slack.Job
+	failed := githubapi.Failed(listed)
+	var out []publish.Job
 	for _, j := range jobs {
 		if !failedJob(j) {
 			out = append(out, j)
 			continue
 		}
-		var matched []slack.Job
+		var matched []publish.Job
 		for _, l := range failed {
 			// A matrix job is listed as "id (values…)".
 			if l.Name == j.Name || strings.HasPrefix(l.Name, j.Name+" (") {
 				result := l.Conclusion
 				if result == "timed_out" {
-					result = string(slack.StatusFailure)
+					result = string(publish.StatusFailure)
 				}
-				matched = append(matched, slack.Job{Name: l.Name, Result: result, URL: l.URL})
+				matched = append(matched, publish.Job{Name: l.Name, Result: result, URL: l.URL})
 			}
 		}
 		if len(matched) == 0 {
-			matched = []slack.Job{j}
+			matched = []publish.Job{j}
 		}
 		out = append(out, matched...)
 	}
@@ -359,7 +265,7 @@ func onlyShards(r report.Report, matrix string) (report.Report, error) {
 			kept = append(kept, o)
 		}
 	}
-	return slack.MergeReports(report.Report{Offers: kept}), nil
+	return publish.MergeReports(report.Report{Offers: kept}), nil
 }
 
 // changesSince is the report of everything committed under out since base

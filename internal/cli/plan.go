@@ -8,8 +8,10 @@ import (
 	"slices"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/pipeline"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
 // maxMatrixJobs is GitHub's limit on the jobs one matrix generates.
@@ -76,10 +78,10 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 		return usageError{err}
 	}
 	var shards []Shard
-	var client *pricelist.Client
+	var client *bulk.Client
 	for _, o := range cfg.Offers {
 		regions := o.Regions
-		if o.AllRegions() && o.UsesAPI() {
+		if o.AllRegions() && pipeline.NeedsPricingAPI(o) {
 			// The plan job has no AWS credentials: the shard lists the
 			// regions itself.
 			shards = append(shards, Shard{Offer: o.Code, Region: config.AllRegions, Version: version})
@@ -91,20 +93,19 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 				if endpoint == "" {
 					endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
 				}
-				if client, err = pricelist.New(endpoint, nil); err != nil {
+				if client, err = bulk.New(endpoint, nil); err != nil {
 					return usageError{err}
 				}
 			}
-			var ri *pricelist.RegionIndex
-			if o.IsSavingsPlan() {
-				ri, err = client.SavingsPlanRegionIndex(ctx, o.Code, version)
-			} else {
-				ri, err = client.RegionIndex(ctx, o.Code, version)
-			}
+			src, err := pipeline.SourceFor(o, pipeline.Sources{Bulk: client})
 			if err != nil {
 				return err
 			}
-			regions = ri.Codes()
+			located, err := src.Locate(ctx, version)
+			if err != nil {
+				return err
+			}
+			regions = located.Codes()
 		}
 		for _, r := range regions {
 			shards = append(shards, Shard{Offer: o.Code, Region: r, Version: version})
@@ -123,7 +124,7 @@ const savingsPlansEvent = "aws-savings-plans-update"
 // configured returns the configured code a dispatched offer code names:
 // Savings Plans codes arrive in any of AWS's spellings.
 func configured(cfg config.Config, code string) (string, bool) {
-	if sp, ok := config.SavingsPlanCode(code); ok {
+	if sp, ok := awsnames.SavingsPlanCode(code); ok {
 		code = sp
 	}
 	ok := slices.ContainsFunc(cfg.Offers, func(o config.Offer) bool { return o.Code == code })

@@ -20,9 +20,9 @@ import (
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/pipeline"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 )
 
 type runFlags struct {
@@ -78,7 +78,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.Var(&f.regions, "region", "region code, e.g. us-east-1, or all (repeatable; overrides the config)")
 	fs.StringVar(&f.version, "version", "", "fetch this published version (YYYYMMDDhhmmss) instead of the current one")
 	fs.StringVar(&f.format, "format", offerfile.FormatCSV, "offer file format to read: csv or json")
-	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL, or file://DIR for a local mirror (default $PRICECHECKER_ENDPOINT or "+pricelist.DefaultEndpoint+")")
+	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL, or file://DIR for a local mirror (default $PRICECHECKER_ENDPOINT or "+bulk.DefaultEndpoint+")")
 	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
 	fs.StringVar(&f.report, "report", "", "write the JSON change report to this file")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
@@ -94,7 +94,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.StringVar(&f.git.AuthorName, "author-name", "", "commit author and committer name (default github-actions[bot])")
 	fs.StringVar(&f.git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
 	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
-	fs.DurationVar(&f.idleTimeout, "idle-timeout", pricelist.DefaultIdleTimeout, "resume a download that sends no byte for this long (counted in the retries)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", bulk.DefaultIdleTimeout, "resume a download that sends no byte for this long (counted in the retries)")
 	if err := parse(fs, args, 0); err != nil {
 		return "", err
 	}
@@ -259,7 +259,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	}
 	if f.version != "" {
 		for _, o := range cfg.Offers {
-			if o.UsesAPI() && o.APIMode == config.APIModeProducts {
+			if pipeline.CurrentOnly(o) {
 				return pipeline.Options{}, usageError{fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
 			}
 		}
@@ -280,7 +280,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	if endpoint == "" {
 		endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
 	}
-	client, err := pricelist.New(endpoint, nil)
+	client, err := bulk.New(endpoint, nil)
 	if err != nil {
 		return pipeline.Options{}, usageError{err}
 	}
@@ -294,7 +294,7 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 		Log: env.Stderr, ProgressInterval: f.progress,
 	}
 	opts.AcceptRemovals = f.acceptRemovals
-	if slices.ContainsFunc(cfg.Offers, config.Offer.UsesAPI) {
+	if slices.ContainsFunc(cfg.Offers, pipeline.NeedsPricingAPI) {
 		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
 			return pipeline.Options{}, err
 		}

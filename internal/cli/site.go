@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/site"
 )
 
@@ -28,7 +28,7 @@ func cmdSite(ctx context.Context, env Env, args []string) error {
 	// Savings Plans go by several names; snapshots use the Bulk API's.
 	opts.Services = slices.Clone(services)
 	for i, s := range opts.Services {
-		if code, ok := config.SavingsPlanCode(s); ok {
+		if code, ok := awsnames.SavingsPlanCode(s); ok {
 			opts.Services[i] = code
 		}
 	}

@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 )
 
 // DefaultPath is where `pricechecker run` looks for a configuration when
@@ -125,9 +127,6 @@ type Offer struct {
 
 // IsSavingsPlan reports whether the entry is a Savings Plans rate list.
 func (o Offer) IsSavingsPlan() bool { return o.Kind == KindSavingsPlan }
-
-// UsesAPI reports whether the entry is read through the Pricing API.
-func (o Offer) UsesAPI() bool { return o.Source == SourceAPI }
 
 // AllRegions reports whether the offer selects every region.
 func (o Offer) AllRegions() bool {
@@ -250,9 +249,9 @@ func (oy offerYAML) toOffer(kind, key string) (Offer, error) {
 		key:        key,
 	}
 	if kind == KindSavingsPlan && o.Code != "" {
-		code, ok := SavingsPlanCode(o.Code)
+		code, ok := awsnames.SavingsPlanCode(o.Code)
 		if !ok {
-			return Offer{}, fmt.Errorf("code: %q is not a Savings Plans code (known: %s)", o.Code, strings.Join(SavingsPlanCodes, ", "))
+			return Offer{}, fmt.Errorf("code: %q is not a Savings Plans code (known: %s)", o.Code, strings.Join(awsnames.SavingsPlanCodes, ", "))
 		}
 		o.Code = code
 	}
@@ -488,7 +487,7 @@ func (c Config) Validate() error {
 func firstDuplicate(names []string) string {
 	seen := map[string]bool{}
 	for _, n := range names {
-		k := NormalizeName(n)
+		k := awsnames.NormalizeName(n)
 		if seen[k] {
 			return n
 		}
@@ -513,7 +512,7 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 	if len(services) > 0 {
 		var offers []Offer
 		for _, code := range services {
-			sp, isSP := SavingsPlanCode(code)
+			sp, isSP := awsnames.SavingsPlanCode(code)
 			if isSP {
 				code = sp
 			}
@@ -557,22 +556,4 @@ func Resolve(c Config, services, regions []string) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
-}
-
-// NormalizeName folds an attribute name so that the JSON key and the CSV
-// column title of the same attribute compare equal: "instanceType" and
-// "Instance Type", "preInstalledSw" and "Pre Installed S/W",
-// "capacitystatus" and "CapacityStatus" all become the same string.
-func NormalizeName(name string) string {
-	b := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+('a'-'A'))
-		}
-	}
-	return string(b)
 }

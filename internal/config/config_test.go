@@ -92,19 +92,6 @@ func TestResolveOverrides(t *testing.T) {
 	}
 }
 
-func TestNormalizeName(t *testing.T) {
-	pairs := [][2]string{
-		{"instanceType", "Instance Type"}, {"preInstalledSw", "Pre Installed S/W"},
-		{"capacitystatus", "CapacityStatus"}, {"vcpu", "vCPU"}, {"productFamily", "Product Family"},
-		{"maxIopsvolume", "Max IOPS/volume"}, {"usagetype", "usageType"},
-	}
-	for _, p := range pairs {
-		if NormalizeName(p[0]) != NormalizeName(p[1]) {
-			t.Errorf("%q and %q normalise differently: %q vs %q", p[0], p[1], NormalizeName(p[0]), NormalizeName(p[1]))
-		}
-	}
-}
-
 func TestShapeErrorsInUserTerms(t *testing.T) {
 	cases := map[string]string{
 		"offers:\n  - code: AmazonEC2\n    regions: us-east-1\n":            `offers[0].regions (line 3): expected a list such as [us-east-1, eu-west-1], found "us-east-1"`,

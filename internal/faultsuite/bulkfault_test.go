@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // Fault is what the Bulk API does to requests whose path starts with a
@@ -77,6 +77,13 @@ type Fault struct {
 // written on the raw connection here, not added to the fake.
 type Bulk struct {
 	URL string
+	// Fake is the bulkfake behind the middleware. Its own faults (SetFault:
+	// cuts in every framing, stalls, servers that ignore Range; and
+	// SetMissingStatus) keep the ETag, Content-Length and Range handling
+	// of the real service; a case that uses them points the binary at
+	// Fake.URL directly (Fixture.Direct) so that its framing reaches the
+	// client as is.
+	Fake *bulkfake.Server
 
 	srv  *httptest.Server
 	done chan struct{}
@@ -97,7 +104,7 @@ func NewBulk(t testing.TB) *Bulk {
 	fake := bulkfake.New(mirrorDir)
 	target, _ := url.Parse(fake.URL)
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	b := &Bulk{done: make(chan struct{}), hits: map[string]int{}}
+	b := &Bulk{Fake: fake, done: make(chan struct{}), hits: map[string]int{}}
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := b.match(r.URL.Path)
 		if !ok {
@@ -113,6 +120,23 @@ func NewBulk(t testing.TB) *Bulk {
 		fake.Close()
 	})
 	return b
+}
+
+// Direct points the binary straight at the fake (no middleware): for
+// faults installed with Fake.SetFault. Count requests with Fake.Requests.
+func (f *Fixture) Direct() {
+	f.Env = append(f.Env, "PRICECHECKER_ENDPOINT="+f.Bulk.Fake.URL)
+}
+
+// requestsOf counts the fake's requests for path p.
+func requestsOf(b *Bulk, p string) int {
+	n := 0
+	for _, r := range b.Fake.Requests() {
+		if r == p {
+			n++
+		}
+	}
+	return n
 }
 
 // Rule installs a fault for paths starting with prefix (checked in the

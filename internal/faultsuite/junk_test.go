@@ -1,6 +1,8 @@
 package faultsuite
 
 import (
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -65,6 +67,69 @@ func TestJunk(t *testing.T) {
 			Args:  runArgs("--format", "json"),
 			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
 				Stderr: []string{`AmazonRedshift us-east-1: read http://\S+/us-east-1/index\.json: offer file is malformed JSON`}},
+		},
+		{
+			Name: "a region code that climbs out of --out",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				index := strings.Replace(string(readMirror(t, regionIndexPath)), `"eu-west-1" : {
+      "regionCode" : "eu-west-1",`, `"../../../escaped" : {
+      "regionCode" : "../../../escaped",`, 1)
+				f.Bulk.Rule(regionIndexPath, Fault{Body: []byte(index)})
+			},
+			Args: []string{"run", "--service", "AmazonRedshift", "--region", "all", "--progress-interval", "0"},
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`region index of AmazonRedshift \(current\): region "\.\./\.\./\.\./escaped" is not a region code`}},
+			Check: func(t *testing.T, f *Fixture, res Result) {
+				root := filepath.Dir(filepath.Dir(f.Dir))
+				_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+					if err == nil && strings.Contains(d.Name(), "escaped") {
+						t.Errorf("written outside --out: %s", p)
+					}
+					return nil
+				})
+			},
+		},
+		{
+			Name:  "4 MiB of whitespace as a JSON offer",
+			Setup: body(usEastJSON, offerHead+`"products":`+strings.Repeat(" ", 4<<20)+`{}}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS JSON: at byte \d+, a string, number or run of whitespace is longer than 1 MiB`}},
+		},
+		{
+			Name:  "a 4 MiB string in a JSON offer",
+			Setup: body(usEastJSON, offerHead+`"disclaimer":"`+strings.Repeat("a", 4<<20)+`"}`),
+			Args:  runArgs("--format", "json"),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS JSON: at byte \d+, .* longer than 1 MiB`}},
+		},
+		{
+			Name:  "one 4 MiB line as an offer CSV",
+			Setup: body(usEastCSV, `"FormatVersion","v1.0`+strings.Repeat("x", 4<<20)+"\n"),
+			Args:  runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is not AWS CSV: at line 1 \(byte 0\), a record is longer than 256 KiB`}},
+		},
+		{
+			Name: "a CSV row narrower than its header",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				lines := strings.SplitAfter(string(readMirror(t, usEastCSV)), "\n")
+				f.Bulk.Rule(usEastCSV, Fault{Body: []byte(strings.Join(lines[:7], "") + "x\n")})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged, Stderr: []string{`line 8 has 1 fields, the header has`}},
+		},
+		{
+			Name: "a price that is not a number",
+			Setup: func(t *testing.T, f *Fixture) {
+				f.Seed(t)
+				f.Bulk.Rule(usEastCSV, Fault{Body: editCSV(t, usEastCSV, "PricePerUnit", "abc")})
+			},
+			Args: runArgs(),
+			Want: Want{Exit: 1, Snapshot: SnapshotUnchanged,
+				Stderr: []string{`offer file is corrupt: 1 price or range is not a decimal number as AWS writes it .*price "abc"`}},
 		},
 		{
 			Name: "the region index cut off with Content-Length",

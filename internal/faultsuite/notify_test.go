@@ -69,8 +69,13 @@ func TestSlackRateLimit(t *testing.T) {
 			if got := len(fake.Messages()); got != tt.posted {
 				t.Errorf("%d messages posted, want %d", got, tt.posted)
 			}
-			if tt.posted > 0 && fake.Requests() != min(tt.limits, 100)+1 {
-				t.Errorf("%d requests, want %d refused and one accepted", fake.Requests(), tt.limits)
+			// Bot mode first reads the channel's history (pages counted
+			// apart) to find a message already posted for this report.
+			if want := tt.limits + 1 + fake.HistoryPages(); tt.posted > 0 && fake.Requests() != want {
+				t.Errorf("%d requests, want %d refused, %d history pages and one accepted", fake.Requests(), tt.limits, fake.HistoryPages())
+			}
+			if tt.bot && fake.HistoryPages() == 0 {
+				t.Error("bot mode posted without reading the channel's history for an earlier post")
 			}
 			if tt.posted > 0 && res.Elapsed < time.Duration(tt.limits)*time.Second {
 				t.Errorf("posted after %s: the 429s were not waited out", res.Elapsed)
@@ -84,9 +89,9 @@ func TestSlackRateLimit(t *testing.T) {
 var appendedRE = regexp.MustCompile(`sheets: \d+ tabs written \(\d+ created\), (\d+) changes appended \((\d+) already there\)`)
 
 // Sheets' 429 and 5xx are retried, and the Changes rows are appended
-// once. An append that took effect before its error is not retried (it
-// may have been applied): notify fails saying so, and the re-run appends
-// only what is missing, which is nothing.
+// once. An append that took effect before its error is read back rather
+// than blindly retried: notify appends only what is missing (nothing) and
+// exits 0, and a re-run appends nothing either.
 func TestSheetsErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
@@ -100,7 +105,20 @@ func TestSheetsErrors(t *testing.T) {
 		{"429 on writes", func(s *sheetsfake.Server) { s.FailNextWrites(1, 429) },
 			Want{Exit: 0, Stderr: []string{`sheets: 2 tabs written \(4 created\), \d+ changes appended \(0 already there\)`}}},
 		{"503 after the append was applied", func(s *sheetsfake.Server) { s.FailNextAppendsAfterApplying(1, 503) },
-			Want{Exit: 1, Stderr: []string{`google sheets: sheets: append to tab "Changes" \(request 1\): googleapi: Error 503: .*not retried: the rows may have been added; the next run appends only what is missing`}}},
+			Want{Exit: 0, Stderr: []string{`sheets: 2 tabs written \(4 created\), \d+ changes appended \(0 already there\)`}}},
+		// Every write call that may have taken effect before its error is
+		// checked before it is repeated: each tab once, each change once.
+		{"batchUpdate applied, then 503", func(s *sheetsfake.Server) { s.FailNextAfterApplying(sheetsfake.CallBatchUpdate, 1, 503) }, sheetsDone},
+		{"batchUpdate applied, then the connection reset", func(s *sheetsfake.Server) {
+			s.FailNextAfterApplying(sheetsfake.CallBatchUpdate, 1, sheetsfake.ResetConnection)
+		}, sheetsDone},
+		{"append applied, then the connection reset", func(s *sheetsfake.Server) {
+			s.FailNextAfterApplying(sheetsfake.CallValuesAppend, 1, sheetsfake.ResetConnection)
+		}, sheetsDone},
+		{"values.batchUpdate applied, then 503", func(s *sheetsfake.Server) {
+			s.FailNextAfterApplying(sheetsfake.CallValuesBatchUpdate, 1, 503)
+		}, sheetsDone},
+		{"the first request reset before it is handled", func(s *sheetsfake.Server) { s.ResetNext(1) }, sheetsDone},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -122,6 +140,7 @@ func TestSheetsErrors(t *testing.T) {
 				t.Errorf("notify says %s changes appended; Changes has %d rows after its header", m[1], len(rows)-1)
 			}
 			assertNoDuplicateRows(t, rows)
+			assertTabsOnce(t, fake, id)
 
 			// The same report again appends nothing.
 			again := notifyRun(t, f, env, "--spreadsheet-id", id)
@@ -131,6 +150,23 @@ func TestSheetsErrors(t *testing.T) {
 			}
 			AssertNoStrayFiles(t, f.Dir)
 		})
+	}
+}
+
+// sheetsDone is notify's success line, whatever was created.
+var sheetsDone = Want{Exit: 0, Stderr: []string{`sheets: 2 tabs written \(\d+ created\), \d+ changes appended \(0 already there\)`}}
+
+// assertTabsOnce fails when a tab title is there twice (a structure change
+// repeated after it took effect adds "Changes 2" and the like).
+func assertTabsOnce(t *testing.T, fake *sheetsfake.Server, id string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, s := range fake.Sheets(id) {
+		base := strings.TrimRight(strings.TrimSuffix(s.Title, " "), "0123456789")
+		if seen[s.Title] || (base != s.Title && seen[strings.TrimSpace(base)]) {
+			t.Errorf("tab %q is there twice", s.Title)
+		}
+		seen[s.Title] = true
 	}
 }
 
@@ -162,4 +198,90 @@ func toString(v any) string {
 		return strconv.FormatBool(v)
 	}
 	return ""
+}
+
+// notifyBoth is notify with Sheets and Slack (bot mode) against their
+// fakes, as the workflow runs it.
+type notifyBoth struct {
+	f      *Fixture
+	sheets *sheetsfake.Server
+	slack  *slackfake.Server
+	env    []string
+	args   []string
+}
+
+const notifySheetID = "faultsuite-sheet"
+
+func newNotifyBoth(t *testing.T) *notifyBoth {
+	t.Helper()
+	n := &notifyBoth{f: reportFixture(t), sheets: sheetsfake.New(), slack: slackfake.New()}
+	t.Cleanup(n.sheets.Close)
+	t.Cleanup(n.slack.Close)
+	n.sheets.AddSpreadsheet(notifySheetID)
+	n.env = []string{"PRICECHECKER_SHEETS_ENDPOINT=" + n.sheets.Endpoint(), "PRICECHECKER_SHEETS_ANONYMOUS=true",
+		"SLACK_BOT_TOKEN=" + slackfake.Token, "GITHUB_REPOSITORY=acme/prices", "GITHUB_RUN_ID=4242"}
+	n.args = []string{"--out", "prices", "--spreadsheet-id", notifySheetID, "--slack-channel", slackfake.Channel, "--slack-api-url", n.slack.APIURL()}
+	return n
+}
+
+func (n *notifyBoth) run(t *testing.T, want Want) Result {
+	t.Helper()
+	res := notifyRun(t, n.f, n.env, n.args...)
+	CheckResult(t, res, want)
+	AssertNoStrayFiles(t, n.f.Dir)
+	return res
+}
+
+func (n *notifyBoth) messages(t *testing.T, want int) []slackfake.Received {
+	t.Helper()
+	msgs := n.slack.Messages()
+	if len(msgs) != want {
+		t.Errorf("%d Slack messages, want %d", len(msgs), want)
+	}
+	return msgs
+}
+
+// When Google Sheets refuses the update, Slack still hears of the report
+// and of the failure; once Sheets is shared again, the re-run updates it
+// without posting the report to Slack a second time.
+func TestNotifySheetsForbidden(t *testing.T) {
+	t.Parallel()
+	n := newNotifyBoth(t)
+	n.sheets.SetForbidden(true)
+	n.run(t, Want{Exit: 1, Stderr: []string{`Google Sheets was not updated: `}})
+	if msgs := n.messages(t, 1); len(msgs) == 1 && !strings.Contains(msgs[0].Text+string(msgs[0].Blocks), "Google Sheets was not updated") {
+		t.Errorf("the Slack message does not say Sheets was not updated:\n%s\n%s", msgs[0].Text, msgs[0].Blocks)
+	}
+
+	n.sheets.SetForbidden(false)
+	n.run(t, Want{Exit: 0, Stderr: []string{`slack: this report was already posted \(message \S+, publication \S+\); not posting it again`,
+		`sheets: 2 tabs written \(\d+ created\), \d+ changes appended \(0 already there\)`}})
+	n.messages(t, 1)
+	rows := n.sheets.Values(notifySheetID, "Changes")
+	if len(rows) < 2 {
+		t.Errorf("Changes has %d rows after the re-run; want the header and the report's changes", len(rows))
+	}
+	assertNoDuplicateRows(t, rows)
+}
+
+// When Slack fails, Sheets is still updated; the re-runs post the message
+// once and append nothing more.
+func TestNotifySlackFails(t *testing.T) {
+	t.Parallel()
+	n := newNotifyBoth(t)
+	n.slack.FailWith("internal_error")
+	n.run(t, Want{Exit: 1, Stderr: []string{`Slack was not notified: `}})
+	n.messages(t, 0)
+	rows := n.sheets.Values(notifySheetID, "Changes")
+	if len(rows) < 2 {
+		t.Fatalf("Changes has %d rows; Sheets was not updated while Slack failed", len(rows))
+	}
+
+	n.slack.StopFailing()
+	n.run(t, Want{Exit: 0, Stderr: []string{`slack: message posted`}})
+	n.run(t, Want{Exit: 0, Stderr: []string{`slack: this report was already posted`}})
+	n.messages(t, 1)
+	if got := len(n.sheets.Values(notifySheetID, "Changes")); got != len(rows) {
+		t.Errorf("Changes has %d rows after the re-runs, want %d", got, len(rows))
+	}
 }

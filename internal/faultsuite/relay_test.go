@@ -13,13 +13,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
 const (
@@ -86,7 +88,7 @@ type lambda struct {
 
 // startRelay starts the relay under the emulator with a fake GitHub and a
 // plain GITHUB_TOKEN (no AWS service is called).
-func startRelay(t *testing.T, gh *relaytest.GitHub, extraEnv ...string) *lambda {
+func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *lambda {
 	t.Helper()
 	rie := findRIE(t)
 	home := t.TempDir()
@@ -146,6 +148,14 @@ func startRelay(t *testing.T, gh *relaytest.GitHub, extraEnv ...string) *lambda 
 // nil when the function succeeded (SNS then does not redeliver).
 func (l *lambda) invoke(t *testing.T, event []byte) error {
 	t.Helper()
+	_, err := l.call(t, event)
+	return err
+}
+
+// call delivers an event and returns the function's answer, or the
+// invocation's error message.
+func (l *lambda) call(t *testing.T, event []byte) ([]byte, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+l.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
@@ -159,12 +169,12 @@ func (l *lambda) invoke(t *testing.T, event []byte) error {
 		ErrorMessage string `json:"errorMessage"`
 	}
 	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
-		return fmt.Errorf("%s", fnErr.ErrorMessage)
+		return nil, fmt.Errorf("%s", fnErr.ErrorMessage)
 	}
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
 	}
-	return nil
+	return body, nil
 }
 
 // snsEvent is the repository's real price-list SNS sample, with its
@@ -195,7 +205,7 @@ func snsEvent(t *testing.T, messageID, version string) []byte {
 // failed is dispatched when Lambda retries it, once.
 func TestRelayDuplicateDeliveries(t *testing.T) {
 	t.Parallel()
-	gh := relaytest.NewGitHub(t, relayRepo, relayToken)
+	gh := githubfake.New(t, relayRepo, relayToken)
 	l := startRelay(t, gh)
 
 	dispatches := func(t *testing.T, want int) {
@@ -227,7 +237,7 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 
 	t.Run("a failed dispatch is retried by the redelivery, once", func(t *testing.T) {
 		event := snsEvent(t, "faultsuite-502", "20171206000000")
-		gh.Script(relaytest.Response{Status: 502, Message: "Server Error"}, relaytest.Response{Status: 502, Message: "Server Error"})
+		gh.Script(githubfake.Response{Status: 502, Message: "Server Error"}, githubfake.Response{Status: 502, Message: "Server Error"})
 		if err := l.invoke(t, event); err == nil || !strings.Contains(err.Error(), "502") {
 			t.Fatalf("invocation error %v, want the 502 (so that Lambda retries)", err)
 		}
@@ -242,5 +252,119 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 
 	if out := l.out.String(); strings.Contains(out, relayToken) {
 		t.Error("the token appears in the relay's logs")
+	}
+}
+
+// Hostile SNS deliveries: an event nested deeper than any JSON decoder
+// should follow is dropped as a success (SNS would redeliver a failure
+// forever), and a message whose fields would be code in a workflow's
+// shell is dispatched without them.
+func TestRelayHostileEvents(t *testing.T) {
+	t.Parallel()
+	gh := githubfake.New(t, relayRepo, relayToken)
+	l := startRelay(t, gh)
+
+	t.Run("an event nested 20000 deep is dropped, not failed", func(t *testing.T) {
+		event := `{"Records":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `]}`
+		if err := l.invoke(t, []byte(event)); err != nil {
+			t.Fatalf("invocation failed: %v (SNS would redeliver it)", err)
+		}
+		if n := gh.Requests(); n != 0 {
+			t.Errorf("%d GitHub requests for an event that is not SNS's", n)
+		}
+		if !strings.Contains(l.out.String(), "dropped") {
+			t.Errorf("the relay's log does not say the event was dropped:\n%s", truncateLog(l.out.String()))
+		}
+	})
+
+	for i, value := range []string{
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/$(curl evil)/region_index.json",
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/`id`/region_index.json",
+		"https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/${{ github.token }}/region_index.json",
+	} {
+		t.Run("a regionIndex carrying shell or workflow syntax "+strconv.Itoa(i), func(t *testing.T) {
+			before := len(gh.Dispatches())
+			event := snsEvent(t, "faultsuite-hostile-"+strconv.Itoa(i), "2018010"+strconv.Itoa(i)+"000000")
+			event = []byte(strings.Replace(string(event), `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/region_index.json`,
+				strings.NewReplacer(`"`, `\\\"`).Replace(value), 1))
+			if err := l.invoke(t, event); err != nil {
+				t.Fatal(err)
+			}
+			d := gh.Dispatches()
+			if len(d) != before+1 {
+				t.Fatalf("%d dispatches, want one more than %d; fake GitHub errors: %v", len(d), before, gh.Errors())
+			}
+			p := d[len(d)-1].Payload
+			if p["regionIndexUrl"] != "" {
+				t.Errorf("regionIndexUrl %q dispatched, want it left out", p["regionIndexUrl"])
+			}
+			for k, v := range p {
+				if s, ok := v.(string); ok && strings.ContainsAny(s, "$`{}'\"") {
+					t.Errorf("payload %s = %q carries shell or workflow syntax", k, s)
+				}
+			}
+			if !strings.Contains(l.out.String(), "left out of the dispatch: not in the shape AWS uses") {
+				t.Errorf("the relay's log does not say what it left out:\n%s", truncateLog(l.out.String()))
+			}
+		})
+	}
+}
+
+func truncateLog(s string) string {
+	if len(s) > 4000 {
+		return s[len(s)-4000:]
+	}
+	return s
+}
+
+// In HTTP mode (SNS posts to a function URL), a message whose
+// SigningCertURL is not SNS's own host is refused with 403 before any
+// certificate is fetched: sns.s3-<region>.amazonaws.com is an S3 website
+// anyone can host a certificate on.
+func TestRelayHTTPForgedCertHost(t *testing.T) {
+	t.Parallel()
+	gh := githubfake.New(t, relayRepo, relayToken)
+	l := startRelay(t, gh, "RELAY_MODE=http")
+	var ev struct {
+		Records []struct {
+			Sns map[string]any
+		}
+	}
+	if err := json.Unmarshal(snsEvent(t, "faultsuite-forged", ""), &ev); err != nil {
+		t.Fatal(err)
+	}
+	msg := ev.Records[0].Sns
+	delete(msg, "SigningCertUrl")
+	delete(msg, "UnsubscribeUrl")
+	delete(msg, "MessageAttributes")
+	msg["SigningCertURL"] = "https://sns.s3-us-east-1.amazonaws.com/x.pem"
+	msg["UnsubscribeURL"] = "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"
+	body, _ := json.Marshal(msg)
+	req, _ := json.Marshal(map[string]any{
+		"headers":         map[string]string{"x-amz-sns-message-type": "Notification", "content-type": "text/plain; charset=UTF-8"},
+		"body":            string(body),
+		"isBase64Encoded": false,
+		"requestContext":  map[string]any{"http": map[string]string{"method": "POST", "path": "/"}},
+	})
+	answer, err := l.call(t, req)
+	if err != nil {
+		t.Fatalf("invocation failed: %v", err)
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		t.Fatalf("answer %s: %v", answer, err)
+	}
+	if resp.StatusCode != http.StatusForbidden || resp.Body != "signature check failed" {
+		t.Errorf("answer %d %q, want 403 \"signature check failed\"", resp.StatusCode, resp.Body)
+	}
+	if n := gh.Requests(); n != 0 {
+		t.Errorf("%d GitHub requests for a forged message", n)
+	}
+	// The log quotes the host, JSON-escaped once or twice.
+	if out := l.out.String(); !regexp.MustCompile(`host \\*"sns\.s3-us-east-1\.amazonaws\.com\\*" is not an SNS host`).MatchString(out) {
+		t.Errorf("the relay's log does not say the certificate's host is not SNS's:\n%s", truncateLog(out))
 	}
 }

@@ -3,7 +3,6 @@ package gitstore
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"path"
@@ -115,8 +114,7 @@ func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, f
 // version; data buffers are reused by cat-file, so no bytes are kept.
 type differ struct {
 	seed   maphash.Seed
-	header []byte
-	attrs  []string
+	header []string
 	gen    int
 	seen   map[string]*seenRecord
 	// order is the previous version's records in file order, next the
@@ -126,7 +124,6 @@ type differ struct {
 }
 
 type seenRecord struct {
-	rate string
 	hash uint64
 	gen  int // the last version that had the line
 }
@@ -137,24 +134,20 @@ func newDiffer() *differ {
 
 func (d *differ) diff(data []byte, ch *Changes) error {
 	d.gen++
-	rec, rest := nextRecord(data)
-	if len(rec) > 0 && !bytes.Equal(rec, d.header) {
-		header, err := parseRecord(rec)
-		if err != nil {
-			return err
-		}
-		if len(header) < numFixed || !slices.Equal(header[:numFixed], snapshot.FixedColumns[:]) {
-			return errors.New("not a pricechecker snapshot: unexpected header")
-		}
-		d.header, d.attrs = bytes.Clone(rec), header[numFixed:]
+	sc, err := snapshot.NewScanner(data)
+	if err != nil {
+		return err
+	}
+	if h := sc.Header(); h != nil && !slices.Equal(h, d.header) {
+		d.header = h
 		for _, s := range d.seen {
 			s.hash = 0 // the columns moved: every record is decoded anew
 		}
 	}
 	n := 0
 	d.next = d.next[:0]
-	for len(rest) > 0 {
-		rec, rest = nextRecord(rest)
+	for sc.Next() {
+		rec := sc.Raw()
 		if len(bytes.TrimSpace(rec)) == 0 {
 			continue
 		}
@@ -176,19 +169,19 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 			d.next = append(d.next, s)
 			continue
 		}
-		row, err := parseRecord(rec)
+		row, err := sc.Row()
 		if err != nil {
 			return err
 		}
-		if len(row) != numFixed+len(d.attrs) {
+		if len(row) != len(d.header) {
 			continue // as Walk: a record of the wrong width is no line
 		}
-		l := toLine(d.attrs, row)
+		l := sc.Line(row)
 		if s = d.seen[l.RateCode]; s == nil {
-			s = &seenRecord{rate: l.RateCode}
+			s = &seenRecord{}
 			d.seen[l.RateCode] = s
 		} else if s.gen == d.gen {
-			continue // a rate code twice: the first one counts, as in History
+			continue // a rate code twice: the first one counts
 		}
 		s.hash, s.gen = h, d.gen
 		n++

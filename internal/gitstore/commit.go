@@ -2,10 +2,8 @@ package gitstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
@@ -98,26 +96,29 @@ func Push(ctx context.Context, repoDir, remote, branch string, maxAttempts int) 
 	if maxAttempts <= 0 {
 		maxAttempts = DefaultPushAttempts
 	}
-	var err error
-	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		_, err = git(ctx, repoDir, "push", remote, "HEAD:refs/heads/"+branch)
-		if err == nil {
-			return nil
+	_, err := pushPolicy(maxAttempts).Do(ctx, func(a backoff.Attempt) (backoff.Verdict, error) {
+		if a.N > 1 {
+			if err := rebaseOnto(ctx, repoDir, remote, branch); err != nil {
+				return backoff.Verdict{}, err
+			}
 		}
-		if !retryable(err) {
-			return fmt.Errorf("push to %s/%s: %w", remote, branch, err)
+		_, err := git(ctx, repoDir, "push", remote, "HEAD:refs/heads/"+branch)
+		switch {
+		case err == nil:
+			return backoff.Verdict{}, nil
+		case protected(err):
+			return backoff.Verdict{}, fmt.Errorf("push to %s/%s: %s: %w", remote, branch, ProtectedAdvice, err)
+		case !retryable(err):
+			return backoff.Verdict{}, fmt.Errorf("push to %s/%s: %w", remote, branch, err)
+		case a.Last:
+			return backoff.Verdict{}, fmt.Errorf("push to %s/%s: still rejected after %d attempts (other runs keep pushing; run again): %w", remote, branch, a.N, err)
 		}
-		if attempt == maxAttempts {
-			break
-		}
-		if err := sleep(ctx, attempt); err != nil {
-			return err
-		}
-		if err := rebaseOnto(ctx, repoDir, remote, branch); err != nil {
-			return err
-		}
+		return backoff.Verdict{Retry: true}, err
+	})
+	if we, ok := err.(*backoff.WaitError); ok {
+		return we.Cause // the run is ending while it waited its turn
 	}
-	return fmt.Errorf("push to %s/%s: still rejected after %d attempts (other runs keep pushing; run again): %w", remote, branch, maxAttempts, err)
+	return err
 }
 
 // retryable reports whether a push failed because the remote branch moved,
@@ -135,12 +136,11 @@ func retryable(err error) bool {
 	return false
 }
 
-// sleep waits before the next push: exponentially longer from 250 ms up to
-// 8 s, with jitter so that the losers of one round do not collide again in
-// the next.
-func sleep(ctx context.Context, attempt int) error {
-	ceiling := min(250*time.Millisecond<<(attempt-1), 8*time.Second)
-	return backoff.Sleep(ctx, ceiling/2+rand.N(ceiling/2+1))
+// pushPolicy waits before the next push: exponentially longer from 250 ms
+// up to 8 s, with jitter so that the losers of one round do not collide
+// again in the next.
+func pushPolicy(maxAttempts int) backoff.Policy {
+	return backoff.Policy{MaxAttempts: maxAttempts, Base: 250 * time.Millisecond, Cap: 8 * time.Second}
 }
 
 // rebaseOnto fetches remote's branch and replays the local commits on it.
@@ -239,16 +239,13 @@ func mergeManifests(ctx context.Context, repoDir string, files []string) error {
 }
 
 func readManifestStage(ctx context.Context, repoDir string, stage int, file string) (*snapshot.Manifest, error) {
-	m := &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}
 	out, err := git(ctx, repoDir, "show", fmt.Sprintf(":%d:%s", stage, file))
 	if err != nil {
-		return m, err
+		return &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}, err
 	}
-	if err := json.Unmarshal([]byte(out), m); err != nil {
-		return m, fmt.Errorf("merge %s: %w", file, err)
-	}
-	if m.Regions == nil {
-		m.Regions = map[string]snapshot.RegionState{}
+	m, err := snapshot.ParseManifest([]byte(out), "")
+	if err != nil {
+		return &snapshot.Manifest{Regions: map[string]snapshot.RegionState{}}, fmt.Errorf("merge %s: %w", file, err)
 	}
 	return m, nil
 }

@@ -3,10 +3,7 @@ package gitstore
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
@@ -253,8 +250,8 @@ func (r *Repo) History(ctx context.Context, file string, sel Selector, opts Hist
 }
 
 // matcher finds the selected lines of a snapshot without decoding all of it:
-// it splits the CSV into records on line ends (minding quoted newlines),
-// rejects most records with a byte comparison, and decodes only those left.
+// snapshot.Scanner hands it each record's bytes, it rejects most with a byte
+// comparison, and decodes only those left.
 type matcher struct {
 	sel       Selector
 	rateCodes map[string]bool
@@ -288,68 +285,33 @@ func newMatcher(sel Selector) *matcher {
 	return m
 }
 
-// numFixed is how many fixed columns precede the attributes.
-var numFixed = len(snapshot.FixedColumns)
-
 func (m *matcher) scan(data []byte) ([]report.Line, error) {
-	rec, rest := nextRecord(data)
-	if len(rec) == 0 {
-		return nil, nil
-	}
-	header, err := parseRecord(rec)
-	if err != nil {
+	sc, err := snapshot.NewScanner(data)
+	if err != nil || sc.Header() == nil {
 		return nil, err
-	}
-	if len(header) < numFixed || !slices.Equal(header[:numFixed], snapshot.FixedColumns[:]) {
-		return nil, errors.New("not a pricechecker snapshot: unexpected header")
 	}
 	cols := make([]int, len(m.names))
 	for i, name := range m.names {
-		cols[i] = slices.Index(header, name)
+		cols[i] = sc.Column(name)
 		if cols[i] < 0 {
 			return nil, nil // no line of this version has the column
 		}
 	}
-	attrs := header[numFixed:]
 	var out []report.Line
-	for len(rest) > 0 {
-		rec, rest = nextRecord(rest)
-		if !m.maybe(rec) {
+	for sc.Next() {
+		if !m.maybe(sc.Raw()) {
 			continue
 		}
-		row, err := parseRecord(rec)
+		row, err := sc.Row()
 		if err != nil {
 			return nil, err
 		}
-		if len(row) != len(header) || !m.match(row, cols) {
+		if len(row) != len(sc.Header()) || !m.match(row, cols) {
 			continue
 		}
-		out = append(out, toLine(attrs, row))
+		out = append(out, sc.Line(row))
 	}
 	return out, nil
-}
-
-// nextRecord splits off the first CSV record (with its line end). A line
-// with an odd number of quotes opens or closes a quoted field, so the
-// record goes on until the quotes balance.
-func nextRecord(data []byte) (rec, rest []byte) {
-	open := false
-	i := 0
-	for i < len(data) {
-		nl := bytes.IndexByte(data[i:], '\n')
-		end := len(data)
-		if nl >= 0 {
-			end = i + nl + 1
-		}
-		if bytes.Count(data[i:end], []byte{'"'})%2 == 1 {
-			open = !open
-		}
-		i = end
-		if !open {
-			break
-		}
-	}
-	return data[:i], data[i:]
 }
 
 // maybe is the cheap test: false means the record cannot match.
@@ -399,28 +361,4 @@ func (m *matcher) match(row []string, cols []int) bool {
 		}
 	}
 	return true
-}
-
-func parseRecord(rec []byte) ([]string, error) {
-	row, err := csv.NewReader(bytes.NewReader(rec)).Read()
-	if errors.Is(err, io.EOF) {
-		return nil, nil
-	}
-	return row, err
-}
-
-func toLine(attrs, row []string) report.Line {
-	l := report.Line{
-		RateCode: row[snapshot.ColRateCode], SKU: row[snapshot.ColSKU], TermType: row[snapshot.ColTermType],
-		Unit: row[snapshot.ColUnit], Price: row[snapshot.ColPrice], Currency: row[snapshot.ColCurrency],
-		LeaseContractLength: row[snapshot.ColLeaseContractLength], PurchaseOption: row[snapshot.ColPurchaseOption],
-		OfferingClass: row[snapshot.ColOfferingClass], Description: row[snapshot.ColDescription],
-	}
-	if len(attrs) > 0 {
-		l.Attributes = make(map[string]string, len(attrs))
-		for i, a := range attrs {
-			l.Attributes[a] = row[numFixed+i]
-		}
-	}
-	return l
 }

@@ -2,7 +2,6 @@ package gitstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -69,13 +68,11 @@ func (r *Recorded) Manifest(offerCode string) (*snapshot.Manifest, error) {
 	if err != nil || !ok {
 		return m, err
 	}
-	if err := json.Unmarshal(data, m); err != nil {
+	parsed, err := snapshot.ParseManifest(data, offerCode)
+	if err != nil {
 		return nil, fmt.Errorf("read the manifest %s at %s: %w (commit a fixed one, or delete it to start over)", file, short(r.rev), err)
 	}
-	if m.Regions == nil {
-		m.Regions = map[string]snapshot.RegionState{}
-	}
-	return m, nil
+	return parsed, nil
 }
 
 // Snapshot returns a region's snapshot at the commit, or an error wrapping

@@ -2,7 +2,6 @@ package gitstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -216,8 +215,8 @@ func (r *Repo) regionState(commit, file string) (snapshot.RegionState, error) {
 
 // regionOf decodes a manifest and returns a region's entry.
 func regionOf(manifest []byte, region string) (snapshot.RegionState, error) {
-	var m snapshot.Manifest
-	if err := json.Unmarshal(manifest, &m); err != nil {
+	m, err := snapshot.ParseManifest(manifest, "")
+	if err != nil {
 		return snapshot.RegionState{}, err
 	}
 	return m.Regions[region], nil

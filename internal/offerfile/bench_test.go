@@ -9,6 +9,8 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/offergen"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // The decoders against the bare passes the performance goals name
@@ -42,7 +44,7 @@ func benchFile(b *testing.B, format string) []byte {
 
 // typical is the benchmark's "typical filter": Linux on shared, used
 // capacity, on-demand and reserved, with four attribute columns.
-var typical = offerfile.Selection{
+var typical = selection.Selection{
 	Terms: []string{"OnDemand", "Reserved"},
 	Filters: map[string][]string{
 		"productFamily": {"Compute Instance"}, "operatingSystem": {"Linux"},
@@ -59,7 +61,7 @@ func BenchmarkDecode(b *testing.B) {
 			defer reportCPU(b)()
 			for b.Loop() {
 				lines := 0
-				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*offerfile.Line) error { lines++; return nil }}); err != nil {
+				if _, err := offerfile.Decode(bytes.NewReader(data), format, typical, offerfile.Handler{Line: func(*priceline.Line) error { lines++; return nil }}); err != nil {
 					b.Fatal(err)
 				}
 				if lines == 0 {

@@ -8,7 +8,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // maxPreamble bounds the metadata rows before the header; real files have
@@ -25,9 +27,9 @@ type csvColumns struct {
 // DecodeCSV reads a CSV offer file: a few "Name","Value" metadata rows, the
 // header row, then one row per price dimension with the product's
 // attributes repeated on every row.
-func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
+func DecodeCSV(r io.Reader, sel selection.Selection, h Handler) (Header, error) {
 	src := newCSVSource(r, false)
-	p := compile(sel)
+	p := selection.Compile(sel)
 	header, cols, slotCol, err := readCSVHead(src, p)
 	if err != nil {
 		return header, err
@@ -37,9 +39,9 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			return header, err
 		}
 	}
-	vals := make([]string, p.nslots)
+	vals := make([]string, p.Slots())
 	width := cols.width
-	var line Line
+	var line priceline.Line
 	var bad badValues
 	for {
 		rec, err := src.read()
@@ -53,8 +55,8 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			row, _ := src.cr.FieldPos(0)
 			return header, fmt.Errorf("offer file is malformed or truncated: line %d has %d fields, the header has %d", row, len(rec), width)
 		}
-		if !p.keepTerm(rec[cols.termType]) {
-			p.noteTerm(rec[cols.termType])
+		if !p.KeepTerm(rec[cols.termType]) {
+			p.NoteTerm(rec[cols.termType])
 			continue
 		}
 		for slot, col := range slotCol {
@@ -64,16 +66,16 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 				vals[slot] = ""
 			}
 		}
-		if !p.keep(vals) {
+		if !p.Keep(vals) {
 			continue
 		}
 		// encoding/csv slices every field of a row out of one string; clone
 		// what is kept so that a kept line does not pin the whole row.
-		attrs := p.attributes(vals)
+		attrs := p.Attributes(vals)
 		for i := range attrs {
 			attrs[i] = strings.Clone(attrs[i])
 		}
-		line = Line{
+		line = priceline.Line{
 			SKU:                 strings.Clone(rec[cols.sku]),
 			OfferTermCode:       strings.Clone(rec[cols.offerTermCode]),
 			RateCode:            strings.Clone(rec[cols.rateCode]),
@@ -90,7 +92,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 			OfferingClass:       field(rec, cols.class),
 			Attributes:          attrs,
 		}
-		p.kept++
+		p.Kept()
 		bad.check(&line)
 		if err := h.Line(&line); err != nil {
 			return header, err
@@ -102,7 +104,7 @@ func DecodeCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
 	if err := bad.err(); err != nil {
 		return header, fmt.Errorf("offer file is corrupt: %w", err)
 	}
-	return header, p.explain()
+	return header, p.Explain()
 }
 
 // csvSource reads the records of a CSV file through caps on their length
@@ -149,7 +151,7 @@ func (s *csvSource) read() ([]string, error) {
 
 // readCSVHead reads the metadata rows and the header row, and maps every
 // column the selection needs.
-func readCSVHead(src *csvSource, p *plan) (Header, csvColumns, []int, error) {
+func readCSVHead(src *csvSource, p *selection.Matcher) (Header, csvColumns, []int, error) {
 	var h Header
 	for i := 0; ; i++ {
 		rec, err := src.read()
@@ -191,7 +193,7 @@ func readCSVHead(src *csvSource, p *plan) (Header, csvColumns, []int, error) {
 	}
 }
 
-func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
+func mapColumns(head []string, p *selection.Matcher) (csvColumns, []int, error) {
 	col := columnIndex(head)
 	cols := csvColumns{
 		sku: col("SKU"), offerTermCode: col("OfferTermCode"), rateCode: col("RateCode"),
@@ -206,7 +208,7 @@ func mapColumns(head []string, p *plan) (csvColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS offer CSV: the header has no %s column", name)
 		}
 	}
-	return cols, p.columnsOf(head, jsonKey), nil
+	return cols, p.ColumnsOf(head, awsnames.JSONKey), nil
 }
 
 // columnIndex returns a lookup of a header's columns by exact title (-1
@@ -224,26 +226,6 @@ func columnIndex(head []string) func(title string) int {
 		}
 		return -1
 	}
-}
-
-// columnsOf maps every slot of the plan to its column in a CSV header, or
-// -1. Columns are matched by normalised title; the first column with a
-// given normalised title wins, as fixed columns come first. key spells a
-// title as a configuration does, for suggestions.
-func (p *plan) columnsOf(head []string, key func(title string) string) []int {
-	for _, title := range head {
-		p.noteName(title, key(title))
-	}
-	slotCol := make([]int, p.nslots)
-	for i := range slotCol {
-		slotCol[i] = -1
-	}
-	for i := len(head) - 1; i >= 0; i-- {
-		if slot, ok := p.slots[config.NormalizeName(head[i])]; ok {
-			slotCol[slot] = i
-		}
-	}
-	return slotCol
 }
 
 func field(rec []string, i int) string {

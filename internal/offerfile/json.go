@@ -8,18 +8,19 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // jsonReader walks an offer file token by token. AWS writes products before
 // terms, so by the time terms arrive every kept product is known and every
 // other product's terms can be skipped without decoding them.
 type jsonReader struct {
-	dec  *jsontext.Decoder
-	lim  *boundedReader
-	plan *plan
-	h    Handler
-	bad  badValues
+	dec   *jsontext.Decoder
+	lim   *boundedReader
+	match *selection.Matcher
+	h     Handler
+	bad   badValues
 
 	header     Header
 	headerSent bool
@@ -31,20 +32,20 @@ type jsonReader struct {
 	slotOf    map[string]int
 	vals      []string
 	buf       []byte
-	line      Line
+	line      priceline.Line
 	sawFamily bool
 }
 
 // DecodeJSON reads a JSON offer file.
-func DecodeJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
+func DecodeJSON(r io.Reader, sel selection.Selection, h Handler) (Header, error) {
 	jr := &jsonReader{
-		plan:     compile(sel),
+		match:    selection.Compile(sel),
 		h:        h,
 		products: map[string][]string{},
 		slotOf:   map[string]int{},
 	}
 	jr.dec, jr.lim = newJSONDecoder(r)
-	jr.vals = make([]string, jr.plan.nslots)
+	jr.vals = make([]string, jr.match.Slots())
 	err := jr.file()
 	if err != nil {
 		return jr.header, jr.wrap(err)
@@ -139,7 +140,7 @@ func (jr *jsonReader) file() error {
 	if err := jr.bad.err(); err != nil {
 		return fmt.Errorf("offer file is corrupt: %w", err)
 	}
-	return jr.plan.explain()
+	return jr.match.Explain()
 }
 
 func (jr *jsonReader) sendHeader() error {
@@ -187,10 +188,10 @@ func (jr *jsonReader) product(sku string) error {
 			}
 			if !jr.sawFamily {
 				jr.sawFamily = true
-				jr.plan.noteName("productFamily", "productFamily")
+				jr.match.NoteName("productFamily", "productFamily")
 			}
-			if jr.plan.familySlot >= 0 {
-				jr.vals[jr.plan.familySlot] = family
+			if jr.match.FamilySlot() >= 0 {
+				jr.vals[jr.match.FamilySlot()] = family
 			}
 		case "attributes":
 			if err := jr.attributes(); err != nil {
@@ -205,8 +206,8 @@ func (jr *jsonReader) product(sku string) error {
 	if err := jr.expect('}'); err != nil {
 		return err
 	}
-	if jr.plan.keep(jr.vals) {
-		jr.products[sku] = jr.plan.attributes(jr.vals)
+	if jr.match.Keep(jr.vals) {
+		jr.products[sku] = jr.match.Attributes(jr.vals)
 	}
 	return nil
 }
@@ -223,14 +224,14 @@ func (jr *jsonReader) attributes() error {
 		slot, ok := jr.slotOf[string(key)]
 		if !ok {
 			slot = -1
-			if s, found := jr.plan.slots[config.NormalizeName(string(key))]; found {
+			if s, found := jr.match.Lookup(string(key)); found {
 				slot = s
 			}
 			// Past the cap (junk: AWS has about 80 names) a key is
 			// looked up each time rather than grow the cache.
 			if len(jr.slotOf) < maxAttributeNames {
 				jr.slotOf[string(key)] = slot
-				jr.plan.noteName(string(key), string(key))
+				jr.match.NoteName(string(key), string(key))
 			}
 		}
 		if slot < 0 {
@@ -255,8 +256,8 @@ func (jr *jsonReader) termsObject() error {
 		if err != nil {
 			return err
 		}
-		jr.plan.noteTerm(termType)
-		if !jr.plan.keepTerm(termType) {
+		jr.match.NoteTerm(termType)
+		if !jr.match.KeepTerm(termType) {
 			if err := jr.dec.SkipValue(); err != nil {
 				return err
 			}
@@ -345,7 +346,7 @@ func (jr *jsonReader) term(termType, sku string, attrs []string) error {
 		return err
 	}
 	for _, d := range dims {
-		jr.line = Line{
+		jr.line = priceline.Line{
 			SKU:                 sku,
 			OfferTermCode:       offerTermCode,
 			RateCode:            d.rateCode,
@@ -362,7 +363,7 @@ func (jr *jsonReader) term(termType, sku string, attrs []string) error {
 			OfferingClass:       class,
 			Attributes:          attrs,
 		}
-		jr.plan.kept++
+		jr.match.Kept()
 		jr.bad.check(&jr.line)
 		if err := jr.h.Line(&jr.line); err != nil {
 			return err

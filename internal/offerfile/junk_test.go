@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // Junk bodies: each is 16 MiB (the real faults are gigabytes; see
@@ -30,7 +32,7 @@ func (c *counting) Read(p []byte) (int, error) {
 
 func repeat(s string, n int) string { return strings.Repeat(s, n/len(s)) }
 
-type decodeFunc func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error)
+type decodeFunc func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error)
 
 func TestJunkIsRefusedAfterTheCap(t *testing.T) {
 	csvHead := "\"FormatVersion\",\"v1.0\"\n\"Version\",\"20250101000000\"\n\"OfferCode\",\"AmazonTest\"\n" +
@@ -69,7 +71,7 @@ func TestJunkIsRefusedAfterTheCap(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			src := &counting{r: strings.NewReader(c.body)}
-			_, err := c.decode(src, c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+			_, err := c.decode(src, c.format, selection.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}

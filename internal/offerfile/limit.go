@@ -31,9 +31,6 @@ const (
 	// has about 80): each is cached once, so a file of ever new names
 	// would grow the cache without end.
 	maxAttributeNames = 10000
-	// maxTermTypes caps the distinct term types noted to explain a
-	// selection (AWS has OnDemand and Reserved).
-	maxTermTypes = 64
 	// maxDimensions caps the price dimensions of one term, held until the
 	// term's attributes arrive (AWS's most tiered prices have about ten).
 	maxDimensions = 10000

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -19,14 +21,14 @@ const (
 	mirror       = "../../testdata/mirror/offers/v1.0/aws/AmazonRedshift"
 )
 
-func decodeFile(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeFile(t *testing.T, path, format string, sel selection.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	return decodeWith(t, offerfile.Decode, path, format, sel)
 }
 
 // decodeWith decodes a file with one of the package's decoders and
 // collects the lines.
-func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeWith(t *testing.T, decode func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel selection.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	h, lines, err := decodeAll(t, decode, path, format, sel)
 	if err != nil {
@@ -35,8 +37,8 @@ func decodeWith(t *testing.T, decode func(io.Reader, string, offerfile.Selection
 	return h, lines
 }
 
-func byRate(lines []offerfile.Line) map[string]offerfile.Line {
-	m := map[string]offerfile.Line{}
+func byRate(lines []priceline.Line) map[string]priceline.Line {
+	m := map[string]priceline.Line{}
 	for _, l := range lines {
 		m[l.RateCode] = l
 	}
@@ -44,7 +46,7 @@ func byRate(lines []offerfile.Line) map[string]offerfile.Line {
 }
 
 func TestDecodeRealRedshiftJSON(t *testing.T) {
-	h, lines := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Attributes: []string{"productFamily", "instanceType"}})
+	h, lines := decodeFile(t, redshiftJSON, offerfile.FormatJSON, selection.Selection{Attributes: []string{"productFamily", "instanceType"}})
 	if h.Version != "20180309224506" || h.OfferCode != "AmazonRedshift" || h.PublicationDate != "2018-03-09T22:45:06Z" {
 		t.Errorf("header = %+v", h)
 	}
@@ -56,7 +58,7 @@ func TestDecodeRealRedshiftJSON(t *testing.T) {
 		t.Errorf("rate codes are not unique: %d distinct of %d", len(m), len(lines))
 	}
 	l := m["Q5CNESP65QAQJHJM.JRTCKXETXF.6YS6EN2CT7"]
-	want := offerfile.Line{
+	want := priceline.Line{
 		SKU: "Q5CNESP65QAQJHJM", OfferTermCode: "JRTCKXETXF", RateCode: "Q5CNESP65QAQJHJM.JRTCKXETXF.6YS6EN2CT7",
 		TermType: "OnDemand", Description: "$0.040 per GB - EU (Paris) Amazon S3 accelerated data transfer from EU (London)",
 		EffectiveDate: "2018-03-01", BeginRange: "0", EndRange: "Inf", Unit: "GB", Price: "0.0400000000", Currency: "USD",
@@ -86,7 +88,7 @@ func TestDecodeRealRedshiftJSON(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	sel := offerfile.Selection{
+	sel := selection.Selection{
 		Terms:      []string{"Reserved"},
 		Filters:    map[string][]string{"productFamily": {"Compute Instance"}, "instanceType": {"ds2.8xlarge", "dc2.large"}},
 		Attributes: []string{"instanceType", "location"},
@@ -102,12 +104,12 @@ func TestFilters(t *testing.T) {
 	}
 	// A value no product has selects nothing, and that is not an error (a
 	// region may not sell an instance type).
-	_, none := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Filters: map[string][]string{"instanceType": {"x9.huge"}}})
+	_, none := decodeFile(t, redshiftJSON, offerfile.FormatJSON, selection.Selection{Filters: map[string][]string{"instanceType": {"x9.huge"}}})
 	if len(none) != 0 {
 		t.Errorf("unknown value kept %d lines", len(none))
 	}
 	// Products without productFamily are kept by an empty-value filter only.
-	_, missing := decodeFile(t, redshiftJSON, offerfile.FormatJSON, offerfile.Selection{Filters: map[string][]string{"productFamily": {""}}})
+	_, missing := decodeFile(t, redshiftJSON, offerfile.FormatJSON, selection.Selection{Filters: map[string][]string{"productFamily": {""}}})
 	if len(missing) == 0 {
 		t.Error("products without productFamily were not matched by an empty value")
 	}
@@ -116,7 +118,7 @@ func TestFilters(t *testing.T) {
 // The real EC2 CSV titles attributes differently from the JSON keys the
 // config uses; the same names must select the same lines.
 func TestCSVMatchesJSONAttributeNames(t *testing.T) {
-	sel := offerfile.Selection{
+	sel := selection.Selection{
 		Filters:    map[string][]string{"capacitystatus": {"Used"}, "preInstalledSw": {"SQL Web"}, "instanceType": {"c6i.large"}},
 		Attributes: []string{"instanceType", "preInstalledSw", "capacitystatus", "vcpu", "memory", "operatingSystem", "productFamily"},
 	}
@@ -140,7 +142,7 @@ func TestCSVMatchesJSONAttributeNames(t *testing.T) {
 // Reading the CSV or the JSON of the same version gives byte-identical
 // snapshots.
 func TestFormatsGiveIdenticalSnapshots(t *testing.T) {
-	sels := map[string]offerfile.Selection{
+	sels := map[string]selection.Selection{
 		"everything": {Attributes: []string{"productFamily", "usagetype", "instanceType", "vcpu", "memory", "location"}},
 		"filtered": {
 			Terms:      []string{"OnDemand", "Reserved"},
@@ -202,7 +204,7 @@ func TestBrokenFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := offerfile.Decode(strings.NewReader(c.data), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+			_, err := offerfile.Decode(strings.NewReader(c.data), c.format, selection.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error = %v, want it to mention %q", err, c.want)
 			}
@@ -216,30 +218,30 @@ func TestBrokenFiles(t *testing.T) {
 func TestTyposInTheSelectionAreReported(t *testing.T) {
 	cases := []struct {
 		file, format string
-		sel          offerfile.Selection
+		sel          selection.Selection
 		want         string
 	}{
-		{redshiftJSON, "json", offerfile.Selection{Filters: map[string][]string{"productFamly": {"Compute Instance"}}}, "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
-		{redshiftJSON, "json", offerfile.Selection{Terms: []string{"OnDemnd"}}, `terms: "OnDemnd" is not a term type of this file (it has OnDemand, Reserved)`},
-		{ec2CSV, "csv", offerfile.Selection{Filters: map[string][]string{"instanceTyp": {"c6i.large"}}}, "filters.instanceTyp: no product in this file has that attribute; did you mean instanceType"},
-		{ec2CSV, "csv", offerfile.Selection{Terms: []string{"Reservd"}}, `terms: "Reservd" is not a term type of this file`},
+		{redshiftJSON, "json", selection.Selection{Filters: map[string][]string{"productFamly": {"Compute Instance"}}}, "filters.productFamly: no product in this file has that attribute; did you mean productFamily?"},
+		{redshiftJSON, "json", selection.Selection{Terms: []string{"OnDemnd"}}, `terms: "OnDemnd" is not a term type of this file (it has OnDemand, Reserved)`},
+		{ec2CSV, "csv", selection.Selection{Filters: map[string][]string{"instanceTyp": {"c6i.large"}}}, "filters.instanceTyp: no product in this file has that attribute; did you mean instanceType"},
+		{ec2CSV, "csv", selection.Selection{Terms: []string{"Reservd"}}, `terms: "Reservd" is not a term type of this file`},
 	}
 	for _, c := range cases {
 		f, err := os.Open(c.file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = offerfile.Decode(f, c.format, c.sel, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+		_, err = offerfile.Decode(f, c.format, c.sel, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 		f.Close()
-		var se *offerfile.SelectionError
+		var se *selection.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s %+v: error %v, want a SelectionError containing %q", c.format, c.sel, err, c.want)
+			t.Errorf("%s %+v: error %v, want a selection.Error containing %q", c.format, c.sel, err, c.want)
 		}
 	}
 }
 
 // decodeErr decodes a file and returns the lines handed out and the error.
-func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) ([]offerfile.Line, error) {
+func decodeErr(t *testing.T, decode func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel selection.Selection) ([]priceline.Line, error) {
 	t.Helper()
 	_, lines, err := decodeAll(t, decode, path, format, sel)
 	return lines, err
@@ -247,15 +249,15 @@ func decodeErr(t *testing.T, decode func(io.Reader, string, offerfile.Selection,
 
 // decodeAll decodes a file and returns its header, the lines handed out
 // and the decoder's error.
-func decodeAll(t *testing.T, decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line, error) {
+func decodeAll(t *testing.T, decode func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error), path, format string, sel selection.Selection) (offerfile.Header, []priceline.Line, error) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var lines []offerfile.Line
-	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *offerfile.Line) error {
+	var lines []priceline.Line
+	h, err := decode(f, format, sel, offerfile.Handler{Line: func(l *priceline.Line) error {
 		lines = append(lines, *l)
 		return nil
 	}})
@@ -279,10 +281,10 @@ func TestSuggestionsUseTheConfigSpelling(t *testing.T) {
 		{ec2CSV, "csv", "maxIopsvolum", "did you mean maxIopsvolume"},
 	}
 	for _, c := range cases {
-		_, err := decodeErr(t, offerfile.Decode, c.file, c.format, offerfile.Selection{Filters: map[string][]string{c.filter: {"x"}}})
-		var se *offerfile.SelectionError
+		_, err := decodeErr(t, offerfile.Decode, c.file, c.format, selection.Selection{Filters: map[string][]string{c.filter: {"x"}}})
+		var se *selection.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s %s: error %v, want a SelectionError containing %q", c.format, c.filter, err, c.want)
+			t.Errorf("%s %s: error %v, want a selection.Error containing %q", c.format, c.filter, err, c.want)
 		}
 	}
 }
@@ -294,22 +296,22 @@ func TestSuggestionsUseTheConfigSpelling(t *testing.T) {
 func TestMisspeltAttributesAreReported(t *testing.T) {
 	for _, format := range []string{"json", "csv"} {
 		file := mirror + "/20180309224506/us-east-1/index." + format
-		lines, err := decodeErr(t, offerfile.Decode, file, format, offerfile.Selection{Attributes: []string{"instanceType", "instanceTyp"}})
-		var se *offerfile.SelectionError
+		lines, err := decodeErr(t, offerfile.Decode, file, format, selection.Selection{Attributes: []string{"instanceType", "instanceTyp"}})
+		var se *selection.Error
 		want := "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?"
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: error %v, want a SelectionError containing %q", format, err, want)
+			t.Errorf("%s: error %v, want a selection.Error containing %q", format, err, want)
 			continue
 		}
 		if len(se.Problems) != 1 || se.Problems[0].Name != "attributes.instanceTyp" {
 			t.Errorf("%s: problems %+v, want only attributes.instanceTyp", format, se.Problems)
 		}
-		_, all := decodeFile(t, file, format, offerfile.Selection{Attributes: []string{"instanceType"}})
+		_, all := decodeFile(t, file, format, selection.Selection{Attributes: []string{"instanceType"}})
 		if len(lines) != len(all) || len(lines) == 0 {
 			t.Errorf("%s: %d lines handed out with the error, want all %d", format, len(lines), len(all))
 		}
 
-		sel := offerfile.Selection{Filters: map[string][]string{"productFamily": {"Compute Instance"}}, Attributes: []string{"fromLocation"}}
+		sel := selection.Selection{Filters: map[string][]string{"productFamily": {"Compute Instance"}}, Attributes: []string{"fromLocation"}}
 		_, kept := decodeFile(t, file, format, sel)
 		if len(kept) == 0 {
 			t.Fatalf("%s: no compute instance line", format)
@@ -329,9 +331,9 @@ func TestHeaderCallbackStopsEarly(t *testing.T) {
 	}
 	defer f.Close()
 	lines := 0
-	_, err = offerfile.DecodeJSON(f, offerfile.Selection{}, offerfile.Handler{
+	_, err = offerfile.DecodeJSON(f, selection.Selection{}, offerfile.Handler{
 		Header: func(h offerfile.Header) error { return os.ErrInvalid },
-		Line:   func(*offerfile.Line) error { lines++; return nil },
+		Line:   func(*priceline.Line) error { lines++; return nil },
 	})
 	if err != os.ErrInvalid || lines != 0 {
 		t.Fatalf("err = %v after %d lines; the header callback must stop the decoder before any line", err, lines)

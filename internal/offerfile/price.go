@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // AWS writes every price as a plain non-negative decimal string: digits,
@@ -52,7 +54,7 @@ type badValues struct {
 }
 
 // check records what is wrong with a line's price and ranges, if anything.
-func (b *badValues) check(l *Line) {
+func (b *badValues) check(l *priceline.Line) {
 	if !isDecimal(l.Price) {
 		b.add(l.RateCode, "price", l.Price)
 	}

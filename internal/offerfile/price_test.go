@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // A minimal file of each kind the decoders read, with one price line whose
@@ -102,14 +104,14 @@ func apiEntries(lines ...priceLine) string {
 type source struct {
 	name   string
 	file   func(...priceLine) string
-	read   func(string) ([]offerfile.Line, error)
+	read   func(string) ([]priceline.Line, error)
 	range_ bool // the source carries ranges
 }
 
-func decodeString(decode func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error), format string) func(string) ([]offerfile.Line, error) {
-	return func(body string) ([]offerfile.Line, error) {
-		var lines []offerfile.Line
-		_, err := decode(strings.NewReader(body), format, offerfile.Selection{}, offerfile.Handler{Line: func(l *offerfile.Line) error {
+func decodeString(decode func(io.Reader, string, selection.Selection, offerfile.Handler) (offerfile.Header, error), format string) func(string) ([]priceline.Line, error) {
+	return func(body string) ([]priceline.Line, error) {
+		var lines []priceline.Line
+		_, err := decode(strings.NewReader(body), format, selection.Selection{}, offerfile.Handler{Line: func(l *priceline.Line) error {
 			lines = append(lines, *l)
 			return nil
 		}})
@@ -117,11 +119,11 @@ func decodeString(decode func(io.Reader, string, offerfile.Selection, offerfile.
 	}
 }
 
-func readAPI(body string) ([]offerfile.Line, error) {
-	dec := offerfile.NewProductDecoder(offerfile.Selection{})
-	var lines []offerfile.Line
+func readAPI(body string) ([]priceline.Line, error) {
+	dec := offerfile.NewProductDecoder(selection.Selection{})
+	var lines []priceline.Line
 	for _, entry := range strings.Split(body, "\n") {
-		if _, err := dec.Decode(entry, func(l *offerfile.Line) error {
+		if _, err := dec.Decode(entry, func(l *priceline.Line) error {
 			lines = append(lines, *l)
 			return nil
 		}); err != nil {

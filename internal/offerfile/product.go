@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // ProductDecoder reads the entries of the Pricing API's GetProducts answer:
@@ -15,8 +16,8 @@ import (
 // JSON and CSV decoders for the same product, so that snapshots from either
 // source are byte-identical.
 type ProductDecoder struct {
-	plan *plan
-	vals []string
+	match *selection.Matcher
+	vals  []string
 }
 
 // ProductInfo is what an entry says about the price list it comes from.
@@ -27,9 +28,9 @@ type ProductInfo struct {
 }
 
 // NewProductDecoder compiles a selection for GetProducts entries.
-func NewProductDecoder(sel Selection) *ProductDecoder {
-	p := compile(sel)
-	return &ProductDecoder{plan: p, vals: make([]string, p.nslots)}
+func NewProductDecoder(sel selection.Selection) *ProductDecoder {
+	p := selection.Compile(sel)
+	return &ProductDecoder{match: p, vals: make([]string, p.Slots())}
 }
 
 type apiEntry struct {
@@ -62,7 +63,7 @@ type apiDim struct {
 }
 
 // Decode reads one entry and hands its selected lines to line.
-func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductInfo, error) {
+func (d *ProductDecoder) Decode(entry string, line func(*priceline.Line) error) (ProductInfo, error) {
 	var e apiEntry
 	if err := json.Unmarshal([]byte(entry), &e); err != nil {
 		return ProductInfo{}, fmt.Errorf("GetProducts entry is not a product: %w", err)
@@ -72,10 +73,10 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 	if sku == "" {
 		return info, fmt.Errorf("GetProducts entry without product sku")
 	}
-	p := d.plan
+	p := d.match
 	clear(d.vals)
-	if e.Product.ProductFamily != nil && p.familySlot >= 0 {
-		d.vals[p.familySlot] = *e.Product.ProductFamily
+	if e.Product.ProductFamily != nil && p.FamilySlot() >= 0 {
+		d.vals[p.FamilySlot()] = *e.Product.ProductFamily
 	}
 	keys := make([]string, 0, len(e.Product.Attributes))
 	for k := range e.Product.Attributes {
@@ -83,14 +84,14 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 	}
 	slices.Sort(keys) // deterministic should two keys normalise alike
 	for _, k := range keys {
-		if s, ok := p.slots[config.NormalizeName(k)]; ok {
+		if s, ok := p.Lookup(k); ok {
 			d.vals[s] = e.Product.Attributes[k]
 		}
 	}
-	if !p.keep(d.vals) {
+	if !p.Keep(d.vals) {
 		return info, nil
 	}
-	attrs := p.attributes(d.vals)
+	attrs := p.Attributes(d.vals)
 	termTypes := make([]string, 0, len(e.Terms))
 	for t := range e.Terms {
 		termTypes = append(termTypes, t)
@@ -98,7 +99,7 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 	slices.Sort(termTypes)
 	var bad badValues
 	for _, termType := range termTypes {
-		if !p.keepTerm(termType) {
+		if !p.KeepTerm(termType) {
 			continue
 		}
 		codes := make([]string, 0, len(e.Terms[termType]))
@@ -119,7 +120,7 @@ func (d *ProductDecoder) Decode(entry string, line func(*Line) error) (ProductIn
 					return info, fmt.Errorf("GetProducts entry %s: price dimension without rateCode", sku)
 				}
 				currency, price := firstCurrency(dim.PricePerUnit)
-				l := Line{
+				l := priceline.Line{
 					SKU:                 sku,
 					OfferTermCode:       t.OfferTermCode,
 					RateCode:            dim.RateCode,

@@ -6,7 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 )
 
 // TermSavingsPlan is the term type of every Savings Plans rate.
@@ -33,7 +35,7 @@ const TermSavingsPlan = "SavingsPlan"
 // The unquoted CSV titles the same fields DiscountedUsageType, Instance
 // Family, LeaseContractLength + LeaseContractLengthUnit; both formats give
 // the same lines. A name that no product, plan or rate of the file has is
-// a *SelectionError, as for offers, suggested in the JSON spelling.
+// a *selection.Error, as for offers, suggested in the JSON spelling.
 
 // Names the savings plan decoders always need a slot for.
 const (
@@ -43,7 +45,7 @@ const (
 )
 
 // DecodeSavingsPlan reads a Savings Plans rate file in the given format.
-func DecodeSavingsPlan(r io.Reader, format string, sel Selection, h Handler) (Header, error) {
+func DecodeSavingsPlan(r io.Reader, format string, sel selection.Selection, h Handler) (Header, error) {
 	switch format {
 	case FormatJSON:
 		return DecodeSavingsPlanJSON(r, sel, h)
@@ -57,13 +59,13 @@ func DecodeSavingsPlan(r io.Reader, format string, sel Selection, h Handler) (He
 // spPlan is a plan with the slots the savings plan decoders fill whatever
 // the selection.
 type spPlan struct {
-	*plan
+	*selection.Matcher
 	purchaseSlot, leaseSlot, leaseUnitSlot int
 }
 
-func compileSavingsPlan(sel Selection) spPlan {
-	p := compile(sel)
-	return spPlan{plan: p, purchaseSlot: p.slot(spPurchaseOption), leaseSlot: p.slot(spLease), leaseUnitSlot: p.slot(spLeaseUnit)}
+func compileSavingsPlan(sel selection.Selection) spPlan {
+	p := selection.Compile(sel)
+	return spPlan{Matcher: p, purchaseSlot: p.Slot(spPurchaseOption), leaseSlot: p.Slot(spLease), leaseUnitSlot: p.Slot(spLeaseUnit)}
 }
 
 // leaseLength spells a lease as reserved terms do: {1, year} is "1yr".
@@ -83,7 +85,7 @@ func leaseLength(duration, unit string) string {
 // DecodeSavingsPlanJSON reads a Savings Plans JSON rate file, streaming.
 // AWS writes products before terms; the products' slot values are kept
 // (they are few: one per plan), the rates are streamed.
-func DecodeSavingsPlanJSON(r io.Reader, sel Selection, h Handler) (Header, error) {
+func DecodeSavingsPlanJSON(r io.Reader, sel selection.Selection, h Handler) (Header, error) {
 	sp := &spReader{
 		jsonReader: jsonReader{
 			h:      h,
@@ -93,8 +95,8 @@ func DecodeSavingsPlanJSON(r io.Reader, sel Selection, h Handler) (Header, error
 		products: map[string][]string{},
 	}
 	sp.dec, sp.lim = newJSONDecoder(r)
-	sp.jsonReader.plan = sp.spPlan.plan
-	sp.vals = make([]string, sp.nslots)
+	sp.jsonReader.match = sp.spPlan.Matcher
+	sp.vals = make([]string, sp.Slots())
 	if err := sp.file(); err != nil {
 		return sp.header, sp.wrap(err)
 	}
@@ -163,7 +165,7 @@ func (sp *spReader) file() error {
 	if err := sp.bad.err(); err != nil {
 		return fmt.Errorf("offer file is corrupt: %w", err)
 	}
-	return sp.explain()
+	return sp.Explain()
 }
 
 // slotFor returns the slot of a raw key, or -1 when the selection does not
@@ -173,14 +175,14 @@ func (sp *spReader) slotFor(key []byte) int {
 	slot, ok := sp.slotOf[string(key)]
 	if !ok {
 		slot = -1
-		if s, found := sp.slots[config.NormalizeName(string(key))]; found {
+		if s, found := sp.Lookup(string(key)); found {
 			slot = s
 		}
 		// Past the cap (junk) a key is looked up each time rather than
 		// grow the cache.
 		if len(sp.slotOf) < maxAttributeNames {
 			sp.slotOf[string(key)] = slot
-			sp.noteName(string(key), string(key))
+			sp.NoteName(string(key), string(key))
 		}
 	}
 	return slot
@@ -201,7 +203,7 @@ func (sp *spReader) productsArray() error {
 // spProduct reads {sku, productFamily, serviceCode, usageType, operation,
 // attributes{...}}: every string field is an attribute.
 func (sp *spReader) spProduct() error {
-	vals := make([]string, sp.nslots)
+	vals := make([]string, sp.Slots())
 	var sku string
 	if err := sp.expect('{'); err != nil {
 		return err
@@ -266,7 +268,7 @@ func (sp *spReader) spTerms() error {
 		if err != nil {
 			return err
 		}
-		if termType != "savingsPlan" || !sp.keepTerm(TermSavingsPlan) {
+		if termType != "savingsPlan" || !sp.KeepTerm(TermSavingsPlan) {
 			if err := sp.dec.SkipValue(); err != nil {
 				return err
 			}
@@ -300,7 +302,7 @@ func (sp *spReader) savingsPlan() error {
 	var (
 		sku, description, effectiveDate, duration, unit string
 		rates                                           []spRate
-		planVals                                        = make([]string, sp.nslots)
+		planVals                                        = make([]string, sp.Slots())
 	)
 	if err := sp.expect('{'); err != nil {
 		return err
@@ -325,8 +327,8 @@ func (sp *spReader) savingsPlan() error {
 				// Filled in the "3yr" spelling, and the unit as the CSV's
 				// LeaseContractLengthUnit column.
 				sp.sawLease = true
-				sp.noteName(spLease, spLease)
-				sp.noteName(spLeaseUnit, spLeaseUnit)
+				sp.NoteName(spLease, spLease)
+				sp.NoteName(spLeaseUnit, spLeaseUnit)
 			}
 		case "rates":
 			rates, err = sp.rates()
@@ -344,7 +346,7 @@ func (sp *spReader) savingsPlan() error {
 	if !ok {
 		// A plan whose product is missing: AWS never writes one, but keep
 		// its rates with empty product attributes rather than dropping them.
-		product = make([]string, sp.nslots)
+		product = make([]string, sp.Slots())
 	}
 	lease := leaseLength(duration, unit)
 	for _, rt := range rates {
@@ -359,11 +361,11 @@ func (sp *spReader) savingsPlan() error {
 		}
 		sp.vals[sp.leaseSlot] = lease
 		sp.vals[sp.leaseUnitSlot] = unit
-		if !sp.keep(sp.vals) {
+		if !sp.Keep(sp.vals) {
 			continue
 		}
-		sp.kept++
-		sp.line = Line{
+		sp.Kept()
+		sp.line = priceline.Line{
 			SKU:                 sku,
 			RateCode:            rt.rateCode,
 			TermType:            TermSavingsPlan,
@@ -374,7 +376,7 @@ func (sp *spReader) savingsPlan() error {
 			Currency:            rt.currency,
 			LeaseContractLength: lease,
 			PurchaseOption:      sp.vals[sp.purchaseSlot],
-			Attributes:          sp.spPlan.plan.attributes(sp.vals),
+			Attributes:          sp.spPlan.Matcher.Attributes(sp.vals),
 		}
 		sp.bad.check(&sp.line)
 		if err := sp.h.Line(&sp.line); err != nil {
@@ -423,7 +425,7 @@ func (sp *spReader) rates() ([]spRate, error) {
 	}
 	var rates []spRate
 	for sp.dec.PeekKind() != ']' {
-		rt := spRate{vals: make([]string, sp.nslots)}
+		rt := spRate{vals: make([]string, sp.Slots())}
 		if err := sp.expect('{'); err != nil {
 			return nil, err
 		}
@@ -469,7 +471,7 @@ type spColumns struct {
 // DecodeSavingsPlanCSV reads a Savings Plans CSV rate file: the same five
 // metadata rows as a service CSV (OfferCode spelled
 // AmazonComputeSavingsPlan), then an unquoted header and one row per rate.
-func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error) {
+func DecodeSavingsPlanCSV(r io.Reader, sel selection.Selection, h Handler) (Header, error) {
 	src := newCSVSource(r, true) // AWS does not quote this file; a stray quote is data
 
 	p := compileSavingsPlan(sel)
@@ -515,11 +517,11 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 			return header, err
 		}
 	}
-	if !p.keepTerm(TermSavingsPlan) {
+	if !p.KeepTerm(TermSavingsPlan) {
 		return header, nil
 	}
-	vals := make([]string, p.nslots)
-	var line Line
+	vals := make([]string, p.Slots())
+	var line priceline.Line
 	var bad badValues
 	for {
 		rec, err := src.read()
@@ -542,15 +544,15 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 		}
 		lease := leaseLength(field(rec, cols.lease), field(rec, cols.leaseUnit))
 		vals[p.leaseSlot] = lease
-		if !p.keep(vals) {
+		if !p.Keep(vals) {
 			continue
 		}
-		p.kept++
-		attrs := p.attributes(vals)
+		p.Kept()
+		attrs := p.Attributes(vals)
 		for i := range attrs {
 			attrs[i] = strings.Clone(attrs[i])
 		}
-		line = Line{
+		line = priceline.Line{
 			SKU:                 field(rec, cols.sku),
 			RateCode:            field(rec, cols.rateCode),
 			TermType:            TermSavingsPlan,
@@ -574,7 +576,7 @@ func DecodeSavingsPlanCSV(r io.Reader, sel Selection, h Handler) (Header, error)
 	if err := bad.err(); err != nil {
 		return header, fmt.Errorf("offer file is corrupt: %w", err)
 	}
-	return header, p.explain()
+	return header, p.Explain()
 }
 
 func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
@@ -589,7 +591,7 @@ func spMapColumns(head []string, p spPlan) (spColumns, []int, error) {
 			return cols, nil, fmt.Errorf("not an AWS Savings Plans CSV: the header has no %s column", name)
 		}
 	}
-	slotCol := p.columnsOf(head, spKey)
+	slotCol := p.ColumnsOf(head, awsnames.SavingsPlanJSONKey)
 	slotCol[p.leaseSlot] = -1 // filled with the "3yr" spelling
 	return cols, slotCol, nil
 }

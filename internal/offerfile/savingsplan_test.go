@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -17,14 +19,14 @@ const (
 	spMirror     = "../../testdata/mirror/savingsPlan/v1.0/aws/AWSComputeSavingsPlan"
 )
 
-func decodeSP(t *testing.T, path, format string, sel offerfile.Selection) (offerfile.Header, []offerfile.Line) {
+func decodeSP(t *testing.T, path, format string, sel selection.Selection) (offerfile.Header, []priceline.Line) {
 	t.Helper()
 	return decodeWith(t, offerfile.DecodeSavingsPlan, path, format, sel)
 }
 
 // The real, unquoted Savings Plans CSV AWS publishes.
 func TestDecodeRealSavingsPlanCSV(t *testing.T) {
-	sel := offerfile.Selection{Attributes: []string{"discountedUsageType", "Instance Family", "leaseContractLength", "productFamily", "DiscountedInstanceType"}}
+	sel := selection.Selection{Attributes: []string{"discountedUsageType", "Instance Family", "leaseContractLength", "productFamily", "DiscountedInstanceType"}}
 	h, lines := decodeSP(t, spExcerptCSV, offerfile.FormatCSV, sel)
 	if h.Version != "20250911184447" || h.OfferCode != "AmazonComputeSavingsPlan" || h.PublicationDate != "2025-09-11T18:44:47Z" {
 		t.Errorf("header = %+v", h)
@@ -33,7 +35,7 @@ func TestDecodeRealSavingsPlanCSV(t *testing.T) {
 		t.Fatalf("got %d rates, want 44", len(lines))
 	}
 	l := byRate(lines)["2JT7C3ZD2AXA73Q4.23PWZ6X8AQE4NKNR"]
-	want := offerfile.Line{
+	want := priceline.Line{
 		SKU: "2JT7C3ZD2AXA73Q4", RateCode: "2JT7C3ZD2AXA73Q4.23PWZ6X8AQE4NKNR", TermType: "SavingsPlan",
 		Description:   "3 year Partial Upfront r7g EC2 Instance Savings Plan in ap-east-2",
 		EffectiveDate: "2025-06-05", Unit: "Hrs", Price: "0.0425", Currency: "USD",
@@ -54,7 +56,7 @@ func TestDecodeRealSavingsPlanCSV(t *testing.T) {
 }
 
 func TestSavingsPlanFilters(t *testing.T) {
-	sel := offerfile.Selection{Filters: map[string][]string{
+	sel := selection.Selection{Filters: map[string][]string{
 		"discountedInstanceType": {"r7g.metal"}, "Lease Contract Length": {"3yr"}, "purchaseOption": {"Partial Upfront"},
 	}}
 	_, lines := decodeSP(t, spExcerptCSV, offerfile.FormatCSV, sel)
@@ -66,7 +68,7 @@ func TestSavingsPlanFilters(t *testing.T) {
 	if _, lines := decodeSP(t, spExcerptCSV, offerfile.FormatCSV, sel); len(lines) != 0 {
 		t.Errorf("1yr filter kept %d rates of a 3yr plan", len(lines))
 	}
-	if _, lines := decodeSP(t, spExcerptCSV, offerfile.FormatCSV, offerfile.Selection{Terms: []string{"OnDemand"}}); len(lines) != 0 {
+	if _, lines := decodeSP(t, spExcerptCSV, offerfile.FormatCSV, selection.Selection{Terms: []string{"OnDemand"}}); len(lines) != 0 {
 		t.Errorf("terms [OnDemand] kept %d savings plan rates", len(lines))
 	}
 }
@@ -81,7 +83,7 @@ func TestSavingsPlanCSVAndJSONSnapshotsAreIdentical(t *testing.T) {
 	for _, v := range []string{"20250911184447", "20251001000000"} {
 		var out [2]bytes.Buffer
 		for i, format := range []string{offerfile.FormatCSV, offerfile.FormatJSON} {
-			h, lines := decodeSP(t, spMirror+"/"+v+"/ap-east-2/index."+format, format, offerfile.Selection{Attributes: attrs})
+			h, lines := decodeSP(t, spMirror+"/"+v+"/ap-east-2/index."+format, format, selection.Selection{Attributes: attrs})
 			if h.Version != v {
 				t.Errorf("%s %s: version %q", v, format, h.Version)
 			}
@@ -140,7 +142,7 @@ func TestSavingsPlanBrokenFiles(t *testing.T) {
 		"json rate broken": {offerfile.FormatJSON, `{"version":"1","products":[],"terms":{"savingsPlan":[{"sku":"A","rates":[{"unit":"Hrs"}]}]}}`, "without rateCode"},
 	}
 	for name, c := range cases {
-		_, err := offerfile.DecodeSavingsPlan(strings.NewReader(c.body), c.format, offerfile.Selection{}, offerfile.Handler{Line: func(*offerfile.Line) error { return nil }})
+		_, err := offerfile.DecodeSavingsPlan(strings.NewReader(c.body), c.format, selection.Selection{}, offerfile.Handler{Line: func(*priceline.Line) error { return nil }})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to mention %q", name, err, c.want)
 		}
@@ -152,24 +154,24 @@ func TestSavingsPlanBrokenFiles(t *testing.T) {
 // suggestion is in the configuration's (JSON) spelling in both formats.
 func TestSavingsPlanTyposAreReported(t *testing.T) {
 	cases := []struct {
-		sel  offerfile.Selection
+		sel  selection.Selection
 		want string
 		kept bool // lines are still handed out
 	}{
-		{offerfile.Selection{Filters: map[string][]string{"instanceFamly": {"r7g"}}}, "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?", false},
-		{offerfile.Selection{Filters: map[string][]string{"discountedUsgeType": {"x"}}}, "filters.discountedUsgeType: no product in this file has that attribute; did you mean discountedUsageType", false},
-		{offerfile.Selection{Filters: map[string][]string{"leaseContractLenght": {"3yr"}}}, "did you mean leaseContractLength", false},
-		{offerfile.Selection{Filters: map[string][]string{"discountedSkus": {"x"}}}, "did you mean discountedSku", false},
-		{offerfile.Selection{Attributes: []string{"discountedInstanceTyp"}}, "attributes.discountedInstanceTyp: no product in this file has that attribute; did you mean discountedInstanceType", true},
-		{offerfile.Selection{Attributes: []string{"usageType", "locationTyp"}}, "attributes.locationTyp: no product in this file has that attribute; did you mean locationType", true},
+		{selection.Selection{Filters: map[string][]string{"instanceFamly": {"r7g"}}}, "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?", false},
+		{selection.Selection{Filters: map[string][]string{"discountedUsgeType": {"x"}}}, "filters.discountedUsgeType: no product in this file has that attribute; did you mean discountedUsageType", false},
+		{selection.Selection{Filters: map[string][]string{"leaseContractLenght": {"3yr"}}}, "did you mean leaseContractLength", false},
+		{selection.Selection{Filters: map[string][]string{"discountedSkus": {"x"}}}, "did you mean discountedSku", false},
+		{selection.Selection{Attributes: []string{"discountedInstanceTyp"}}, "attributes.discountedInstanceTyp: no product in this file has that attribute; did you mean discountedInstanceType", true},
+		{selection.Selection{Attributes: []string{"usageType", "locationTyp"}}, "attributes.locationTyp: no product in this file has that attribute; did you mean locationType", true},
 	}
 	msgs := map[string]string{} // by selection: the same from either format
 	for _, format := range []string{offerfile.FormatCSV, offerfile.FormatJSON} {
 		for _, c := range cases {
 			lines, err := decodeErr(t, offerfile.DecodeSavingsPlan, spMirror+"/20251001000000/ap-east-2/index."+format, format, c.sel)
-			var se *offerfile.SelectionError
+			var se *selection.Error
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), c.want) {
-				t.Errorf("%s %+v: error %v, want a SelectionError containing %q", format, c.sel, err, c.want)
+				t.Errorf("%s %+v: error %v, want a selection.Error containing %q", format, c.sel, err, c.want)
 				continue
 			}
 			if prev, ok := msgs[c.want]; ok && prev != err.Error() {
@@ -182,7 +184,7 @@ func TestSavingsPlanTyposAreReported(t *testing.T) {
 		}
 		// A value no rate has is not a typo: the plan may not cover it.
 		if lines, err := decodeErr(t, offerfile.DecodeSavingsPlan, spMirror+"/20251001000000/ap-east-2/index."+format, format,
-			offerfile.Selection{Filters: map[string][]string{"instanceFamily": {"x9z"}, "Instance Family": {"x9z"}}}); err != nil || len(lines) != 0 {
+			selection.Selection{Filters: map[string][]string{"instanceFamily": {"x9z"}, "Instance Family": {"x9z"}}}); err != nil || len(lines) != 0 {
 			t.Errorf("%s: unknown value: %d lines, error %v", format, len(lines), err)
 		}
 	}

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricelist/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 )
 
 // The current eu-west-1 CSV of the mirror: the file the faults hit.
@@ -28,7 +28,7 @@ const euCurrent = "/offers/v1.0/aws/AmazonRedshift/20180401000000/eu-west-1/inde
 func bulkOptions(t *testing.T, srv *bulkfake.Server, out string) Options {
 	t.Helper()
 	opts := options(t, out)
-	client, err := pricelist.New(srv.URL, nil)
+	client, err := bulk.New(srv.URL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
 	opts := bulkOptions(t, srv, out)
 	opts.Config, opts.Version = cfg, ""
 	_, err = Run(context.Background(), opts)
-	var ie *pricelist.IndexError
+	var ie *bulk.IndexError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `region "../../../escaped" is not a region code`) {
 		t.Errorf("Run = %v, want the region refused", err)
 	}
@@ -226,7 +226,7 @@ func TestForbiddenMissingFile(t *testing.T) {
 	opts := bulkOptions(t, srv, t.TempDir())
 	opts.Config.Offers[0].Code = "AmazonRedshit"
 	_, err := Run(context.Background(), opts)
-	if !errors.Is(err, pricelist.ErrNotFound) || !strings.Contains(err.Error(), "did you mean AmazonRedshift") {
+	if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "did you mean AmazonRedshift") {
 		t.Errorf("unknown offer, 403: Run = %v", err)
 	}
 }

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
@@ -21,7 +21,7 @@ import (
 // unless the user accepts the removals; then it flags them in the report.
 // A changed selection (the user's edit, not AWS's) removes what it
 // removes: the guard only compares snapshots of the same selection.
-func guardRemovals(opts Options, code, region, url string, prev snapshot.RegionState, fingerprint string, old, cur *snapshot.Snapshot, diff *report.Offer, selErr *offerfile.SelectionError) error {
+func guardRemovals(opts Options, code, region, url string, prev snapshot.RegionState, fingerprint string, old, cur *snapshot.Snapshot, diff *report.Offer, selErr *selection.Error) error {
 	if old == nil || len(old.Rows) == 0 || (prev.Selection != "" && prev.Selection != fingerprint) {
 		return nil
 	}
@@ -68,7 +68,7 @@ func recordedColumns(m *snapshot.Manifest, fingerprint string, attrs []string) *
 	for _, st := range m.Regions {
 		if st.Selection == fingerprint {
 			for _, a := range attrs {
-				c.names[config.NormalizeName(a)] = true
+				c.names[awsnames.NormalizeName(a)] = true
 			}
 			break
 		}
@@ -82,7 +82,7 @@ func (c *columns) add(region string, s *snapshot.Snapshot) {
 		return
 	}
 	for i, a := range s.Attributes {
-		name := config.NormalizeName(a)
+		name := awsnames.NormalizeName(a)
 		c.names[name] = true
 		col := len(snapshot.FixedColumns) + i
 		for _, row := range s.Rows {
@@ -102,18 +102,18 @@ func (c *columns) add(region string, s *snapshot.Snapshot) {
 // name no file has fails the run), so the column itself is the proof, and
 // it stays one on the versions after the drop, when every value in it is
 // empty.
-func droppedAttribute(p offerfile.Problem, had *columns) bool {
+func droppedAttribute(p selection.Problem, had *columns) bool {
 	name, ok := strings.CutPrefix(p.Name, "attributes.")
-	return ok && had.names[config.NormalizeName(name)]
+	return ok && had.names[awsnames.NormalizeName(name)]
 }
 
 // warnLacks warns about the regions whose file lacks a name of the
 // selection that is not a typo: another region's file has it, or AWS
 // dropped an attribute an earlier snapshot had (also flagged).
 // dropped tells the dropped attributes from the other problems.
-func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropped func(offerfile.Problem) bool, had *columns) {
+func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropped func(selection.Problem) bool, had *columns) {
 	for _, l := range lacks {
-		rest := &offerfile.SelectionError{Kept: l.err.Kept}
+		rest := &selection.Error{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
 			if dropped(p) {
 				noteDropped(opts, res, code, l, p, had)
@@ -138,14 +138,14 @@ func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropp
 // now written empty. The version that empties the region's column (its
 // previous snapshot had values there) is news: the report flags it there;
 // the versions after it only warn, until the user drops the column.
-func noteDropped(opts Options, res *Result, code string, l regionLack, p offerfile.Problem, had *columns) {
+func noteDropped(opts Options, res *Result, code string, l regionLack, p selection.Problem, had *columns) {
 	name := strings.TrimPrefix(p.Name, "attributes.")
 	version := ""
 	for i := range res.Report.Offers {
 		o := &res.Report.Offers[i]
 		if o.OfferCode == code && o.Region == l.region && o.Skipped == "" {
 			version = o.ToVersion
-			if !had.filled[[2]string{l.region, config.NormalizeName(name)}] {
+			if !had.filled[[2]string{l.region, awsnames.NormalizeName(name)}] {
 				continue
 			}
 			o.Flags = append(o.Flags, report.Flag{

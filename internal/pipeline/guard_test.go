@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
 // newVersionFile is a region's file of the mirror's newer version.
@@ -33,7 +33,7 @@ func guardMirror(t *testing.T, edit func(mirror string)) (Options, map[string][]
 		t.Fatal(err)
 	}
 	edit(mirror)
-	client, err := pricelist.New("file://"+mirror, nil)
+	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +309,7 @@ func TestDroppedAttribute(t *testing.T) {
 		})
 	}
 	var err error
-	if opts.Client, err = pricelist.New("file://"+mirror, nil); err != nil {
+	if opts.Client, err = bulk.New("file://"+mirror, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts.Version = ""
@@ -366,7 +366,7 @@ func TestDroppedAttributeFromTheManifest(t *testing.T) {
 	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
 		t.Fatal(err)
 	}
-	client, err := pricelist.New("file://"+mirror, nil)
+	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

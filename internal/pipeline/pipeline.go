@@ -14,18 +14,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/pricing/types"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
-	"github.com/pricechecker/pricechecker/internal/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 )
 
 // Skipped reasons of a region that is not fetched.
@@ -48,11 +46,13 @@ type Options struct {
 	Out    string
 	DryRun bool
 	// Force refetches versions the manifest already records.
-	Force  bool
-	Client *pricelist.Client
+	Force bool
+	// Client is the Bulk API client; it also downloads the files the
+	// Pricing API names.
+	Client *bulk.Client
 	// Pricing is the Pricing API, for entries with source: api; nil when
 	// none has.
-	Pricing PricingAPI
+	Pricing pricingapi.API
 	// Log receives progress and warnings.
 	Log              io.Writer
 	ProgressInterval time.Duration
@@ -65,13 +65,6 @@ type Options struct {
 	// AcceptRemovals lets a version remove more than the configured
 	// maxRemovedPct of a region's lines (or all of them); the report flags it.
 	AcceptRemovals bool
-}
-
-// PricingAPI is what the run needs of the Pricing service API.
-type PricingAPI interface {
-	PriceLists(ctx context.Context, serviceCode, version string) ([]pricingapi.PriceList, error)
-	FileURL(ctx context.Context, arn, format string) (string, error)
-	Products(ctx context.Context, serviceCode string, filters []types.Filter, each func(entry string) error) error
 }
 
 // Result is what a run produced.
@@ -130,24 +123,29 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 }
 
 func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result, batch *atomicfile.Batch) error {
-	ri, files, err := locate(ctx, opts, offer)
+	src, err := SourceFor(offer, opts.Sources())
 	if err != nil {
 		return err
 	}
+	located, err := src.Locate(ctx, opts.Version)
+	if err != nil {
+		return err
+	}
+	files := located.Lists
 	regions := offer.Regions
 	if offer.AllRegions() {
-		regions = ri.Codes()
+		regions = located.Codes()
 	}
 	for _, r := range regions {
 		if _, ok := files[r]; !ok {
-			return pricelist.UnknownRegionError(offer.Code, r, ri)
+			return located.Unknown(r)
 		}
 	}
 	manifest, err := opts.Recorded.Manifest(offer.Code)
 	if err != nil {
 		return err
 	}
-	sel := offerfile.Selection{Terms: offer.Terms, Filters: offer.Filters, Attributes: offer.Attributes, DefaultAttributes: offer.DefaultAttributes}
+	sel := offer.Selection()
 	fingerprint := selectionFingerprint(sel)
 	touched := false
 	// A selection that names what one region's file lacks is only a typo
@@ -159,7 +157,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	had := recordedColumns(manifest, fingerprint, sel.Attributes) // and the previous snapshots' columns
 	for _, region := range regions {
 		file := files[region]
-		version := file.version
+		version := file.Version
 		path := snapshot.Path(opts.Out, offer.Code, region)
 		has, err := opts.Recorded.HasSnapshot(offer.Code, region)
 		if err != nil {
@@ -179,8 +177,8 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			}
 			continue
 		}
-		snap, header, src, err := file.read(ctx, sel)
-		var selErr *offerfile.SelectionError
+		snap, header, src, err := file.Read(ctx, sel)
+		var selErr *selection.Error
 		if errors.As(err, &selErr) && snap != nil {
 			lacks = append(lacks, regionLack{region: region, err: selErr, rows: len(snap.Rows)})
 			for _, p := range selErr.Problems {
@@ -240,11 +238,11 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 	}
 	// A name every region lacks is a typo, unless it is an attribute an
 	// earlier snapshot had: AWS dropped it.
-	dropped := func(p offerfile.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
+	dropped := func(p selection.Problem) bool { return lacking[p.Name] == read && droppedAttribute(p, had) }
 	for _, l := range lacks {
 		// A name every region lacks is among each region's problems, so
 		// the first region with one names every typo.
-		typos := &offerfile.SelectionError{Kept: l.err.Kept}
+		typos := &selection.Error{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
 			if lacking[p.Name] == read && !dropped(p) {
 				typos.Problems = append(typos.Problems, p)
@@ -273,7 +271,7 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 // regionLack is a region whose file lacks names the selection uses.
 type regionLack struct {
 	region string
-	err    *offerfile.SelectionError
+	err    *selection.Error
 	rows   int
 }
 
@@ -284,192 +282,9 @@ func sameList(a, b snapshot.RegionState) bool {
 	return a == b
 }
 
-// regionFile is one region's price list, located but not yet read.
-type regionFile struct {
-	version string
-	read    func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error)
-}
-
-// decoder is offerfile.Decode or offerfile.DecodeSavingsPlan.
-type decoder func(io.Reader, string, offerfile.Selection, offerfile.Handler) (offerfile.Header, error)
-
-// locate finds the regions of an offer or savings plan and, per region, the
-// version and how to read it: from the Bulk API's region index, or from the
-// Pricing API's price lists.
-func locate(ctx context.Context, opts Options, offer config.Offer) (*pricelist.RegionIndex, map[string]regionFile, error) {
-	decode := decoder(offerfile.Decode)
-	if offer.IsSavingsPlan() {
-		decode = offerfile.DecodeSavingsPlan
-	}
-	files := map[string]regionFile{}
-	if offer.UsesAPI() {
-		return locateAPI(ctx, opts, offer, decode)
-	}
-	var ri *pricelist.RegionIndex
-	var err error
-	if offer.IsSavingsPlan() {
-		ri, err = opts.Client.SavingsPlanRegionIndex(ctx, offer.Code, opts.Version)
-	} else {
-		ri, err = opts.Client.RegionIndex(ctx, offer.Code, opts.Version)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	for region, entry := range ri.Regions {
-		files[region] = regionFile{
-			version: entry.Version(),
-			read: func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
-				f, err := opts.Client.Open(ctx, entry.FilePath(opts.Format))
-				if err != nil {
-					return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, region, err)
-				}
-				return fetch(opts, offer.Code, region, f, entry.Version(), sel, decode)
-			},
-		}
-	}
-	return ri, files, nil
-}
-
-// locateAPI finds the price lists through the Pricing API.
-func locateAPI(ctx context.Context, opts Options, offer config.Offer, decode decoder) (*pricelist.RegionIndex, map[string]regionFile, error) {
-	if opts.Pricing == nil {
-		return nil, nil, fmt.Errorf("%s: source: api needs the Pricing API client", offer.Code)
-	}
-	serviceCode := offer.Code
-	if offer.IsSavingsPlan() {
-		serviceCode = config.SavingsPlanServiceCode(offer.Code)
-	}
-	lists, err := opts.Pricing.PriceLists(ctx, serviceCode, opts.Version)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", offer.Code, err)
-	}
-	ri := &pricelist.RegionIndex{Regions: map[string]pricelist.RegionEntry{}}
-	files := map[string]regionFile{}
-	for _, pl := range lists {
-		// The region becomes a file name: hold the API's answer to the
-		// shape AWS uses, as the Bulk API's indexes are.
-		if !pricelist.ValidRegionCode(pl.Region) {
-			return nil, nil, fmt.Errorf("%s: ListPriceLists names region %q, which is not a region code; not using it", offer.Code, pl.Region)
-		}
-		ri.Regions[pl.Region] = pricelist.RegionEntry{RegionCode: pl.Region}
-		read := func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
-			u, err := opts.Pricing.FileURL(ctx, pl.ARN, opts.Format)
-			if err != nil {
-				return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, pl.Region, err)
-			}
-			f, err := opts.Client.OpenURL(ctx, u)
-			if err != nil {
-				return nil, offerfile.Header{}, "", fmt.Errorf("%s %s: %w", offer.Code, pl.Region, err)
-			}
-			return fetch(opts, offer.Code, pl.Region, f, pl.Version, sel, decode)
-		}
-		if offer.APIMode == config.APIModeProducts {
-			read = func(ctx context.Context, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
-				return fetchProducts(ctx, opts, serviceCode, offer.Code, pl, sel)
-			}
-		}
-		files[pl.Region] = regionFile{version: pl.Version, read: read}
-	}
-	return ri, files, nil
-}
-
-// fetchProducts asks GetProducts for the selected products of a region and
-// builds the snapshot the bulk file would give.
-func fetchProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, string, error) {
-	// A page token can expire during a long listing: start it over once,
-	// from an empty snapshot.
-	snap, header, n, err := listProducts(ctx, opts, serviceCode, code, pl, sel)
-	if errors.Is(err, pricingapi.ErrPageTokenExpired) {
-		fmt.Fprintf(opts.Log, "%s %s: GetProducts page token expired; listing again\n", code, pl.Region)
-		snap, header, n, err = listProducts(ctx, opts, serviceCode, code, pl, sel)
-	}
-	if err != nil {
-		return nil, header, "", fmt.Errorf("%s %s: %w", code, pl.Region, err)
-	}
-	fmt.Fprintf(opts.Log, "%s %s: GetProducts: %d products, %d lines\n", code, pl.Region, n, len(snap.Rows))
-	if err := snap.Sort(); err != nil {
-		return nil, header, "", fmt.Errorf("%s %s: GetProducts: %w", code, pl.Region, err)
-	}
-	return snap, header, pl.ARN, nil
-}
-
-// listProducts reads one GetProducts listing into a snapshot.
-func listProducts(ctx context.Context, opts Options, serviceCode, code string, pl pricingapi.PriceList, sel offerfile.Selection) (*snapshot.Snapshot, offerfile.Header, int, error) {
-	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
-	header := offerfile.Header{OfferCode: code, Version: pl.Version}
-	dec := offerfile.NewProductDecoder(sel)
-	n := 0
-	err := opts.Pricing.Products(ctx, serviceCode, pricingapi.Filters(pl.Region, sel.Filters), func(entry string) error {
-		info, err := dec.Decode(entry, func(l *offerfile.Line) error {
-			snap.Add(l)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if info.Version != pl.Version {
-			return fmt.Errorf("GetProducts answers version %s, the price list is %s (GetProducts serves only the current version: use api mode files for --version, or run again if AWS just published)", info.Version, pl.Version)
-		}
-		header.PublicationDate = info.PublicationDate
-		n++
-		return nil
-	})
-	return snap, header, n, err
-}
-
-// fetch streams one region's file into a sorted snapshot; want is the
-// version the file must be.
-func fetch(opts Options, code, region string, f *pricelist.File, want string, sel offerfile.Selection, decode decoder) (*snapshot.Snapshot, offerfile.Header, string, error) {
-	defer f.Close()
-	progress := pricelist.NewProgress(f, opts.Log, fmt.Sprintf("%s %s %s", code, region, opts.Format), f.Size, opts.ProgressInterval)
-	snap := &snapshot.Snapshot{Attributes: slices.Clone(sel.Attributes)}
-	// The kept lines' bytes bound the snapshot's size from below: past the
-	// file limit the run is refused anyway, so stop reading there rather
-	// than hold a snapshot of several hundred megabytes first.
-	var keptBytes int64
-	header, err := decode(progress, opts.Format, sel, offerfile.Handler{
-		Header: func(h offerfile.Header) error {
-			if want != "" && h.Version != want {
-				return fmt.Errorf("the file is version %s, the region index names %s (AWS published a new version during the run; run again)", h.Version, want)
-			}
-			return nil
-		},
-		Line: func(l *offerfile.Line) error {
-			snap.Add(l)
-			for _, v := range snap.Rows[len(snap.Rows)-1] {
-				keptBytes += int64(len(v)) + 1 // the value and its comma or newline
-			}
-			if opts.MaxFileBytes > 0 && keptBytes > opts.MaxFileBytes {
-				return fmt.Errorf("the snapshot would be over %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", megabytes(opts.MaxFileBytes))
-			}
-			return nil
-		},
-	})
-	// A selection error comes once the file was read to the end, so a
-	// download cut off at a row's end can be behind one too.
-	isSelErr := errors.As(err, new(*offerfile.SelectionError))
-	if f.Size > 0 && progress.Bytes() < f.Size && (err == nil || isSelErr || errors.Is(err, io.ErrUnexpectedEOF)) {
-		return nil, header, "", fmt.Errorf("%s %s: read %s: the download was cut off after %d of %d bytes; run again: %w", code, region, f.URL, progress.Bytes(), f.Size, io.ErrUnexpectedEOF)
-	}
-	if err != nil && !isSelErr {
-		return nil, header, "", fmt.Errorf("%s %s: read %s: %w", code, region, f.URL, err)
-	}
-	progress.Done()
-	if err := snap.Sort(); err != nil {
-		return nil, header, "", fmt.Errorf("%s %s: %s: %w", code, region, f.URL, err)
-	}
-	if isSelErr {
-		// The caller decides whether the names are wrong or this region
-		// just lacks them; the lines kept (a misspelt attribute keeps
-		// them) are in the snapshot.
-		return snap, header, f.URL, fmt.Errorf("%s %s: %w", code, region, err)
-	}
-	return snap, header, f.URL, nil
-}
-
 // selectionFingerprint identifies what a snapshot selects, so that a
 // changed configuration is not mistaken for "already recorded".
-func selectionFingerprint(sel offerfile.Selection) string {
+func selectionFingerprint(sel selection.Selection) string {
 	data, _ := json.Marshal(sel) // maps are marshalled with sorted keys
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])

@@ -10,13 +10,13 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/offerfile"
-	"github.com/pricechecker/pricechecker/internal/pricelist"
+	"github.com/pricechecker/pricechecker/internal/selection"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
 func options(t *testing.T, out string) Options {
 	t.Helper()
-	client, err := pricelist.New("file://../../testdata/mirror", nil)
+	client, err := bulk.New("file://../../testdata/mirror", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestFileVersionMustMatchTheIndex(t *testing.T) {
 	out := t.TempDir()
 	opts := options(t, out)
 	opts.Version = ""
-	if opts.Client, err = pricelist.New("file://"+mirror, nil); err != nil {
+	if opts.Client, err = bulk.New("file://"+mirror, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Run(context.Background(), opts)
@@ -137,7 +137,7 @@ func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
 // mirrorWithout copies the mirror with eu-west-1's 20180309224506 CSV
 // titling its Instance Type column differently, as a region whose file
 // lacks the attribute.
-func mirrorWithout(t *testing.T) *pricelist.Client {
+func mirrorWithout(t *testing.T) *bulk.Client {
 	t.Helper()
 	mirror := t.TempDir()
 	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
@@ -151,7 +151,7 @@ func mirrorWithout(t *testing.T) *pricelist.Client {
 	if err := os.WriteFile(name, []byte(strings.Replace(string(data), `"Instance Type"`, `"Something Else"`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	client, err := pricelist.New("file://"+mirror, nil)
+	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,9 +195,9 @@ func TestMisspeltAttributes(t *testing.T) {
 	opts.Config.Offers[0].Attributes = []string{"instanceTyp"}
 	opts.Config.Offers[0].DefaultAttributes = false
 	_, err := Run(context.Background(), opts)
-	var se *offerfile.SelectionError
+	var se *selection.Error
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?") {
-		t.Fatalf("Run = %v, want a SelectionError naming attributes.instanceTyp", err)
+		t.Fatalf("Run = %v, want a selection.Error naming attributes.instanceTyp", err)
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("a failed run wrote %d entries", len(entries))
@@ -237,9 +237,9 @@ func TestSavingsPlanTypos(t *testing.T) {
 		opts := options(t, t.TempDir())
 		opts.Config, opts.Version, opts.Format, opts.DryRun = cfg, "", format, true
 		_, err := Run(context.Background(), opts)
-		var se *offerfile.SelectionError
+		var se *selection.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "AWSComputeSavingsPlan ap-east-2") || !strings.Contains(err.Error(), "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?") {
-			t.Errorf("%s: Run = %v, want a SelectionError naming filters.instanceFamly", format, err)
+			t.Errorf("%s: Run = %v, want a selection.Error naming filters.instanceFamly", format, err)
 		}
 	}
 }

@@ -2,20 +2,10 @@ package relay
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	"github.com/pricechecker/pricechecker/internal/githubapi"
 )
 
 // StaticToken is a token given directly (GITHUB_TOKEN).
@@ -134,131 +125,27 @@ func NewParameterToken(p ParameterGetter, name string, ttl time.Duration) TokenS
 	}}
 }
 
-// GitHubApp mints installation tokens for a GitHub App: a JWT signed with
-// the app's private key (RS256) is exchanged for a token that lives one hour.
-type GitHubApp struct {
-	BaseURL        string
-	AppID          string
-	InstallationID string // empty: looked up from Repo
-	Repo           string
-	Key            *rsa.PrivateKey
-	HTTP           *http.Client
-	Now            func() time.Time
-}
+// GitHubApp mints installation tokens for a GitHub App (see githubapi.App).
+type GitHubApp = githubapi.App
 
 // NewAppToken caches installation tokens until shortly before they expire.
 func NewAppToken(app *GitHubApp) TokenSource {
-	c := &cachedToken{now: app.now}
-	c.fetch = app.installationToken
+	c := &cachedToken{now: appNow(app)}
+	c.fetch = app.InstallationToken
 	return c
 }
 
-func (a *GitHubApp) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
-}
-
-// JWT returns the app's signed JWT. iat is backdated a minute against clock
-// drift, and exp stays under GitHub's ten-minute maximum.
-func (a *GitHubApp) JWT() (string, error) {
-	now := a.now()
-	header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
-	claims, err := json.Marshal(map[string]any{
-		"iat": now.Add(-time.Minute).Unix(),
-		"exp": now.Add(9 * time.Minute).Unix(),
-		"iss": a.AppID,
-	})
-	if err != nil {
-		return "", err
-	}
-	signingInput := header + "." + base64.RawURLEncoding.EncodeToString(claims)
-	sum := sha256.Sum256([]byte(signingInput))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, a.Key, crypto.SHA256, sum[:])
-	if err != nil {
-		return "", fmt.Errorf("sign GitHub App JWT: %w", err)
-	}
-	return signingInput + "." + base64.RawURLEncoding.EncodeToString(sig), nil
-}
-
-func (a *GitHubApp) installationToken(ctx context.Context) (string, time.Time, error) {
-	jwt, err := a.JWT()
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	id := a.InstallationID
-	if id == "" {
-		var inst struct {
-			ID int64 `json:"id"`
+func appNow(app *GitHubApp) func() time.Time {
+	return func() time.Time {
+		if app.Now != nil {
+			return app.Now()
 		}
-		owner, repo, _ := strings.Cut(a.Repo, "/")
-		if err := a.call(ctx, http.MethodGet, "/repos/"+url.PathEscape(owner)+"/"+url.PathEscape(repo)+"/installation", jwt, http.StatusOK, &inst); err != nil {
-			return "", time.Time{}, fmt.Errorf("find the GitHub App installation on %s (is the app installed there? or set GITHUB_APP_INSTALLATION_ID): %w", a.Repo, err)
-		}
-		id = strconv.FormatInt(inst.ID, 10)
-		a.InstallationID = id
+		return time.Now()
 	}
-	var tok struct {
-		Token     string    `json:"token"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
-	if err := a.call(ctx, http.MethodPost, "/app/installations/"+url.PathEscape(id)+"/access_tokens", jwt, http.StatusCreated, &tok); err != nil {
-		return "", time.Time{}, fmt.Errorf("create installation token for GitHub App %s, installation %s (check GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and the private key): %w", a.AppID, id, err)
-	}
-	if tok.ExpiresAt.IsZero() {
-		tok.ExpiresAt = a.now().Add(time.Hour)
-	}
-	// Renew five minutes early so that a token never expires mid-retry.
-	return tok.Token, tok.ExpiresAt.Add(-5 * time.Minute), nil
 }
 
-func (a *GitHubApp) call(ctx context.Context, method, path, jwt string, want int, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(a.BaseURL, "/")+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+jwt)
-	req.Header.Set("Accept", githubAccept)
-	req.Header.Set("X-GitHub-Api-Version", githubAPIVersion)
-	req.Header.Set("User-Agent", userAgent)
-	resp, err := a.HTTP.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
-	if resp.StatusCode != want {
-		return classify(&response{status: resp.StatusCode, header: resp.Header, body: body}, a.Repo)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("decode GitHub answer: %w", err)
-	}
-	return nil
-}
-
-// ParsePrivateKey reads a GitHub App private key: GitHub hands out PKCS#1
-// ("RSA PRIVATE KEY"); PKCS#8 is accepted too. Keys pasted into an
-// environment variable often have their newlines escaped as \n.
-func ParsePrivateKey(s string) (*rsa.PrivateKey, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), `\n`, "\n")
-	block, _ := pem.Decode([]byte(s))
-	if block == nil {
-		return nil, errors.New("GitHub App private key is not PEM (expected -----BEGIN RSA PRIVATE KEY-----)")
-	}
-	if k, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return k, nil
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("GitHub App private key is neither PKCS#1 nor PKCS#8: %w", err)
-	}
-	rk, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return nil, errors.New("GitHub App private key is not an RSA key")
-	}
-	return rk, nil
-}
+// ParsePrivateKey reads a GitHub App private key (PKCS#1 or PKCS#8 PEM).
+func ParsePrivateKey(s string) (*rsa.PrivateKey, error) { return githubapi.ParsePrivateKey(s) }
 
 var privateKeyKeys = []string{"privateKey", "private_key", "GITHUB_APP_PRIVATE_KEY", "pem"}
 
@@ -266,7 +153,7 @@ var privateKeyKeys = []string{"privateKey", "private_key", "GITHUB_APP_PRIVATE_K
 // use, so that a cold start does not fail before there is anything to
 // dispatch. fetch runs under the cache's lock, so the key is loaded once.
 func newAppFromSecret(app *GitHubApp, sm SecretGetter, arn string) TokenSource {
-	c := &cachedToken{now: app.now}
+	c := &cachedToken{now: appNow(app)}
 	c.fetch = func(ctx context.Context) (string, time.Time, error) {
 		if app.Key == nil {
 			pemText, err := readSecret(ctx, sm, arn, privateKeyKeys...)
@@ -279,7 +166,7 @@ func newAppFromSecret(app *GitHubApp, sm SecretGetter, arn string) TokenSource {
 			}
 			app.Key = k
 		}
-		return app.installationToken(ctx)
+		return app.InstallationToken(ctx)
 	}
 	return c
 }

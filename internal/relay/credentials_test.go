@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -97,7 +99,7 @@ func newAppKey(t testing.TB) (*rsa.PrivateKey, string) {
 
 func TestAppToken(t *testing.T) {
 	key, pemText := newAppKey(t)
-	fake := relaytest.NewGitHub(t, testRepo)
+	fake := githubfake.New(t, testRepo)
 	fake.AppID, fake.InstallationID, fake.AppKey = "12345", "67890", &key.PublicKey
 
 	// Keys pasted into a Lambda environment variable often carry literal \n.
@@ -143,7 +145,7 @@ func TestAppToken(t *testing.T) {
 
 func TestAppKeyFromSecret(t *testing.T) {
 	key, pemText := newAppKey(t)
-	gh := relaytest.NewGitHub(t, testRepo)
+	gh := githubfake.New(t, testRepo)
 	gh.AppID, gh.InstallationID, gh.AppKey = "12345", "67890", &key.PublicKey
 	awsFake := relaytest.NewAWS(t)
 	awsFake.Secrets["app-key"] = pemText

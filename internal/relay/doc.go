@@ -7,7 +7,8 @@
 // message, the daily aggregated plain-text message and the undocumented
 // Savings Plans message) → filter (allowed topics and offer codes) → dedup
 // (MessageId and offer+version, because SNS redelivers) → dispatch (GitHub
-// REST API, with retries that honour rate-limit headers).
+// REST API through package githubapi, with retries that honour rate-limit
+// headers). The client_payload is package dispatch's Payload.
 //
 // Failure semantics are chosen for Lambda's asynchronous invocation model:
 // a message that cannot be understood is logged and dropped, because retrying

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/dispatch"
+
 	"github.com/aws/aws-lambda-go/events"
 )
 
@@ -19,22 +21,9 @@ type Dispatcher interface {
 	Dispatch(ctx context.Context, eventType string, payload any) error
 }
 
-// Payload is the client_payload of every dispatch. The workflow reads
-// offerCode and version; the field names are a public contract (camelCase,
-// at most GitHub's 10 top-level properties). Every key is always present so
-// that workflow expressions see "" rather than null.
-type Payload struct {
-	Kind      Kind   `json:"kind"`
-	OfferCode string `json:"offerCode"` // the Savings Plans code for savings-plans
-	// Version is "" when AWS did not name one (daily digest): read the
-	// version index then.
-	Version         string `json:"version"`
-	Timestamp       string `json:"timestamp"`
-	Topic           string `json:"topic"`
-	MessageID       string `json:"messageId"`
-	RegionIndexURL  string `json:"regionIndexUrl"`
-	VersionIndexURL string `json:"versionIndexUrl"`
-}
+// Payload is the client_payload of every dispatch, defined once in package
+// dispatch, where the action reads it back.
+type Payload = dispatch.Payload
 
 // Handler processes notifications. Build it with New or NewFromEnv once per
 // cold start; it keeps the dedup memory and credential caches across

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
 // syncBuffer is a log sink safe for concurrent handlers.
@@ -55,14 +55,14 @@ func env(kv map[string]string) func(string) string {
 
 type testHandler struct {
 	h    *Handler
-	fake *relaytest.GitHub
+	fake *githubfake.GitHub
 	logs *syncBuffer
 	s    *sleeps
 }
 
 func newTestHandler(t *testing.T, extra map[string]string) *testHandler {
 	t.Helper()
-	fake := relaytest.NewGitHub(t, testRepo, testToken)
+	fake := githubfake.New(t, testRepo, testToken)
 	vars := map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken}
 	for k, v := range extra {
 		vars[k] = v
@@ -403,7 +403,7 @@ func TestExtraTopics(t *testing.T) {
 // The retry warnings name the message and the offer.
 func TestRetryWarningNamesTheMessage(t *testing.T) {
 	th := newTestHandler(t, nil)
-	th.fake.Script(relaytest.Response{Status: 503, Message: "Service Unavailable"})
+	th.fake.Script(githubfake.Response{Status: 503, Message: "Service Unavailable"})
 	if err := th.h.HandleSNS(context.Background(), loadEvent(t, "lambda-price-list-api.json")); err != nil {
 		t.Fatal(err)
 	}

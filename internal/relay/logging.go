@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/githubapi"
+
 	"github.com/aws/smithy-go/logging"
 )
 
@@ -65,17 +67,12 @@ func sdkLogger(l *slog.Logger) logging.Logger {
 	})
 }
 
-type loggerKey struct{}
-
 // WithLogger attaches l to ctx, so that what the dispatcher logs while it
 // retries carries the message's and offer's fields.
 func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey{}, l)
+	return githubapi.WithLogger(ctx, l)
 }
 
 func loggerFrom(ctx context.Context, fallback *slog.Logger) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok && l != nil {
-		return l
-	}
-	return fallback
+	return githubapi.LoggerFrom(ctx, fallback)
 }

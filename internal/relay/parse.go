@@ -11,19 +11,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pricechecker/pricechecker/internal/dispatch"
 )
 
-// Kind is the kind of AWS notification an update came from. It picks the
-// default event type and is sent to the workflow as client_payload.kind.
-type Kind string
+// Kind is the kind of AWS notification an update came from; it is
+// defined with the payload in package dispatch.
+type Kind = dispatch.Kind
 
 const (
-	// KindPriceList is the per-service JSON message of the price-list-api topic.
-	KindPriceList Kind = "price-list"
-	// KindDaily is the plain-text digest of the daily-aggregated-price-list-api topic.
-	KindDaily Kind = "daily"
-	// KindSavingsPlans is a message of the SavingsPlanPublishNotifications topic.
-	KindSavingsPlans Kind = "savings-plans"
+	KindPriceList    = dispatch.KindPriceList
+	KindDaily        = dispatch.KindDaily
+	KindSavingsPlans = dispatch.KindSavingsPlans
 )
 
 // The three AWS topics. Only their last ARN segment is used to recognise

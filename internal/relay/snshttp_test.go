@@ -23,9 +23,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
+	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 
-	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
+	"github.com/aws/aws-lambda-go/events"
 )
 
 // fakeSNS serves a signing certificate and the SubscribeURL over TLS on
@@ -102,8 +102,8 @@ func (f *fakeSNS) sign(t *testing.T, m map[string]string, version string) {
 	}
 }
 
-func newHTTPHandler(t *testing.T, sns *fakeSNS, hostOK func(string) bool) (*Handler, *relaytest.GitHub) {
-	fake := relaytest.NewGitHub(t, testRepo, testToken)
+func newHTTPHandler(t *testing.T, sns *fakeSNS, hostOK func(string) bool) (*Handler, *githubfake.GitHub) {
+	fake := githubfake.New(t, testRepo, testToken)
 	cfg, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken, "RELAY_MODE": "http"}))
 	if err != nil {
 		t.Fatal(err)
@@ -302,7 +302,7 @@ func TestHTTPModeAnswersWithinTheBudget(t *testing.T) {
 	h.gh = orig
 
 	// GitHub asks for a wait longer than the budget: 500 at once, no wait.
-	gh.Script(relaytest.Response{Status: 503, Header: map[string]string{"Retry-After": "30"}})
+	gh.Script(githubfake.Response{Status: 503, Header: map[string]string{"Retry-After": "30"}})
 	m := notificationBody(t, sns, "2")
 	m["MessageId"] = "http-503"
 	m["Message"] = strings.Replace(m["Message"], "20171205010842", "20171206000000", 1)

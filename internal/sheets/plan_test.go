@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
 func TestTabTitle(t *testing.T) {
@@ -79,8 +81,12 @@ func TestReadSnapshot(t *testing.T) {
 	if _, err := ReadSnapshot(strings.NewReader("")); err == nil {
 		t.Error("empty file accepted")
 	}
-	if _, err := ReadSnapshot(strings.NewReader("a,b\n1,2,3\n")); err == nil {
+	head := strings.Join(snapshot.FixedColumns[:], ",")
+	if _, err := ReadSnapshot(strings.NewReader(head + "\n1,2,3\n")); err == nil {
 		t.Error("ragged row accepted")
+	}
+	if _, err := ReadSnapshot(strings.NewReader("a,b\n1,2\n")); err == nil {
+		t.Error("a CSV that is not a snapshot accepted")
 	}
 	if _, err := ReadSnapshotCSV("testdata/missing.csv"); err == nil {
 		t.Error("missing file accepted")

@@ -13,6 +13,8 @@ import (
 
 	"google.golang.org/api/googleapi"
 	sheetsapi "google.golang.org/api/sheets/v4"
+
+	"github.com/pricechecker/pricechecker/internal/backoff"
 )
 
 type publisher struct {
@@ -631,51 +633,50 @@ func (p *publisher) appendRows(ctx context.Context, what string, rows [][]any) (
 	p.res.WriteRequests++
 	pending := rows
 	var found []int64 // rows of this chunk an earlier attempt added
-	for attempt := 1; ; attempt++ {
-		var resp *sheetsapi.AppendValuesResponse
-		actx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
-		resp, err = p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, &sheetsapi.ValueRange{MajorDimension: "ROWS", Values: pending}).
-			ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(actx).Do()
-		cancel()
-		if err == nil {
-			if resp.Updates != nil {
-				if a, b, spanned := rowSpan(resp.Updates.UpdatedRange); spanned {
-					found = append(found, a, b-1)
+	var last, readErr error
+	attempts, err := p.o.Retry.policy().Do(ctx, func(try backoff.Attempt) (backoff.Verdict, error) {
+		if try.N > 1 && maybeApplied(last) {
+			keys, rerr := p.readChangeKeys(ctx)
+			if rerr != nil {
+				readErr = rerr
+				return backoff.Verdict{}, rerr
+			}
+			var left [][]any
+			for _, row := range pending {
+				if r, there := keys[fmt.Sprint(row[colKey])]; there {
+					found = append(found, r)
+					continue
 				}
+				left = append(left, row)
 			}
-			r0, r1, ok = spanOf(found)
-			return r0, r1, ok, nil
-		}
-		if !retryable(err) || attempt >= p.o.Retry.MaxAttempts {
-			return 0, 0, false, p.explain(what, attempt, err)
-		}
-		if cerr := ctx.Err(); cerr != nil {
-			return 0, 0, false, p.explain(what, attempt, err)
-		}
-		if serr := p.o.Retry.Sleep(ctx, p.o.Retry.delay(attempt, err)); serr != nil {
-			return 0, 0, false, p.explain(what, attempt, fmt.Errorf("%w (retry interrupted: %w)", err, serr))
-		}
-		if !maybeApplied(err) {
-			continue
-		}
-		keys, rerr := p.readChangeKeys(ctx)
-		if rerr != nil {
-			return 0, 0, false, rerr
-		}
-		var left [][]any
-		for _, row := range pending {
-			if r, there := keys[fmt.Sprint(row[colKey])]; there {
-				found = append(found, r)
-				continue
+			pending = left
+			if len(pending) == 0 {
+				return backoff.Verdict{}, nil
 			}
-			left = append(left, row)
 		}
-		pending = left
-		if len(pending) == 0 {
-			r0, r1, ok = spanOf(found)
-			return r0, r1, ok, nil
+		actx, cancel := context.WithTimeout(ctx, p.o.RequestTimeout)
+		defer cancel()
+		resp, err := p.svc.Spreadsheets.Values.Append(p.o.SpreadsheetID, rng, &sheetsapi.ValueRange{MajorDimension: "ROWS", Values: pending}).
+			ValueInputOption("RAW").InsertDataOption("INSERT_ROWS").Context(actx).Do()
+		if err != nil {
+			last = err
+			return verdict(err), err
 		}
+		if resp.Updates != nil {
+			if a, b, spanned := rowSpan(resp.Updates.UpdatedRange); spanned {
+				found = append(found, a, b-1)
+			}
+		}
+		return backoff.Verdict{}, nil
+	})
+	switch {
+	case readErr != nil:
+		return 0, 0, false, readErr
+	case err != nil:
+		return 0, 0, false, p.explain(what, attempts, err)
 	}
+	r0, r1, ok = spanOf(found)
+	return r0, r1, ok, nil
 }
 
 // spanOf returns the zero-based rows [r0,r1) that cover rows.

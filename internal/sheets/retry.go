@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -21,9 +20,10 @@ import (
 )
 
 // Retry is the backoff for 429 and 5xx answers and broken connections (see
-// retryable), which the generated client does not retry: exponential with equal jitter (a random wait between half
-// and all of min(MaxDelay, BaseDelay·2^attempt)), a Retry-After header
-// taking precedence, at most MaxAttempts attempts in all. The defaults wait
+// retryable), which the generated client does not retry: backoff's Policy,
+// exponential with equal jitter (a random wait between half and all of
+// min(MaxDelay, BaseDelay·2^(retry-1))), raised to a Retry-After header up
+// to MaxDelay, at most MaxAttempts attempts in all. The defaults wait
 // at least 63 s in all, longer than the per-minute quota window, so a run
 // that exhausted the quota outlasts it rather than failing just short.
 type Retry struct {
@@ -55,41 +55,32 @@ func (r Retry) withDefaults() Retry {
 	return r
 }
 
+// policy is Retry as backoff's Policy: a Retry-After is honoured up to
+// MaxDelay.
+func (r Retry) policy() backoff.Policy {
+	return backoff.Policy{MaxAttempts: r.MaxAttempts, Base: r.BaseDelay, Cap: r.MaxDelay, MaxRetryAfter: r.MaxDelay, Sleep: r.Sleep, Rand: r.Rand}
+}
+
 // do runs fn until it succeeds, fails for good, or runs out of attempts.
 // Each attempt gets its own timeout. It returns the number of attempts.
 func (r Retry) do(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (int, error) {
-	for attempt := 1; ; attempt++ {
+	return r.policy().Do(ctx, func(backoff.Attempt) (backoff.Verdict, error) {
 		actx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
 		err := fn(actx)
-		cancel()
-		if err == nil {
-			return attempt, nil
-		}
-		if !retryable(err) || attempt >= r.MaxAttempts {
-			return attempt, err
-		}
-		if err := ctx.Err(); err != nil {
-			return attempt, err
-		}
-		if serr := r.Sleep(ctx, r.delay(attempt, err)); serr != nil {
-			return attempt, fmt.Errorf("%w (retry interrupted: %w)", err, serr)
-		}
-	}
+		return verdict(err), err
+	})
 }
 
-func (r Retry) delay(attempt int, err error) time.Duration {
-	ceiling := r.MaxDelay
-	if shift := attempt - 1; shift < 30 {
-		ceiling = min(r.MaxDelay, r.BaseDelay<<shift)
-	}
-	d := ceiling/2 + time.Duration(r.Rand()*float64(ceiling/2))
+// verdict judges a failed call: whether it is retryable, and how long
+// Google's Retry-After asks to wait.
+func verdict(err error) backoff.Verdict {
+	v := backoff.Verdict{Retry: retryable(err)}
 	var gerr *googleapi.Error
 	if errors.As(err, &gerr) && gerr.Header != nil {
-		if s, perr := strconv.Atoi(strings.TrimSpace(gerr.Header.Get("Retry-After"))); perr == nil && s > 0 {
-			d = max(d, min(time.Duration(s)*time.Second, r.MaxDelay))
-		}
+		v.After, _ = backoff.RetryAfter(gerr.Header, time.Now())
 	}
-	return d
+	return v
 }
 
 // retryable reports whether a failed attempt may succeed when made again:

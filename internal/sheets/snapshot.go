@@ -1,13 +1,14 @@
 package sheets
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
 // ReadSnapshotCSV loads a snapshot file <out>/<offerCode>/<region>.csv as a
@@ -28,20 +29,19 @@ func ReadSnapshotCSV(path string) (Tab, error) {
 	return t, nil
 }
 
-// ReadSnapshot reads a snapshot CSV: a header row, then rows of the same
-// width.
+// ReadSnapshot reads a snapshot CSV through the snapshot package, which
+// owns the format: a header row, then rows of the same width.
 func ReadSnapshot(r io.Reader) (Tab, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
+	sr, err := snapshot.NewReader(r)
 	if errors.Is(err, io.EOF) {
 		return Tab{}, errors.New("empty file: want a header row")
 	}
 	if err != nil {
 		return Tab{}, err
 	}
-	t := Tab{Header: header}
+	t := Tab{Header: sr.Header()}
 	for {
-		rec, err := cr.Read()
+		rec, err := sr.Read()
 		if errors.Is(err, io.EOF) {
 			return t, nil
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
@@ -48,17 +49,17 @@ func TestMessageCleansText(t *testing.T) {
 	}
 	second := off
 	second.Region = "eu-west-1"
-	msg, skip := BuildMessage(Outcome{
-		Status: StatusFailure,
-		Jobs:   []Job{{Name: "shard" + hostile, Result: "failure" + hostile}},
+	msg, skip := BuildMessage(publish.Outcome{
+		Status: publish.StatusFailure,
+		Jobs:   []publish.Job{{Name: "shard" + hostile, Result: "failure" + hostile}},
 		Report: report.Report{Offers: []report.Offer{off, second}},
-		Links: Links{
+		Links: publish.Links{
 			Repository: "https://github.com/acme/prices\u202e", Run: "https://github.com/acme/prices/actions/runs/1\u0085",
 			Commit: "https://github.com/acme/prices/commit/abc\u2066", Spreadsheet: testLinks.Spreadsheet,
 		},
 		PublicationID: "pub" + hostile,
-		Unpublished:   []Unpublished{{Destination: "Google Sheets", Reason: hostile}},
-	})
+		Unpublished:   []publish.Unpublished{{Destination: "Google Sheets", Reason: hostile}},
+	}, MessageOptions{})
 	if skip {
 		t.Fatal("skipped")
 	}
@@ -97,10 +98,10 @@ func TestMessageCleansText(t *testing.T) {
 
 // A destination that failed is named in the message.
 func TestMessageNamesUnpublishedDestination(t *testing.T) {
-	msg, _ := BuildMessage(Outcome{
-		Status: StatusSuccess, Report: largeReport(), Links: testLinks,
-		Unpublished: []Unpublished{{Destination: "Google Sheets", Reason: "sheets: read spreadsheet x: Google Sheets failed 8 times in a row; retry later"}},
-	})
+	msg, _ := BuildMessage(publish.Outcome{
+		Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks,
+		Unpublished: []publish.Unpublished{{Destination: "Google Sheets", Reason: "sheets: read spreadsheet x: Google Sheets failed 8 times in a row; retry later"}},
+	}, MessageOptions{})
 	data, _ := RenderJSON(msg)
 	if !strings.Contains(string(data), "*Google Sheets was not updated:* sheets: read spreadsheet x: Google Sheets failed 8 times in a row") {
 		t.Errorf("the message does not name the failed destination:\n%s", data)

@@ -14,6 +14,7 @@ import (
 
 	goslack "github.com/slack-go/slack"
 
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 )
 
@@ -69,22 +70,27 @@ const (
 	moreReserve = 64
 )
 
+// DefaultMaxChanges is how many changed lines a message lists by default.
+const DefaultMaxChanges = 10
+
+// MessageOptions are how much a message says, beyond the run's outcome.
+type MessageOptions struct {
+	// NotifyOnNoChange posts a short "no changes" message for a successful
+	// run that changed nothing, which otherwise stays silent.
+	NotifyOnNoChange bool
+	// MaxChanges is how many of the largest changes to list; zero or less
+	// means DefaultMaxChanges. Fewer are listed when Slack's limits require.
+	MaxChanges int
+}
+
 // BuildMessage builds the notification for a finished run. skip is true
 // when nothing should be posted: a successful run that changed nothing,
-// unless o.NotifyOnNoChange is set. BuildMessage is deterministic: the same
-// Outcome always gives the same Message.
-func BuildMessage(o Outcome) (msg Message, skip bool) {
-	status := o.Status
-	switch status {
-	case "":
-		status = StatusOf(o.Jobs)
-	case StatusSuccess, StatusFailure, StatusCancelled:
-	default:
-		// An unknown status must not pass for success and stay silent.
-		status = StatusFailure
-	}
+// unless opts.NotifyOnNoChange is set. BuildMessage is deterministic: the
+// same Outcome and options always give the same Message.
+func BuildMessage(o publish.Outcome, opts MessageOptions) (msg Message, skip bool) {
+	status := o.RunStatus()
 	changed := changedOffers(o.Report)
-	if status == StatusSuccess && len(changed) == 0 && !o.NotifyOnNoChange {
+	if status == publish.StatusSuccess && len(changed) == 0 && !opts.NotifyOnNoChange {
 		return Message{}, true
 	}
 
@@ -93,7 +99,7 @@ func BuildMessage(o Outcome) (msg Message, skip bool) {
 	blocks = append(blocks, goslack.NewHeaderBlock(
 		goslack.NewTextBlockObject(goslack.PlainTextType, truncate(header, maxHeaderText), true, false)))
 
-	if status != StatusSuccess {
+	if status != publish.StatusSuccess {
 		blocks = append(blocks, failureBlocks(status, o)...)
 	}
 	if b := unpublishedBlock(o.Unpublished); b != nil {
@@ -103,9 +109,9 @@ func BuildMessage(o Outcome) (msg Message, skip bool) {
 	case len(changed) > 0:
 		blocks = append(blocks, countsBlock(o.Report, changed))
 		blocks = append(blocks, offerBlocks(changed)...)
-		blocks = append(blocks, changeBlocks(changed, o.MaxChanges)...)
+		blocks = append(blocks, changeBlocks(changed, opts.MaxChanges)...)
 		blocks = append(blocks, flagBlocks(changed)...)
-	case status == StatusSuccess:
+	case status == publish.StatusSuccess:
 		// A failed run may not have got as far as comparing anything, so
 		// only a successful one can say that nothing changed.
 		blocks = append(blocks, mrkdwnSection(noChangeText(o.Report)))
@@ -121,7 +127,7 @@ func BuildMessage(o Outcome) (msg Message, skip bool) {
 
 // unpublishedBlock names the destinations this notification could not
 // update, so that the people reading Slack know the spreadsheet is behind.
-func unpublishedBlock(failed []Unpublished) goslack.Block {
+func unpublishedBlock(failed []publish.Unpublished) goslack.Block {
 	if len(failed) == 0 {
 		return nil
 	}
@@ -168,11 +174,11 @@ func changedOffers(r report.Report) []report.Offer {
 	return changed
 }
 
-func headerText(status Status, changed []report.Offer) string {
+func headerText(status publish.Status, changed []report.Offer) string {
 	switch status {
-	case StatusFailure:
+	case publish.StatusFailure:
 		return ":x: AWS price check failed"
-	case StatusCancelled:
+	case publish.StatusCancelled:
 		return ":warning: AWS price check cancelled"
 	}
 	if len(changed) == 0 {
@@ -215,14 +221,14 @@ func offerSummary(changed []report.Offer) string {
 	return strings.Join(parts, "; ")
 }
 
-func failureBlocks(status Status, o Outcome) []goslack.Block {
+func failureBlocks(status publish.Status, o publish.Outcome) []goslack.Block {
 	title := "*Failed jobs*"
-	if status == StatusCancelled {
+	if status == publish.StatusCancelled {
 		title = "*Cancelled jobs*"
 	}
 	var lines []string
 	for _, j := range o.Jobs {
-		if !j.failed() {
+		if !j.Failed() {
 			continue
 		}
 		target := cmp.Or(j.URL, o.Links.Run)
@@ -423,7 +429,7 @@ func noChangeText(r report.Report) string {
 	return text + "."
 }
 
-func actionBlock(l Links) goslack.Block {
+func actionBlock(l publish.Links) goslack.Block {
 	var buttons []goslack.BlockElement
 	add := func(id, text, target string, primary bool) {
 		if !usableURL(target) {
@@ -445,7 +451,7 @@ func actionBlock(l Links) goslack.Block {
 	return goslack.NewActionBlock("links", buttons...)
 }
 
-func contextBlock(l Links, publicationID string) goslack.Block {
+func contextBlock(l publish.Links, publicationID string) goslack.Block {
 	var elems []goslack.MixedElement
 	if usableURL(l.Repository) {
 		name := l.Repository
@@ -467,17 +473,17 @@ func contextBlock(l Links, publicationID string) goslack.Block {
 	return goslack.NewContextBlock("context", elems...)
 }
 
-func fallbackText(status Status, o Outcome, changed []report.Offer) string {
+func fallbackText(status publish.Status, o publish.Outcome, changed []report.Offer) string {
 	var text string
 	switch status {
-	case StatusFailure, StatusCancelled:
+	case publish.StatusFailure, publish.StatusCancelled:
 		verb := "failed"
-		if status == StatusCancelled {
+		if status == publish.StatusCancelled {
 			verb = "cancelled"
 		}
 		var names []string
 		for _, j := range o.Jobs {
-			if j.failed() {
+			if j.Failed() {
 				names = append(names, truncate(j.Name, maxNameLen))
 			}
 		}
@@ -485,7 +491,7 @@ func fallbackText(status Status, o Outcome, changed []report.Offer) string {
 		if len(names) > 0 {
 			text += ": " + strings.Join(names, ", ")
 		}
-	case StatusSuccess:
+	case publish.StatusSuccess:
 		if len(changed) == 0 {
 			return "AWS price lists unchanged"
 		}

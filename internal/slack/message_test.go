@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
 )
@@ -21,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the
 
 func pct(f float64) *float64 { return &f }
 
-var testLinks = Links{
+var testLinks = publish.Links{
 	Repository:  "https://github.com/acme/prices",
 	Run:         "https://github.com/acme/prices/actions/runs/123456",
 	Commit:      "https://github.com/acme/prices/compare/1111111...2222222",
@@ -70,7 +71,7 @@ func largeReport() report.Report {
 		Flags: []report.Flag{{Kind: report.FlagAttributesChanged, RateCode: "RDS2.JRTCKXETXF.6YS6EN2CT7", Message: "instanceFamily: General → General purpose"}},
 	}
 	skipped := report.Offer{OfferCode: "AmazonS3", Region: "us-west-2", FromVersion: "20250101000000", ToVersion: "20250101000000", Skipped: "version already recorded"}
-	return MergeReports(report.Report{Offers: []report.Offer{rds, ec2}}, report.Report{Unchanged: true, Offers: []report.Offer{skipped}})
+	return publish.MergeReports(report.Report{Offers: []report.Offer{rds, ec2}}, report.Report{Unchanged: true, Offers: []report.Offer{skipped}})
 }
 
 func unchangedReport() report.Report {
@@ -83,24 +84,25 @@ func unchangedReport() report.Report {
 func TestGolden(t *testing.T) {
 	tests := []struct {
 		name    string
-		outcome Outcome
+		outcome publish.Outcome
+		opts    MessageOptions
 	}{
-		{"large", Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks, MaxChanges: 300}},
-		{"large-default", Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks}},
-		{"nochange", Outcome{Status: StatusSuccess, Report: unchangedReport(), Links: testLinks, NotifyOnNoChange: true}},
-		{"failure", Outcome{
-			Jobs: []Job{
+		{"large", publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks}, MessageOptions{MaxChanges: 300}},
+		{"large-default", publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks}, MessageOptions{}},
+		{"nochange", publish.Outcome{Status: publish.StatusSuccess, Report: unchangedReport(), Links: testLinks}, MessageOptions{NotifyOnNoChange: true}},
+		{"failure", publish.Outcome{
+			Jobs: []publish.Job{
 				{Name: "check (AmazonEC2)", Result: "success"},
 				{Name: "check (AmazonRDS)", Result: "failure", URL: "https://github.com/acme/prices/actions/runs/123456/job/2"},
 				{Name: "sheets", Result: "failure", URL: "https://github.com/acme/prices/actions/runs/123456/job/3"},
 				{Name: "commit", Result: "skipped"},
 			},
-			Links: Links{Repository: testLinks.Repository, Run: testLinks.Run},
-		}},
+			Links: publish.Links{Repository: testLinks.Repository, Run: testLinks.Run},
+		}, MessageOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg, skip := BuildMessage(tt.outcome)
+			msg, skip := BuildMessage(tt.outcome, tt.opts)
 			if skip {
 				t.Fatal("BuildMessage skipped a message that must be posted")
 			}
@@ -172,7 +174,7 @@ func sectionTexts(t *testing.T, m Message) []string {
 }
 
 func TestLargeChangeIsCutWithCount(t *testing.T) {
-	msg, _ := BuildMessage(Outcome{Status: StatusSuccess, Report: largeReport(), MaxChanges: 1000})
+	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport()}, MessageOptions{MaxChanges: 1000})
 	all := strings.Join(sectionTexts(t, msg), "\n")
 	changes := all[strings.Index(all, "*Largest changes*"):strings.Index(all, "*Flags")]
 	shown := strings.Count(changes, "\n• `")
@@ -189,22 +191,23 @@ func TestLargeChangeIsCutWithCount(t *testing.T) {
 func TestSkip(t *testing.T) {
 	tests := []struct {
 		name string
-		o    Outcome
+		o    publish.Outcome
+		opts MessageOptions
 		skip bool
 	}{
-		{"success, no change", Outcome{Status: StatusSuccess, Report: unchangedReport()}, true},
-		{"success, empty report", Outcome{Status: StatusSuccess}, true},
-		{"derived success, no change", Outcome{Jobs: []Job{{Name: "a", Result: "success"}, {Name: "b", Result: "skipped"}}}, true},
-		{"no change, asked to notify", Outcome{Status: StatusSuccess, Report: unchangedReport(), NotifyOnNoChange: true}, false},
-		{"changes", Outcome{Status: StatusSuccess, Report: largeReport()}, false},
-		{"failure, no change", Outcome{Status: StatusFailure}, false},
-		{"derived failure", Outcome{Jobs: []Job{{Name: "a", Result: "failure"}}}, false},
-		{"cancelled", Outcome{Status: StatusCancelled}, false},
-		{"unknown status is not success", Outcome{Status: "skipped", Report: unchangedReport()}, false},
+		{"success, no change", publish.Outcome{Status: publish.StatusSuccess, Report: unchangedReport()}, MessageOptions{}, true},
+		{"success, empty report", publish.Outcome{Status: publish.StatusSuccess}, MessageOptions{}, true},
+		{"derived success, no change", publish.Outcome{Jobs: []publish.Job{{Name: "a", Result: "success"}, {Name: "b", Result: "skipped"}}}, MessageOptions{}, true},
+		{"no change, asked to notify", publish.Outcome{Status: publish.StatusSuccess, Report: unchangedReport()}, MessageOptions{NotifyOnNoChange: true}, false},
+		{"changes", publish.Outcome{Status: publish.StatusSuccess, Report: largeReport()}, MessageOptions{}, false},
+		{"failure, no change", publish.Outcome{Status: publish.StatusFailure}, MessageOptions{}, false},
+		{"derived failure", publish.Outcome{Jobs: []publish.Job{{Name: "a", Result: "failure"}}}, MessageOptions{}, false},
+		{"cancelled", publish.Outcome{Status: publish.StatusCancelled}, MessageOptions{}, false},
+		{"unknown status is not success", publish.Outcome{Status: "skipped", Report: unchangedReport()}, MessageOptions{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg, skip := BuildMessage(tt.o)
+			msg, skip := BuildMessage(tt.o, tt.opts)
 			if skip != tt.skip {
 				t.Fatalf("skip = %v, want %v", skip, tt.skip)
 			}
@@ -218,7 +221,7 @@ func TestSkip(t *testing.T) {
 func TestNoChangeNotOnFailure(t *testing.T) {
 	// A failed run may not have compared anything; saying "no price
 	// changed" would mislead.
-	msg, _ := BuildMessage(Outcome{Status: StatusFailure, Report: unchangedReport()})
+	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusFailure, Report: unchangedReport()}, MessageOptions{})
 	for _, s := range sectionTexts(t, msg) {
 		if strings.Contains(s, "No price changed") {
 			t.Errorf("failure message claims no change: %q", s)
@@ -227,7 +230,7 @@ func TestNoChangeNotOnFailure(t *testing.T) {
 }
 
 func TestFailureWithoutJobsLinksRun(t *testing.T) {
-	msg, _ := BuildMessage(Outcome{Status: StatusFailure, Links: testLinks})
+	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusFailure, Links: testLinks}, MessageOptions{})
 	texts := sectionTexts(t, msg)
 	if len(texts) == 0 || !strings.Contains(texts[0], "<"+testLinks.Run+"|the workflow run>") {
 		t.Errorf("failure without jobs does not link the run: %q", texts)
@@ -318,13 +321,12 @@ func TestLimitsProperty(t *testing.T) {
 	}
 	cut := 0
 	for i := range n {
-		var o Outcome
-		o.Status = []Status{StatusSuccess, StatusFailure, StatusCancelled, ""}[rng.IntN(4)]
-		o.MaxChanges = rng.IntN(600) - 50
-		o.NotifyOnNoChange = rng.IntN(2) == 0
-		o.Links = Links{Repository: testLinks.Repository, Run: testLinks.Run, Commit: "https://github.com/acme/prices/commit/" + strings.Repeat("a", rng.IntN(4000))}
+		var o publish.Outcome
+		o.Status = []publish.Status{publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled, ""}[rng.IntN(4)]
+		opts := MessageOptions{MaxChanges: rng.IntN(600) - 50, NotifyOnNoChange: rng.IntN(2) == 0}
+		o.Links = publish.Links{Repository: testLinks.Repository, Run: testLinks.Run, Commit: "https://github.com/acme/prices/commit/" + strings.Repeat("a", rng.IntN(4000))}
 		for range rng.IntN(60) {
-			o.Jobs = append(o.Jobs, Job{Name: randText(300), Result: []string{"failure", "cancelled", "success"}[rng.IntN(3)],
+			o.Jobs = append(o.Jobs, publish.Job{Name: randText(300), Result: []string{"failure", "cancelled", "success"}[rng.IntN(3)],
 				URL: "https://github.com/acme/prices/actions/runs/1/job/" + strings.Repeat("9", rng.IntN(700))})
 		}
 		for range rng.IntN(30) {
@@ -344,7 +346,7 @@ func TestLimitsProperty(t *testing.T) {
 			}
 			o.Report.Offers = append(o.Report.Offers, off)
 		}
-		msg, skip := BuildMessage(o)
+		msg, skip := BuildMessage(o, opts)
 		if skip {
 			continue
 		}
@@ -365,7 +367,7 @@ func TestLimitsProperty(t *testing.T) {
 		if bytes.Contains(raw, []byte("…and ")) {
 			cut++
 		}
-		again, _ := BuildMessage(o)
+		again, _ := BuildMessage(o, opts)
 		raw2, _ := RenderJSON(again)
 		if !bytes.Equal(raw, raw2) {
 			t.Fatalf("case %d: BuildMessage is not deterministic", i)
@@ -377,7 +379,7 @@ func TestLimitsProperty(t *testing.T) {
 }
 
 func TestRenderJSONIsWebhookPayload(t *testing.T) {
-	msg, _ := BuildMessage(Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks})
+	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks}, MessageOptions{})
 	raw, err := RenderJSON(msg)
 	if err != nil {
 		t.Fatal(err)
@@ -404,7 +406,7 @@ func TestOfferLevelFlag(t *testing.T) {
 		Removed: []report.Line{{RateCode: "A.B.C", Price: "1"}},
 		Flags:   []report.Flag{{Kind: report.FlagLargeRemoval, Message: "31 of 150 lines removed"}},
 	}}}
-	msg, _ := BuildMessage(Outcome{Status: StatusSuccess, Report: r})
+	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: r}, MessageOptions{})
 	var found bool
 	for _, s := range sectionTexts(t, msg) {
 		if strings.Contains(s, "``") {

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
 )
 
 func publicationMessage(t *testing.T, id string) Message {
 	t.Helper()
-	msg, skip := BuildMessage(Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks, PublicationID: id})
+	msg, skip := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks, PublicationID: id}, MessageOptions{})
 	if skip {
 		t.Fatal("test message skipped")
 	}
@@ -191,21 +191,4 @@ func TestSendOnceUnchecked(t *testing.T) {
 			t.Errorf("SendOnce = %+v, %v", res, err)
 		}
 	})
-}
-
-func TestPublicationID(t *testing.T) {
-	a := PublicationID(largeReport(), "base..head", "run 1")
-	if a != PublicationID(largeReport(), "base..head", "run 1") {
-		t.Error("the same publication has two ids")
-	}
-	for _, other := range []string{
-		PublicationID(largeReport(), "base..head", "run 2"),
-		PublicationID(largeReport(), "base..head2", "run 1"),
-		PublicationID(report.Report{}, "base..head", "run 1"),
-		PublicationID(largeReport(), "base..headrun 1"),
-	} {
-		if other == a {
-			t.Error("different publications share an id")
-		}
-	}
 }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -169,33 +168,40 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 
 // retry runs call, waiting and calling again when Slack answers 429.
 func (s *Sender) retry(ctx context.Context, call func() error) error {
-	for attempt := 0; ; attempt++ {
+	_, err := s.policy().Do(ctx, func(try backoff.Attempt) (backoff.Verdict, error) {
 		err := call()
 		var apiErr *APIError
-		if !errors.As(err, &apiErr) || !apiErr.RateLimited() {
-			return redactErr(err, s.secrets)
-		}
-		if attempt >= s.maxRetries {
-			apiErr.Fix = fmt.Sprintf("Slack still rate-limited the message after %d retries; re-run the job in a few minutes", attempt)
-			return redactErr(apiErr, s.secrets)
-		}
-		if apiErr.RetryAfter > s.maxWait {
+		switch {
+		case !errors.As(err, &apiErr) || !apiErr.RateLimited():
+			return backoff.Verdict{}, err
+		case try.Last:
+			apiErr.Fix = fmt.Sprintf("Slack still rate-limited the message after %d retries; re-run the job in a few minutes", try.N-1)
+			return backoff.Verdict{}, apiErr
+		case apiErr.RetryAfter > s.maxWait:
 			apiErr.Fix = fmt.Sprintf("Slack asked to wait %s, longer than the %s this job waits; re-run the job later", apiErr.RetryAfter, s.maxWait)
-			return redactErr(apiErr, s.secrets)
+			return backoff.Verdict{}, apiErr
 		}
-		if err := s.sleep(ctx, apiErr.RetryAfter); err != nil {
-			return redactErr(fmt.Errorf("slack: waiting %s as Slack asked: %w", apiErr.RetryAfter, err), s.secrets)
-		}
+		return backoff.Verdict{Retry: true, After: apiErr.RetryAfter}, err
+	})
+	if we, ok := err.(*backoff.WaitError); ok {
+		err = fmt.Errorf("slack: waiting %s as Slack asked: %w", we.Wait, we.Cause)
 	}
+	return redactErr(err, s.secrets)
 }
 
-// parseRetryAfter reads Retry-After in seconds, the form Slack uses.
-func parseRetryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n <= 0 {
-		return defaultRetryAfter
-	}
-	return time.Duration(n) * time.Second
+// policy waits exactly as long as Slack asks, which it does with every
+// 429: no backoff of its own (Slack paces each channel and says when the
+// next message fits), MaxRetries retries, waits longer than MaxWait
+// refused by retry above.
+func (s *Sender) policy() backoff.Policy {
+	return backoff.Policy{MaxAttempts: s.maxRetries + 1, MaxRetryAfter: s.maxWait, Sleep: s.sleep}
+}
+
+// retryAfter reads Retry-After in either form (Slack sends seconds); at
+// least defaultRetryAfter, as Slack asks, when it is missing or says now.
+func retryAfter(h http.Header) time.Duration {
+	d, _ := backoff.RetryAfter(h, time.Now())
+	return max(d, defaultRetryAfter)
 }
 
 // maxErrorBody bounds how much of an error answer is read; Slack's are a
@@ -230,7 +236,7 @@ func (w *webhook) post(ctx context.Context, m Message) error {
 	}
 	e := newAPIError(methodWebhook, resp.StatusCode, answerWord(answer, resp.StatusCode))
 	if resp.StatusCode == http.StatusTooManyRequests {
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"))
+		e.RetryAfter = retryAfter(resp.Header)
 	}
 	return e
 }
@@ -300,7 +306,7 @@ func apiErr(method string, err error, rec *okRecorder) error {
 	case errors.As(err, &codeErr):
 		e := newAPIError(method, codeErr.Code, answerWord(rec.body, codeErr.Code))
 		if codeErr.Code == http.StatusTooManyRequests {
-			e.RetryAfter = defaultRetryAfter // slack-go only parses an integer Retry-After
+			e.RetryAfter = retryAfter(rec.header) // slack-go only parses an integer Retry-After
 		}
 		return e
 	}
@@ -308,7 +314,7 @@ func apiErr(method string, err error, rec *okRecorder) error {
 		// slack-go fails to parse a Retry-After that is not a number of
 		// seconds (an HTTP date); it is still a rate limit.
 		e := newAPIError(method, http.StatusTooManyRequests, "ratelimited")
-		e.RetryAfter = defaultRetryAfter
+		e.RetryAfter = retryAfter(rec.header)
 		return e
 	}
 	return fmt.Errorf("slack %s: %w", method, stripURL(err))
@@ -319,6 +325,7 @@ func apiErr(method string, err error, rec *okRecorder) error {
 type okRecorder struct {
 	client *http.Client
 	status int
+	header http.Header
 	body   []byte
 	ok     *bool
 }
@@ -336,7 +343,7 @@ func (r *okRecorder) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read Slack's answer: %w", err)
 	}
-	r.status, r.body = resp.StatusCode, body
+	r.status, r.header, r.body = resp.StatusCode, resp.Header, body
 	var answer struct {
 		OK *bool `json:"ok"`
 	}

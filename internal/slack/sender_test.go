@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
@@ -27,7 +28,7 @@ func (s *sleeper) sleep(ctx context.Context, d time.Duration) error {
 
 func testMessage(t *testing.T) Message {
 	t.Helper()
-	msg, skip := BuildMessage(Outcome{Status: StatusSuccess, Report: largeReport(), Links: testLinks})
+	msg, skip := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks}, MessageOptions{})
 	if skip {
 		t.Fatal("test message skipped")
 	}
@@ -404,5 +405,25 @@ func TestRedact(t *testing.T) {
 	}
 	if got := Redact("abc", ""); got != "abc" {
 		t.Errorf("an empty secret changed the text: %q", got)
+	}
+}
+
+// Retry-After may be an HTTP date (RFC 9110); Slack sends seconds, but a
+// proxy in front of it may not. A date ahead is waited for, not a second.
+func TestSendHonoursRetryAfterDate(t *testing.T) {
+	for _, name := range transportNames {
+		t.Run(name, func(t *testing.T) {
+			fake := slackfake.New()
+			defer fake.Close()
+			fake.RateLimit(1, time.Now().Add(20*time.Second).UTC().Format(http.TimeFormat))
+			var s sleeper
+			if err := newSender(t, transports(fake)[name], &s).Send(t.Context(), testMessage(t)); err != nil {
+				t.Fatal(err)
+			}
+			// The date has whole seconds, and the clock moved on since.
+			if len(s.waits) != 1 || s.waits[0] < 15*time.Second || s.waits[0] > 20*time.Second {
+				t.Errorf("waits = %v, want one of about 20s, until the date Slack gave", s.waits)
+			}
+		})
 	}
 }

@@ -65,26 +65,11 @@ func index(s *Snapshot) map[string]int {
 }
 
 func (s *Snapshot) attributes(row []string) map[string]string {
-	if len(s.Attributes) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(s.Attributes))
-	for i, name := range s.Attributes {
-		if numFixed+i < len(row) {
-			m[name] = row[numFixed+i]
-		}
-	}
-	return m
+	return attributesOf(s.Attributes, row)
 }
 
 func (s *Snapshot) line(row []string) report.Line {
-	return report.Line{
-		RateCode: row[ColRateCode], SKU: row[ColSKU], TermType: row[ColTermType],
-		Unit: row[ColUnit], Price: row[ColPrice], Currency: row[ColCurrency],
-		LeaseContractLength: row[ColLeaseContractLength], PurchaseOption: row[ColPurchaseOption],
-		OfferingClass: row[ColOfferingClass], Description: row[ColDescription],
-		Attributes: s.attributes(row),
-	}
+	return lineOf(s.Attributes, row)
 }
 
 // change compares a line present in both snapshots. Columns are compared by

@@ -35,16 +35,27 @@ func ManifestPath(out, offerCode string) string {
 
 // LoadManifest reads an offer's manifest; a missing one is empty.
 func LoadManifest(out, offerCode string) (*Manifest, error) {
-	m := &Manifest{OfferCode: offerCode, Regions: map[string]RegionState{}}
 	data, err := os.ReadFile(ManifestPath(out, offerCode))
 	if errors.Is(err, os.ErrNotExist) {
-		return m, nil
+		return &Manifest{OfferCode: offerCode, Regions: map[string]RegionState{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(data, m); err != nil {
+	m, err := ParseManifest(data, offerCode)
+	if err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w (delete it to start over)", ManifestPath(out, offerCode), err)
+	}
+	return m, nil
+}
+
+// ParseManifest decodes a manifest from its JSON bytes, wherever they were
+// read from (a file, a commit). offerCode is the offer's code when the
+// manifest does not name it.
+func ParseManifest(data []byte, offerCode string) (*Manifest, error) {
+	m := &Manifest{OfferCode: offerCode, Regions: map[string]RegionState{}}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, err
 	}
 	if m.Regions == nil {
 		m.Regions = map[string]RegionState{}

@@ -20,7 +20,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 )
 
 // Fixed columns, in file order; the configured attributes follow them.
@@ -68,7 +68,7 @@ func (s *Snapshot) Header() []string {
 }
 
 // Add appends a decoded price line.
-func (s *Snapshot) Add(l *offerfile.Line) {
+func (s *Snapshot) Add(l *priceline.Line) {
 	row := make([]string, numFixed+len(l.Attributes))
 	row[ColRateCode] = l.RateCode
 	row[ColSKU] = l.SKU
@@ -148,23 +148,19 @@ func Load(path string) (*Snapshot, error) {
 	return s, nil
 }
 
-// Parse decodes a snapshot from its CSV bytes.
+// Parse decodes a snapshot from its CSV bytes; empty bytes are an empty
+// snapshot.
 func Parse(data []byte) (*Snapshot, error) {
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.ReuseRecord = false
-	head, err := cr.Read()
+	r, err := NewReader(bytes.NewReader(data))
 	if errors.Is(err, io.EOF) {
 		return &Snapshot{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if len(head) < numFixed || !slices.Equal(head[:numFixed], FixedColumns[:]) {
-		return nil, errors.New("not a pricechecker snapshot: unexpected header")
-	}
-	s := &Snapshot{Attributes: head[numFixed:]}
+	s := &Snapshot{Attributes: r.Header()[numFixed:]}
 	for {
-		row, err := cr.Read()
+		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			return s, nil
 		}
@@ -182,7 +178,7 @@ func Path(out, offerCode, region string) string {
 
 // fileName keeps a path under out whatever name it is given. The names
 // come from AWS's indexes and the config, which are checked long before
-// (pricelist, config); this is the second line of defence: a name that is
+// (bulk, config); this is the second line of defence: a name that is
 // not one plain path element ("..", a separator, a leading dot that would
 // pass for a temporary file) becomes a fixed, visibly invalid one instead
 // of reaching outside out.

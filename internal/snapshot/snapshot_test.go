@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/report"
 )
 
-func snap(attrs []string, lines ...offerfile.Line) *Snapshot {
+func snap(attrs []string, lines ...priceline.Line) *Snapshot {
 	s := &Snapshot{Attributes: attrs}
 	for i := range lines {
 		s.Add(&lines[i])
@@ -20,16 +20,16 @@ func snap(attrs []string, lines ...offerfile.Line) *Snapshot {
 	return s
 }
 
-func od(sku, price string, attrs ...string) offerfile.Line {
-	return offerfile.Line{SKU: sku, RateCode: sku + ".JRTCKXETXF.6YS6EN2CT7", TermType: "OnDemand", Unit: "Hrs", Price: price, Currency: "USD", BeginRange: "0", EndRange: "Inf", Attributes: attrs}
+func od(sku, price string, attrs ...string) priceline.Line {
+	return priceline.Line{SKU: sku, RateCode: sku + ".JRTCKXETXF.6YS6EN2CT7", TermType: "OnDemand", Unit: "Hrs", Price: price, Currency: "USD", BeginRange: "0", EndRange: "Inf", Attributes: attrs}
 }
 
-func ri(sku, term, lease, unit, price string, attrs ...string) offerfile.Line {
+func ri(sku, term, lease, unit, price string, attrs ...string) priceline.Line {
 	rate := ".6YS6EN2CT7"
 	if unit == "Quantity" {
 		rate = ".2TG2D8R56U"
 	}
-	return offerfile.Line{SKU: sku, RateCode: sku + "." + term + rate, TermType: "Reserved", Unit: unit, Price: price, Currency: "USD", LeaseContractLength: lease, PurchaseOption: "Partial Upfront", OfferingClass: "standard", Attributes: attrs}
+	return priceline.Line{SKU: sku, RateCode: sku + "." + term + rate, TermType: "Reserved", Unit: unit, Price: price, Currency: "USD", LeaseContractLength: lease, PurchaseOption: "Partial Upfront", OfferingClass: "standard", Attributes: attrs}
 }
 
 func kinds(flags []report.Flag) string {
@@ -180,8 +180,8 @@ func TestEncodeParseRoundTripAndPrices(t *testing.T) {
 		t.Error("Parse accepted a file that is not a snapshot")
 	}
 	dup := &Snapshot{}
-	dup.Add(&offerfile.Line{RateCode: "X"})
-	dup.Add(&offerfile.Line{RateCode: "X"})
+	dup.Add(&priceline.Line{RateCode: "X"})
+	dup.Add(&priceline.Line{RateCode: "X"})
 	if err := dup.Sort(); err == nil || !strings.Contains(err.Error(), "appears twice") {
 		t.Errorf("duplicate rate code: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestEncodeParseRoundTripAndPrices(t *testing.T) {
 // is its effective date is not a change, while a real change still shows
 // the date's move among its attribute changes.
 func TestDiffIgnoresEffectiveDateOnlyMoves(t *testing.T) {
-	dated := func(l offerfile.Line, date string) offerfile.Line {
+	dated := func(l priceline.Line, date string) priceline.Line {
 		l.EffectiveDate = date
 		return l
 	}

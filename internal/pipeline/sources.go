@@ -1,0 +1,67 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/pricechecker/pricechecker/internal/awsnames"
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/offerfile"
+	"github.com/pricechecker/pricechecker/internal/source"
+	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+)
+
+// This file is the one place that knows which source serves which
+// configuration entry; the rest of the run sees only source.Source.
+
+// Sources are the clients the sources read through.
+type Sources struct {
+	// Bulk is the Bulk API client (nil when no entry needs it, as a plan
+	// whose regions are all listed).
+	Bulk *bulk.Client
+	// Pricing is the Pricing API; nil without credentials.
+	Pricing pricingapi.API
+	Read    source.ReadOptions
+}
+
+// Sources returns the clients and read options of a run.
+func (o Options) Sources() Sources {
+	return Sources{Bulk: o.Client, Pricing: o.Pricing, Read: source.ReadOptions{
+		Format: o.Format, Log: o.Log, ProgressInterval: o.ProgressInterval, MaxFileBytes: o.MaxFileBytes,
+	}}
+}
+
+// SourceFor returns the source of a configuration entry: the Bulk API
+// (source: bulk, the default) or the Pricing API (source: api) in its mode,
+// for an offer or a savings plan.
+func SourceFor(offer config.Offer, deps Sources) (source.Source, error) {
+	savingsPlan := offer.Kind == config.KindSavingsPlan
+	if offer.Source != config.SourceAPI {
+		if savingsPlan {
+			return bulk.SavingsPlans(deps.Bulk, offer.Code, deps.Read), nil
+		}
+		return bulk.Offers(deps.Bulk, offer.Code, deps.Read), nil
+	}
+	if deps.Pricing == nil {
+		return nil, fmt.Errorf("%s: %w", offer.Code, source.ErrNoPricingClient)
+	}
+	serviceCode, decode := offer.Code, bulk.Decoder(offerfile.Decode)
+	if savingsPlan {
+		serviceCode, decode = awsnames.SavingsPlanServiceCode(offer.Code), offerfile.DecodeSavingsPlan
+	}
+	if offer.APIMode == config.APIModeProducts {
+		return pricingapi.Products(deps.Pricing, serviceCode, offer.Code, deps.Read), nil
+	}
+	return pricingapi.Files(deps.Pricing, deps.Bulk, serviceCode, offer.Code, decode, deps.Read), nil
+}
+
+// NeedsPricingAPI reports whether an entry reads through the credentialed
+// Pricing API, so that a caller makes that client (or, without
+// credentials, leaves the entry's regions to the job that has them).
+func NeedsPricingAPI(offer config.Offer) bool { return offer.Source == config.SourceAPI }
+
+// CurrentOnly reports whether an entry's source serves only the current
+// version (GetProducts), so that --version is refused before any request.
+func CurrentOnly(offer config.Offer) bool {
+	return offer.Source == config.SourceAPI && offer.APIMode == config.APIModeProducts
+}
