@@ -3,6 +3,7 @@ package gitstore
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"path"
@@ -27,6 +28,21 @@ type Changes struct {
 	Removed []string
 }
 
+// ChangesOptions bound WalkChanges.
+type ChangesOptions struct {
+	WalkOptions
+	// After, when set, is a commit whose version the caller already has:
+	// the walk reads the versions up to it only to know what the next one
+	// changed (without decoding them, nor calling fn), then goes on. Set
+	// Since to its date (minus a second: git's dates are to the second) so
+	// that the walk starts there rather than at the beginning.
+	After string
+}
+
+// ErrAfterNotFound is WalkChanges's error when opts.After is not among the
+// commits walked (the history was rewritten): the caller must start over.
+var ErrAfterNotFound = errors.New("the commit to resume after is no longer in the history")
+
 // WalkChanges calls fn, oldest first, for every commit that changed file,
 // with what the version changed against the one before. It reads the same
 // versions as Walk, but decodes only the records whose bytes differ from
@@ -34,7 +50,7 @@ type Changes struct {
 // versions of a large file, where a few lines move a day, costs little
 // more than git's reading it. A version whose header differs is decoded
 // whole.
-func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, fn func(Changes) error) error {
+func (r *Repo) WalkChanges(ctx context.Context, file string, opts ChangesOptions, fn func(Changes) error) error {
 	args := []string{"-c", "log.showSignature=false", "log", "--format=%H%x09%cI", "--reverse"}
 	if !opts.Since.IsZero() {
 		args = append(args, "--since="+gitDate(opts.Since))
@@ -48,6 +64,9 @@ func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, f
 	}
 	commits := lines(out)
 	if len(commits) == 0 {
+		if opts.After != "" {
+			return fmt.Errorf("history of %s after %s: %w", file, short(opts.After), ErrAfterNotFound)
+		}
 		return nil
 	}
 	// As in Walk: a cat-file of the walk's own, fed every request up front.
@@ -73,6 +92,7 @@ func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, f
 	}()
 	_, region := SnapshotFile(file)
 	d := newDiffer()
+	d.hashOnly = opts.After != ""
 	for _, l := range commits {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -103,9 +123,16 @@ func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, f
 		if err := d.diff(data, &ch); err != nil {
 			return fmt.Errorf("read %s at %s: %w", file, short(sha), err)
 		}
+		if d.hashOnly {
+			d.hashOnly = sha != opts.After // known: the next one is news
+			continue
+		}
 		if err := fn(ch); err != nil {
 			return err
 		}
+	}
+	if d.hashOnly {
+		return fmt.Errorf("history of %s after %s: %w", file, short(opts.After), ErrAfterNotFound)
 	}
 	return nil
 }
@@ -113,10 +140,13 @@ func (r *Repo) WalkChanges(ctx context.Context, file string, opts WalkOptions, f
 // differ remembers, per rate code, a hash of the record of the previous
 // version; data buffers are reused by cat-file, so no bytes are kept.
 type differ struct {
-	seed   maphash.Seed
-	header []string
-	gen    int
-	seen   map[string]*seenRecord
+	// hashOnly records the hashes of a version without decoding its
+	// lines: a version the caller already has.
+	hashOnly bool
+	seed     maphash.Seed
+	header   []string
+	gen      int
+	seen     map[string]*seenRecord
 	// order is the previous version's records in file order, next the
 	// current one's: versions keep their order, so the record at the same
 	// place is almost always the same line, found without a map lookup.
@@ -169,14 +199,20 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 			d.next = append(d.next, s)
 			continue
 		}
-		row, err := sc.Row()
-		if err != nil {
-			return err
+		var l report.Line
+		if d.hashOnly && !quoted && s == nil {
+			// Not decoded: only the rate code is needed.
+			l.RateCode = string(rate)
+		} else {
+			row, err := sc.Row()
+			if err != nil {
+				return err
+			}
+			if len(row) != len(d.header) {
+				continue // as Walk: a record of the wrong width is no line
+			}
+			l = sc.Line(row)
 		}
-		if len(row) != len(d.header) {
-			continue // as Walk: a record of the wrong width is no line
-		}
-		l := sc.Line(row)
 		if s = d.seen[l.RateCode]; s == nil {
 			s = &seenRecord{}
 			d.seen[l.RateCode] = s
@@ -185,7 +221,9 @@ func (d *differ) diff(data []byte, ch *Changes) error {
 		}
 		s.hash, s.gen = h, d.gen
 		n++
-		ch.Changed = append(ch.Changed, l)
+		if !d.hashOnly {
+			ch.Changed = append(ch.Changed, l)
+		}
 		d.next = append(d.next, s)
 	}
 	d.order, d.next = d.next, d.order

@@ -2,11 +2,14 @@ package gitstore
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/site/sitetest"
@@ -43,7 +46,7 @@ func TestWalkChangesReplaysWalk(t *testing.T) {
 	cur := map[string]report.Line{}
 	i := 0
 	decoded := 0
-	err = repo.WalkChanges(ctx, file, WalkOptions{}, func(ch Changes) error {
+	err = repo.WalkChanges(ctx, file, ChangesOptions{}, func(ch Changes) error {
 		for _, l := range ch.Changed {
 			cur[l.RateCode] = l
 		}
@@ -72,5 +75,40 @@ func TestWalkChangesReplaysWalk(t *testing.T) {
 	// A few lines move a day: far fewer than every line is decoded again.
 	if decoded > 15*13 {
 		t.Errorf("after the first version, %d lines were decoded; want only those that changed", decoded)
+	}
+}
+
+// Resuming after a known version gives only the versions after it, with
+// what each changed; a commit no longer in the history is an error the
+// caller can tell (to start over).
+func TestWalkChangesAfter(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "repo")
+	if err := sitetest.Generate(dir, sitetest.Params{Days: 6, Rows: 30}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	repo, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	const file = "prices/AmazonEC2/us-east-1.csv"
+	var all []Changes
+	if err := repo.WalkChanges(ctx, file, ChangesOptions{}, func(ch Changes) error { all = append(all, ch); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var after []Changes
+	opts := ChangesOptions{After: all[3].Commit}
+	opts.Since = all[3].Date.Add(-time.Second)
+	if err := repo.WalkChanges(ctx, file, opts, func(ch Changes) error { after = append(after, ch); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(after, all[4:]) {
+		t.Errorf("after version 3: %d versions, want the %d after it, with the same changes", len(after), len(all[4:]))
+	}
+	opts.After = strings.Repeat("0", 40)
+	err = repo.WalkChanges(ctx, file, opts, func(Changes) error { t.Error("fn called for a lost resume point"); return nil })
+	if !errors.Is(err, ErrAfterNotFound) {
+		t.Errorf("after a commit not in the history: err = %v, want ErrAfterNotFound", err)
 	}
 }

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,7 +64,9 @@ type Change struct {
 // Stats counts what a build read, so that tests and benchmarks can check
 // that a rebuild reads only what changed.
 type Stats struct {
-	// Versions is how many snapshot versions were read from git.
+	// Versions is how many snapshot versions were decoded: those new to
+	// the site. (A rebuild also has git read the last version it built,
+	// only to hash its records.)
 	Versions int
 	// Offers is how many offers/regions were walked at all.
 	Offers int
@@ -74,39 +77,27 @@ type Stats struct {
 // resumes). A history that no longer contains that version (rewritten) is
 // read again from the start.
 func update(ctx context.Context, repo *gitstore.Repo, o *Offer, stats *Stats) error {
-	var opts gitstore.WalkOptions
-	skipping := false
-	var last string
+	var opts gitstore.ChangesOptions
 	if n := len(o.Versions); n > 0 {
-		last = o.Versions[n-1].Commit
+		opts.After = o.Versions[n-1].Commit
 		// git's --since is to the second; a second earlier keeps the last
-		// built commit in the walk, to find where to resume.
+		// built commit in the walk, to resume after it.
 		opts.Since = o.Versions[n-1].Date.Add(-time.Second)
-		skipping = true
 	}
 	stats.Offers++
-	found := false
 	err := repo.WalkChanges(ctx, o.File, opts, func(ch gitstore.Changes) error {
 		stats.Versions++
-		if skipping {
-			// The versions up to the last built one are known; the walk
-			// only needed them to know what the next one changed.
-			if ch.Commit == last {
-				skipping, found = false, true
-			}
-			return nil
-		}
 		o.apply(ch)
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("read the history of %s: %w", o.File, err)
-	}
-	if last != "" && !found {
+	if errors.Is(err, gitstore.ErrAfterNotFound) {
 		// The last built commit is gone from the history (nothing was
 		// applied): start over.
 		*o = Offer{File: o.File, OfferCode: o.OfferCode, Region: o.Region}
 		return update(ctx, repo, o, stats)
+	}
+	if err != nil {
+		return fmt.Errorf("read the history of %s: %w", o.File, err)
 	}
 	return nil
 }

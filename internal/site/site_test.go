@@ -95,18 +95,18 @@ func TestBuildListsOffersAndCurrentLines(t *testing.T) {
 func TestRebuildReadsOnlyWhatChanged(t *testing.T) {
 	repo := history(t, 12, 20)
 	out := t.TempDir()
-	if st := build(t, repo, out); st.Versions != 12+2 {
-		t.Fatalf("full build read %d versions, want 14", st.Versions)
+	if st := build(t, repo, out); st.Versions != 12+2 || st.Offers != 2 {
+		t.Fatalf("full build decoded %d versions of %d offers, want 14 of 2", st.Versions, st.Offers)
 	}
-	if st := build(t, repo, out); st.Versions != 0 {
-		t.Errorf("a rebuild with no new commit read %d versions, want 0", st.Versions)
+	if st := build(t, repo, out); st.Versions != 0 || st.Offers != 0 {
+		t.Errorf("a rebuild with no new commit walked %d offers, decoded %d versions; want none", st.Offers, st.Versions)
 	}
 	if err := sitetest.AddDay(repo, 12); err != nil {
 		t.Fatal(err)
 	}
-	// EC2: the last built version and the new one; Redshift: its last one.
-	if st := build(t, repo, out); st.Versions != 3 {
-		t.Errorf("rebuild after one commit read %d versions, want 3", st.Versions)
+	// Only the new version is decoded.
+	if st := build(t, repo, out); st.Versions != 1 {
+		t.Errorf("rebuild after one commit decoded %d versions, want 1", st.Versions)
 	}
 	fresh := t.TempDir()
 	build(t, repo, fresh)
