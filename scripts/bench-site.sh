@@ -33,7 +33,9 @@ go build -o "$DIR/pricechecker" ./cmd/pricechecker
 # The Go benchmarks: they generate (or reuse) the history, and report the
 # versions read and the gzipped size of the largest page; the filter runs
 # in Chromium.
-go test -run '^$' -bench 'Build$|Rebuild$|FilterInBrowser' -benchtime 1x -timeout 60m ./internal/site/ | tee "$DIR/bench.txt"
+go test -run '^$' -bench 'Build$|Rebuild$' -benchtime 1x -timeout 60m ./internal/site/ | tee "$DIR/bench.txt"
+# Twelve filters: each of the benchmark's six queries twice.
+go test -run '^$' -bench 'FilterInBrowser' -benchtime 12x -timeout 20m ./internal/site/ | tee -a "$DIR/bench.txt"
 REPO="$DIR/repo-$SITE_BENCH_DAYS-$SITE_BENCH_ROWS"
 
 # measure ARGS...: "seconds maxrss_kib" of the fastest run of pricechecker site.
@@ -63,6 +65,7 @@ read -r inc incrss < <(FRESH=0 STATE="$DIR/state-before.gob" measure --repo "$DI
 page="$DIR/site/offers/AmazonEC2/us-east-1"
 gz=$(cat "$page/index.html" "$page/data.js" "$DIR/site/assets/site.js" "$DIR/site/assets/style.css" | gzip -9 | wc -c)
 filter=$(awk '/BenchmarkFilterInBrowser/ {for(i=1;i<=NF;i++) if ($(i+1)=="worst-ms") print $i}' "$DIR/bench.txt")
+filteravg=$(awk '/BenchmarkFilterInBrowser/ {for(i=1;i<=NF;i++) if ($(i+1)=="ms/filter") print $i}' "$DIR/bench.txt")
 
 echo
 echo "| measure ($SITE_BENCH_DAYS daily commits, $SITE_BENCH_ROWS lines) | figure | goal |"
@@ -72,7 +75,7 @@ echo "| full build, max RSS | $((fullrss / 1024)) MiB | < 200 MiB |"
 echo "| rebuild after one commit, wall | ${inc} s | < 2 s |"
 echo "| rebuild after one commit, max RSS | $((incrss / 1024)) MiB | |"
 echo "| largest page with its data, gzip -9 | $((gz / 1024)) KiB | < 2 MB |"
-echo "| filter $SITE_BENCH_ROWS rows in Chromium, worst | ${filter:-n/a} ms | < 100 ms |"
+echo "| filter $SITE_BENCH_ROWS rows in Chromium, worst of 12 (mean) | ${filter:-n/a} ms (${filteravg:-n/a} ms) | < 100 ms |"
 echo "(max RSS is GNU time's: the pricechecker process; git runs as its child.)"
 
 fail=0
