@@ -309,3 +309,32 @@ func benchDir() string {
 	}
 	return filepath.Join(os.TempDir(), "pricechecker-bench-site")
 }
+
+// A page draws the first 100 matching lines; "Show more" draws more, and a
+// filter starts from the first 100 again.
+func TestSiteShowsMoreInBrowser(t *testing.T) {
+	b := newBrowser(t)
+	out := t.TempDir()
+	build(t, history(t, 2, 250), out)
+	base := "file://" + filepath.ToSlash(out) + "/"
+	do(t, b, "open the offer", chromedp.Navigate(base+"offers/AmazonEC2/us-east-1/index.html"), chromedp.WaitVisible(chromedp.CSS("#lines tbody tr")))
+	rows := `document.querySelectorAll("#lines tbody tr").length`
+	if n := eval[int](t, b, rows); n != 100 {
+		t.Errorf("the page draws %d rows, want the first 100", n)
+	}
+	if c := eval[string](t, b, `document.getElementById("line-count").textContent`); c != "251 of 251 lines, showing the first 100" {
+		t.Errorf("count = %q", c)
+	}
+	do(t, b, "show more", chromedp.Focus(chromedp.CSS("#show-more")), chromedp.KeyEvent("\r"))
+	if n := eval[int](t, b, rows); n != 251 {
+		t.Errorf("after Show more, %d rows, want 251", n)
+	}
+	if eval[bool](t, b, `!document.getElementById("show-more").hidden`) {
+		t.Error("Show more still offered with every line drawn")
+	}
+	do(t, b, "filter", typeFilter("reserved"))
+	if n := eval[int](t, b, rows); n != 50 {
+		t.Errorf("filter 'reserved' draws %d rows, want 50", n)
+	}
+	b.check(t, base)
+}
