@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command (README "Testing"): installs the pinned tools
+# The project's test command (docs/development.md): installs the pinned tools
 # the end-to-end tests run for real, then vets, lints the workflows and runs
 # every test. Works offline apart from the Go module proxy.
 set -euo pipefail
