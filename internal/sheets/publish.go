@@ -277,11 +277,17 @@ func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetSt
 	}
 
 	if header := value(headerIndex); len(header) > 0 && len(header[0]) > 0 {
-		if got := cellStrings(header[0]); !slices.Equal(got, changesHeader) {
+		got := cellStrings(header[0])
+		switch {
+		case slices.Equal(got, changesHeader):
+			cur.changesHeaderPresent = true
+		case slices.Equal(got, legacyChangesHeader):
+			// Written before the line column: the header is written again
+			// with it (its first columns unchanged), the rows keep theirs.
+		default:
 			return cur, fmt.Errorf("sheets: tab %q does not have the changes layout (%s, want %q): rename that tab, or choose another changes tab name (--sheet-changes-tab)",
 				changesTab.title, describeRow1(got), strings.Join(changesHeader, ", "))
 		}
-		cur.changesHeaderPresent = true
 	}
 	for _, row := range value(keyIndex) {
 		if len(row) > 0 {
