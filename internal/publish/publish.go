@@ -79,5 +79,6 @@ func (l Links) with(add Links) Links {
 		Run:         cmp.Or(add.Run, l.Run),
 		Commit:      cmp.Or(add.Commit, l.Commit),
 		Spreadsheet: cmp.Or(add.Spreadsheet, l.Spreadsheet),
+		SlackTS:     cmp.Or(add.SlackTS, l.SlackTS),
 	}
 }

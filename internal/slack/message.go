@@ -26,6 +26,9 @@ type Message struct {
 	// PublicationID identifies the report and run the message publishes
 	// (see SendOnce); a bot token sends it as message metadata too.
 	PublicationID string
+	// ThreadTS, when set, posts the message as a reply in the thread of
+	// the message with that ts (a bot token only).
+	ThreadTS string
 }
 
 // Slack's limits. Lengths are counted in bytes, which is never less than
