@@ -200,6 +200,7 @@ const ResetConnection = 0
 type appliedFault struct {
 	call string
 	code int
+	skip int // requests of call that pass before this fault fires
 }
 
 // FailNextAfterApplying makes the next n requests of the API method call
@@ -214,6 +215,16 @@ func (s *Server) FailNextAfterApplying(call string, n, code int) {
 	for range n {
 		s.applied = append(s.applied, appliedFault{call: call, code: code})
 	}
+}
+
+// FailNthAfterApplying makes the nth next request of the API method call
+// (counting from 1) take effect and then answer code, as
+// FailNextAfterApplying does; the ones before it pass. It reaches a write
+// that comes after others of the same method in a run.
+func (s *Server) FailNthAfterApplying(call string, nth, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applied = append(s.applied, appliedFault{call: call, code: code, skip: nth - 1})
 }
 
 // FailNextAppendsAfterApplying makes the next n values.append requests add
@@ -552,6 +563,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(res, e)
 		}
 		if res.Code >= 300 {
+			copyResponse(rec, res)
+			return
+		}
+		if s.applied[i].skip > 0 {
+			s.applied[i].skip--
 			copyResponse(rec, res)
 			return
 		}
