@@ -148,3 +148,16 @@ func TestBuildThreadSplitsAndCaps(t *testing.T) {
 		t.Error("a thread for a report without changes")
 	}
 }
+
+// A dry run prints the replies the thread would get after the message.
+func TestPublisherDryRunShowsTheThread(t *testing.T) {
+	var stdout bytes.Buffer
+	o := publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), PublicationID: "pub-dry"}
+	if _, err := (&Publisher{DryRun: true, Thread: true, Stdout: &stdout, Stderr: new(bytes.Buffer)}).Publish(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	n := strings.Count(stdout.String(), `"text": "Every change, part `)
+	if want := len(BuildThread(o)); n != want || !strings.HasPrefix(stdout.String(), "{\n  \"text\": \"AWS price lists changed") {
+		t.Errorf("dry run printed the message and %d replies, want %d:\n%.500s", n, want, stdout.String())
+	}
+}
