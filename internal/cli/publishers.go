@@ -53,6 +53,7 @@ type slackFlags struct {
 	maxChanges       int
 	channel          string
 	apiURL           string
+	thread           bool
 }
 
 func (s *slackFlags) register(fs *flag.FlagSet) {
@@ -60,6 +61,7 @@ func (s *slackFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&s.maxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
 	fs.StringVar(&s.channel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
 	fs.StringVar(&s.apiURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
+	fs.BoolVar(&s.thread, "slack-thread", false, "also post every change as replies in the Slack message's thread (bot token only)")
 }
 
 func (s *slackFlags) publisher(env Env, gh *actions.Runner, dryRun bool) *slack.Publisher {
@@ -77,6 +79,7 @@ func (s *slackFlags) publisher(env Env, gh *actions.Runner, dryRun bool) *slack.
 		Stderr:  env.Stderr,
 		Rerun:   attempt > 1,
 		Warn:    gh.Warning,
+		Thread:  s.thread,
 	}
 }
 
