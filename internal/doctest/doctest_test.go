@@ -222,9 +222,22 @@ func TestSessionStopsAtAFailingCommand(t *testing.T) {
 			}
 		})
 	}
+	// A console block's output lines must be what its command prints.
+	out, err := Session{Dir: t.TempDir(), Env: os.Environ()}.Run(context.Background(), []Block{
+		{File: "z.md", Line: 3, Lang: "console", Text: "$ printf 'a 1\\nb 2\\nc 3\\n'\nb …\n$ echo two \\\n  words\ntwo words\n"},
+	})
+	if err != nil {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	out, err = Session{Dir: t.TempDir(), Env: os.Environ()}.Run(context.Background(), []Block{
+		{File: "z.md", Line: 3, Lang: "console", Text: "$ printf 'a 1\\nb 2\\n'\nb 2\na 1\n"},
+	})
+	if err == nil || !strings.Contains(err.Error(), `did not print "a 1"`) {
+		t.Fatalf("lines out of order: err = %v\n%s", err, out)
+	}
 	// And state carries over from block to block, as in one terminal.
 	dir := t.TempDir()
-	out, err := Session{Dir: dir, Env: os.Environ()}.Run(context.Background(), []Block{
+	out, err = Session{Dir: dir, Env: os.Environ()}.Run(context.Background(), []Block{
 		{File: "y.md", Line: 1, Lang: "sh", Text: "mkdir sub && cd sub\nX=kept\n"},
 		{File: "y.md", Line: 5, Lang: "console", Text: "$ test \"$X\" = kept && basename \"$PWD\"\nsub\n"},
 	})

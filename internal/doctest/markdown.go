@@ -41,19 +41,61 @@ func (b Block) Runs() bool {
 	return b.Directive == "" && (b.Lang == "sh" || b.Lang == "bash" || b.Lang == "console")
 }
 
-// Commands is the block's shell text; a console block keeps only the lines
-// after its "$ " prompts (the others are output).
-func (b Block) Commands() string {
+// Step is one command of a block and, in a console block, the output the
+// documentation shows for it.
+type Step struct {
+	Command string
+	Output  []string // the lines shown after the command; "…" in a line stands for any text
+}
+
+// Steps splits the block into commands. An sh or bash block is one
+// command. In a console block, a "$ " line starts a command (a line ending
+// in a backslash continues it) and the lines after it, up to the next
+// prompt, are its output.
+func (b Block) Steps() []Step {
 	if b.Lang != "console" {
-		return b.Text
+		return []Step{{Command: b.Text}}
 	}
-	var cmds []string
-	for _, l := range strings.Split(b.Text, "\n") {
-		if c, ok := strings.CutPrefix(l, "$ "); ok {
-			cmds = append(cmds, c)
+	var steps []Step
+	continued := false
+	for _, l := range strings.Split(strings.TrimSuffix(b.Text, "\n"), "\n") {
+		switch c, prompt := strings.CutPrefix(l, "$ "); {
+		case continued:
+			steps[len(steps)-1].Command += "\n" + l
+		case prompt:
+			steps = append(steps, Step{Command: c})
+		case len(steps) > 0 && strings.TrimSpace(l) != "":
+			steps[len(steps)-1].Output = append(steps[len(steps)-1].Output, l)
 		}
+		continued = strings.HasSuffix(l, "\\")
 	}
-	return strings.Join(cmds, "\n") + "\n"
+	return steps
+}
+
+// Missing returns the first line of want that the output lacks: the lines
+// of want must appear in order (not necessarily adjacent), trailing
+// spaces aside, "…" matching any text.
+func Missing(want []string, output string) (string, bool) {
+	got := strings.Split(output, "\n")
+	at := 0
+	for _, w := range want {
+		re := regexp.MustCompile("^" + strings.Join(quoteAll(strings.Split(strings.TrimRight(w, " "), "…")), ".*") + "$")
+		for at < len(got) && !re.MatchString(strings.TrimRight(got[at], " ")) {
+			at++
+		}
+		if at == len(got) {
+			return w, true
+		}
+		at++
+	}
+	return "", false
+}
+
+func quoteAll(parts []string) []string {
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return parts
 }
 
 var (

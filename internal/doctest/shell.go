@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -18,39 +19,60 @@ type Session struct {
 }
 
 // Run runs the blocks and returns their combined output. The error names
-// the block that failed.
+// the block that failed, or the output line a console block shows that its
+// command did not print.
 func (s Session) Run(ctx context.Context, blocks []Block) (string, error) {
-	done, err := os.CreateTemp("", "doctest-done-*")
+	tmp, err := os.MkdirTemp("", "doctest-session-")
 	if err != nil {
 		return "", err
 	}
-	done.Close()
-	defer os.Remove(done.Name())
+	defer os.RemoveAll(tmp)
+	done := filepath.Join(tmp, "done")
 
 	var script strings.Builder
 	script.WriteString("set -euo pipefail\n")
-	for _, b := range blocks {
+	for i, b := range blocks {
 		fmt.Fprintf(&script, "printf '\\n$ # %%s\\n' %s\n", shellQuote(b.Where()))
-		script.WriteString(b.Commands())
-		// A block that leaves a command failing in a pipeline or a
-		// condition still ran to its end: record that it did.
-		fmt.Fprintf(&script, "\necho %s >>%s\n", shellQuote(b.Where()), shellQuote(done.Name()))
+		for k, st := range b.Steps() {
+			if b.Lang != "console" {
+				script.WriteString(st.Command + "\n")
+				continue
+			}
+			// The command runs in this shell (a cd carries over); its
+			// standard output is kept to compare with what the page shows.
+			out := shellQuote(filepath.Join(tmp, fmt.Sprintf("%d-%d", i, k)))
+			fmt.Fprintf(&script, "{ %s\n} >%s\ncat %s\n", st.Command, out, out)
+		}
+		fmt.Fprintf(&script, "echo %s >>%s\n", shellQuote(b.Where()), shellQuote(done))
 	}
 
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
 	cmd.Dir, cmd.Env = s.Dir, s.Env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	if runErr == nil {
-		return out.String(), nil
+	if runErr := cmd.Run(); runErr != nil {
+		finished, _ := os.ReadFile(done)
+		n := len(strings.Fields(string(finished)))
+		if n < len(blocks) {
+			return out.String(), fmt.Errorf("the block at %s failed: %w", blocks[n].Where(), runErr)
+		}
+		return out.String(), fmt.Errorf("the session failed after its last block: %w", runErr)
 	}
-	finished, _ := os.ReadFile(done.Name())
-	n := len(strings.Fields(string(finished)))
-	if n < len(blocks) {
-		return out.String(), fmt.Errorf("the block at %s failed: %w", blocks[n].Where(), runErr)
+	for i, b := range blocks {
+		for k, st := range b.Steps() {
+			if len(st.Output) == 0 {
+				continue
+			}
+			printed, err := os.ReadFile(filepath.Join(tmp, fmt.Sprintf("%d-%d", i, k)))
+			if err != nil {
+				return out.String(), err
+			}
+			if line, missing := Missing(st.Output, string(printed)); missing {
+				return out.String(), fmt.Errorf("the block at %s: $ %s did not print %q; it printed:\n%s", b.Where(), st.Command, line, printed)
+			}
+		}
 	}
-	return out.String(), fmt.Errorf("the session failed after its last block: %w", runErr)
+	return out.String(), nil
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
