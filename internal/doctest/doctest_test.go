@@ -717,3 +717,35 @@ func TestDemoRepeats(t *testing.T) {
 		t.Errorf("both runs used %v", folders)
 	}
 }
+
+var repoPathRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_./-])((?:internal|cmd|scripts|testdata)/[A-Za-z0-9_./-]*[A-Za-z0-9_])`)
+
+// TestPathsExist: every path of this repository the pages name (a package,
+// a script, a test file), in prose or in a code block, exists, so a package
+// that moves cannot leave the documentation pointing at its old place. The
+// relay's build output (cmd/relay/dist, which the SAM template deploys) is
+// the one path that exists only after a build.
+func TestPathsExist(t *testing.T) {
+	checked := 0
+	for _, f := range pages(t) {
+		data, err := os.ReadFile(filepath.Join(root(), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, line := range strings.Split(string(data), "\n") {
+			for _, m := range repoPathRE.FindAllStringSubmatch(line, -1) {
+				p := m[1]
+				if strings.HasPrefix(p, "cmd/relay/dist") {
+					continue
+				}
+				checked++
+				if _, err := os.Stat(filepath.Join(root(), p)); err != nil {
+					t.Errorf("%s:%d: %s does not exist", f, n+1, p)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no repository path found")
+	}
+}
