@@ -17,6 +17,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
+	"github.com/pricechecker/pricechecker/internal/webhook/webhookfake"
 )
 
 // bin holds the binaries built from this tree for the whole test run.
@@ -747,5 +748,57 @@ func TestPathsExist(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no repository path found")
+	}
+}
+
+// TestWebhookReceiverExample runs the receiver's signature check of
+// docs/publishing.md (<!-- doctest: webhook-receiver -->) on a real
+// delivery: notify posts the demo's change report to the webhook fake with
+// a secret, the check accepts the body and signature received, and refuses
+// the same body with one byte changed.
+func TestWebhookReceiverExample(t *testing.T) {
+	blocks := directed(t, "webhook-receiver")
+	if len(blocks) == 0 {
+		t.Fatal("no example marked <!-- doctest: webhook-receiver -->")
+	}
+	env, _ := offline(t)
+	dir := t.TempDir()
+	const secret = "doctest-secret"
+	hook := webhookfake.New(secret)
+	defer hook.Close()
+	pc := filepath.Join(bin, "pricechecker")
+	for _, args := range [][]string{
+		{"run", "--endpoint", mirror(), "--service", "AmazonRedshift", "--region", "us-east-1", "--version", "20180309224506"},
+		{"run", "--endpoint", mirror(), "--service", "AmazonRedshift", "--region", "us-east-1", "--report", "report.json"},
+		{"notify", "--report", "report.json"},
+	} {
+		cmd := exec.Command(pc, args...)
+		cmd.Dir, cmd.Env = dir, append(env, "PRICECHECKER_WEBHOOK_URL="+hook.URL, "PRICECHECKER_WEBHOOK_SECRET="+secret)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pricechecker %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	got := hook.Deliveries()
+	if len(got) != 1 || got[0].Signature == "" {
+		t.Fatalf("deliveries = %+v, want one signed", got)
+	}
+	for _, b := range blocks {
+		for _, body := range []struct {
+			bytes []byte
+			valid bool
+		}{{got[0].Body, true}, {append(slices.Clone(got[0].Body), ' '), false}} {
+			if err := os.WriteFile(filepath.Join(dir, "body.json"), body.bytes, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+b.Text)
+			cmd.Dir, cmd.Env = dir, append(env, "SIGNATURE="+got[0].Signature, "PRICECHECKER_WEBHOOK_SECRET="+secret)
+			out, err := cmd.CombinedOutput()
+			if body.valid && err != nil {
+				t.Errorf("%s: refuses a genuine delivery: %v\n%s", b.Where(), err, out)
+			}
+			if !body.valid && err == nil {
+				t.Errorf("%s: accepts a body that is not the one signed", b.Where())
+			}
+		}
 	}
 }

@@ -12,6 +12,7 @@
 //	<!-- doctest: workflow -->       a GitHub workflow calling this repository's reusable workflow or action
 //	<!-- doctest: gitlab-ci -->      a .gitlab-ci.yml whose jobs' script lines are run
 //	<!-- doctest: crontab -->        a crontab whose command lines are run as cron would
+//	<!-- doctest: webhook-receiver -->  a receiver's check of a webhook delivery, run on a real one
 //
 // Blocks fenced as sh, bash or console run without a comment.
 package doctest
@@ -111,6 +112,9 @@ var directives = map[string][]string{
 	"workflow":  {"yaml"},
 	"gitlab-ci": {"yaml"},
 	"crontab":   {"crontab"},
+	// run with body.json, $SIGNATURE and $PRICECHECKER_WEBHOOK_SECRET of a
+	// real delivery
+	"webhook-receiver": {"sh", "bash"},
 }
 
 // Parse returns the fenced blocks of a Markdown file. A doctest comment that
@@ -174,7 +178,7 @@ func (b *Block) setDirective(d string) error {
 	langs, known := directives[name]
 	switch {
 	case !known:
-		return fmt.Errorf("%s: unknown doctest directive %q (known: skip: REASON, config, workflow, gitlab-ci, crontab)", b.Where(), name)
+		return fmt.Errorf("%s: unknown doctest directive %q (known: skip: REASON, config, workflow, gitlab-ci, crontab, webhook-receiver)", b.Where(), name)
 	case name == "skip" && reason == "":
 		return fmt.Errorf("%s: a skipped block needs its reason: <!-- doctest: skip: REASON -->", b.Where())
 	case name != "skip" && hasReason:
