@@ -13,7 +13,7 @@ import (
 
 // cmdAction is the entry point of action.yml. A composite action passes its
 // inputs as INPUT_* variables (mapped one by one in action.yml); this turns
-// them into the command line of run, plan or notify, so that the action and
+// them into the command line of run, plan, notify or site, so that the action and
 // the CLI share every check and default.
 func cmdAction(ctx context.Context, env Env, args []string) error {
 	if err := parse(newFlagSet("action", env), args, 0); err != nil {
@@ -93,8 +93,10 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 			return annotated(gh, n.err)
 		}
 		return cmdNotify(ctx, notifyEnv(env, in), n.args)
+	case "site":
+		return actionSite(ctx, env, gh)
 	default:
-		return annotated(gh, usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)})
+		return annotated(gh, usageError{fmt.Errorf("input mode %q: want run, plan, notify or site", mode)})
 	}
 }
 
