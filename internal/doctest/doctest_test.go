@@ -337,6 +337,39 @@ func TestWorkflowExamples(t *testing.T) {
 		if calls == 0 {
 			t.Errorf("%s: calls neither pricechecker's reusable workflow nor its action", b.Where())
 		}
+		actionlint(t, b)
+	}
+}
+
+// actionlint lints the example as a workflow file of its own repository,
+// as a reader's copy would be. scripts/test.sh installs actionlint; without
+// it the lint is skipped, except under CI=true, where a missing tool fails.
+func actionlint(t *testing.T, b Block) {
+	t.Helper()
+	tool, err := exec.LookPath("actionlint")
+	if err != nil {
+		tool = filepath.Join(goEnv(t, "GOPATH"), "bin", "actionlint")
+		if _, err := os.Stat(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Errorf("actionlint is missing (scripts/test.sh installs it)")
+			} else {
+				t.Logf("%s: not linted: actionlint is missing (scripts/test.sh installs it)", b.Where())
+			}
+			return
+		}
+	}
+	dir := filepath.Join(t.TempDir(), ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "prices.yml")
+	if err := os.WriteFile(file, []byte(b.Text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tool, "-no-color", file)
+	cmd.Dir = filepath.Dir(filepath.Dir(dir))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("%s: actionlint: %v\n%s", b.Where(), err, out)
 	}
 }
 
