@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -46,7 +45,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.value("author-name", "--author-name")
 		b.value("author-email", "--author-email")
 		if b.err != nil {
-			return annotated(gh, b.err)
+			return annotate(gh, b.err)
 		}
 		report := reportPath(env)
 		b.args = append(b.args, "--report", report)
@@ -57,7 +56,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		// The one-job setup: publish this run's report right away.
 		n := notifyArgs(in)
 		if n.err != nil {
-			return errors.Join(runErr, annotated(gh, n.err))
+			return errors.Join(runErr, annotate(gh, n.err))
 		}
 		status := "success"
 		if runErr != nil {
@@ -80,7 +79,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.value("version", "--version")
 		b.value("endpoint", "--endpoint")
 		if b.err != nil {
-			return annotated(gh, b.err)
+			return annotate(gh, b.err)
 		}
 		return cmdPlan(ctx, env, b.args)
 	case "notify":
@@ -89,21 +88,12 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		n.value("job-results", "--job-results")
 		n.value("plan-matrix", "--shards")
 		if n.err != nil {
-			return annotated(gh, n.err)
+			return annotate(gh, n.err)
 		}
 		return cmdNotify(ctx, notifyEnv(env, in), n.args)
 	default:
-		return annotated(gh, usageError{fmt.Errorf("input mode %q: want run, plan or notify", mode)})
+		return annotate(gh, usageError{Err: fmt.Errorf("input mode %q: want run, plan or notify", mode)})
 	}
-}
-
-// annotated shows err as an error annotation on the workflow run, where a
-// log line alone is easy to miss, and returns it.
-func annotated(gh *actions.Runner, err error) error {
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		gh.Error(err)
-	}
-	return err
 }
 
 // notifyArgs maps the inputs notify shares between its own mode and the
@@ -189,7 +179,7 @@ func (b *argBuilder) bool(input, flag string) {
 		b.args = append(b.args, flag)
 	default:
 		if b.err == nil {
-			b.err = usageError{fmt.Errorf("input %s: %q is not true or false", input, v)}
+			b.err = usageError{Err: fmt.Errorf("input %s: %q is not true or false", input, v)}
 		}
 	}
 }

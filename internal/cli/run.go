@@ -2,11 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,13 +14,12 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
-	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
-	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
 type runFlags struct {
@@ -45,7 +42,7 @@ type runFlags struct {
 	// resumed.
 	idleTimeout time.Duration
 	commit      bool
-	git         CommitOptions
+	git         tracker.CommitOptions
 	// dispatch is the repository_dispatch that started the run, if any:
 	// its offers are checked against the config once that is loaded.
 	dispatch *actions.Event
@@ -56,13 +53,6 @@ type runFlags struct {
 	maxRemovedSet  bool
 	acceptRemovals bool
 }
-
-// maxReruns bounds how often run fetches again after losing a push race
-// for the same price list.
-const maxReruns = 3
-
-// errNotTracked says that a repository_dispatch named no configured offer.
-var errNotTracked = errors.New("the notification names no offer the configuration tracks; nothing to do")
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
 	_, err := runCommand(ctx, env, args)
@@ -96,7 +86,7 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", bulk.DefaultIdleTimeout, "resume a download that sends no byte for this long (counted in the retries)")
 	if err := parse(fs, args, 0); err != nil {
-		return "", err
+		return "", unannotated{err}
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct"
@@ -104,81 +94,41 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	})
 	gh := actions.New(env.Getenv, env.Stdout)
 	if err := f.applyEvent(gh, fs); err != nil {
-		return "", annotated(gh, err)
+		return "", annotate(gh, err)
 	}
 	opts, err := f.options(ctx, env)
-	if errors.Is(err, errNotTracked) {
+	if errors.Is(err, tracker.ErrNotTracked) {
 		fmt.Fprintln(env.Stderr, err)
 		publishOutputs(gh, report.Report{Unchanged: true}, "", "")
 		return "", nil
 	}
 	if err != nil {
-		gh.Error(err)
-		return "", err
+		return "", annotate(gh, err)
 	}
-	// Fail on what would fail after the snapshots are written, before
-	// anything is fetched: a run whose snapshot landed but whose commit or
-	// report did not would skip that version next time.
-	if f.commit || f.git.Push {
-		f.git.Out = opts.Out
-		if !opts.DryRun {
-			if err := checkCommitTarget(ctx, f.git); err != nil {
-				gh.Error(err)
-				return "", err
-			}
-		}
+	if err := tracker.CheckRun(ctx, opts); err != nil {
+		return "", annotate(gh, err)
 	}
 	if f.report != "" {
 		if err := checkWritable(f.report); err != nil {
-			gh.Error(err)
-			return "", err
+			return "", annotate(gh, err)
 		}
 	}
-	var (
-		res *pipeline.Result
-		sha string
-	)
-	// A push that conflicts with another run's snapshot of the same price
-	// list rewinds onto that run's commit; fetching again then compares
-	// with what it recorded.
-	for attempt := 1; ; attempt++ {
-		end := gh.Group("Fetch and compare AWS price lists")
-		res, err = runRecorded(ctx, env, f, opts)
-		end()
-		if err != nil {
-			gh.Error(err)
-			return "", err
-		}
-		if !(f.commit || f.git.Push) || opts.DryRun {
-			break
-		}
-		end = gh.Group("Commit to git")
-		sha, err = commitAndPush(ctx, env, f.git, res)
-		end()
-		var rerun *rerunError
-		if errors.As(err, &rerun) && attempt < maxReruns {
-			fmt.Fprintf(env.Stderr, "push: another run recorded the same price list first (%s); fetching again on top of it\n", strings.Join(rerun.conflict.Files, ", "))
-			continue
-		}
-		if err != nil {
-			gh.Error(err)
-			return "", err
-		}
-		break
+	opts.Stage = gh.Group
+	res, err := tracker.Run(ctx, opts)
+	if err != nil {
+		return "", annotate(gh, err)
 	}
-	for _, w := range res.Warnings {
-		gh.Warning(w)
-	}
+	annotate(gh, nil, res.Warnings...)
 	if f.report != "" {
-		if err := writeReport(f.report, res.Report); err != nil {
-			return "", err
+		if err := tracker.WriteReport(f.report, res.Report); err != nil {
+			return "", unannotated{err}
 		}
 	}
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
-	publishOutputs(gh, res.Report, f.report, sha)
-	gh.Summary(markdown, runLinks(gh.Links(), sha))
-	return sha, nil
+	publishOutputs(gh, res.Report, f.report, res.Commit)
+	gh.Summary(markdown, runLinks(gh.Links(), res.Commit))
+	return res.Commit, nil
 }
 
 // applyEvent lets the triggering GitHub event choose what to fetch when the
@@ -233,46 +183,39 @@ func runLinks(l actions.Links, commitSHA string) string {
 	return "\n" + strings.Join(parts, " · ") + "\n"
 }
 
-// options resolves flags, environment and configuration file into pipeline
-// options, reporting every problem as a usage error.
-func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, error) {
+// options resolves flags, environment and configuration file into the
+// run's options, reporting every problem as a usage error.
+func (f *runFlags) options(ctx context.Context, env Env) (tracker.RunOptions, error) {
 	if f.format != offerfile.FormatCSV && f.format != offerfile.FormatJSON {
-		return pipeline.Options{}, usageError{fmt.Errorf("--format %q: want csv or json", f.format)}
+		return tracker.RunOptions{}, usageError{Err: fmt.Errorf("--format %q: want csv or json", f.format)}
 	}
-	if f.version != "" && !isVersion(f.version) {
-		return pipeline.Options{}, usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
+	if err := tracker.CheckVersion(f.version); err != nil {
+		return tracker.RunOptions{}, err
 	}
-	cfg, err := loadConfig(f.config)
+	sel := tracker.Selection{ConfigPath: f.config, Services: f.services, Regions: f.regions, Log: env.Stderr}
+	if f.dispatch != nil {
+		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, f.dispatch.Action, f.dispatch.Services
+	}
+	cfg, err := tracker.Resolve(sel)
 	if err != nil {
-		return pipeline.Options{}, usageError{err}
-	}
-	if f.dispatch != nil && len(cfg.Offers) > 0 {
-		if f.services = trackedServices(env.Stderr, cfg, *f.dispatch); len(f.services) == 0 {
-			return pipeline.Options{}, errNotTracked
-		}
-	} else if f.dispatch != nil {
-		f.services = f.dispatch.Services // no config: the notification says what to fetch
-	}
-	cfg, err = config.Resolve(cfg, f.services, f.regions)
-	if err != nil {
-		return pipeline.Options{}, usageError{err}
+		return tracker.RunOptions{}, err
 	}
 	if f.version != "" {
 		for _, o := range cfg.Offers {
-			if pipeline.CurrentOnly(o) {
-				return pipeline.Options{}, usageError{fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
+			if tracker.CurrentOnly(o) {
+				return tracker.RunOptions{}, usageError{Err: fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
 			}
 		}
 	}
 	if f.flagPctSet {
 		if !(f.flagPct > 0) || math.IsInf(f.flagPct, 0) {
-			return pipeline.Options{}, usageError{fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", f.flagPct)}
+			return tracker.RunOptions{}, usageError{Err: fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", f.flagPct)}
 		}
 		cfg.FlagPct = f.flagPct
 	}
 	if f.maxRemovedSet {
 		if !(f.maxRemovedPct >= 0 && f.maxRemovedPct <= 100) {
-			return pipeline.Options{}, usageError{fmt.Errorf("--max-removed-pct %v: want a percentage from 0 to 100 such as 20 (100 turns the removal guard off)", f.maxRemovedPct)}
+			return tracker.RunOptions{}, usageError{Err: fmt.Errorf("--max-removed-pct %v: want a percentage from 0 to 100 such as 20 (100 turns the removal guard off)", f.maxRemovedPct)}
 		}
 		cfg.MaxRemovedPct = &f.maxRemovedPct
 	}
@@ -282,24 +225,24 @@ func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, erro
 	}
 	client, err := bulk.New(endpoint, nil)
 	if err != nil {
-		return pipeline.Options{}, usageError{err}
+		return tracker.RunOptions{}, usageError{Err: err}
 	}
 	if f.idleTimeout <= 0 {
-		return pipeline.Options{}, usageError{fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", f.idleTimeout)}
+		return tracker.RunOptions{}, usageError{Err: fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", f.idleTimeout)}
 	}
 	client.IdleTimeout = f.idleTimeout
-	opts := pipeline.Options{
+	opts := tracker.FetchOptions{
 		Config: cfg, Version: f.version, Format: f.format, Out: f.out,
 		DryRun: f.dryRun, Force: f.force, Client: client,
 		Log: env.Stderr, ProgressInterval: f.progress,
 	}
 	opts.AcceptRemovals = f.acceptRemovals
-	if slices.ContainsFunc(cfg.Offers, pipeline.NeedsPricingAPI) {
+	if slices.ContainsFunc(cfg.Offers, tracker.NeedsPricingAPI) {
 		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
-			return pipeline.Options{}, err
+			return tracker.RunOptions{}, err
 		}
 	}
-	return opts, nil
+	return tracker.RunOptions{Fetch: opts, Commit: f.commit, Git: f.git}, nil
 }
 
 // pricingClient makes the Pricing API client for entries with source: api:
@@ -311,40 +254,16 @@ func pricingClient(ctx context.Context, env Env) (*pricingapi.Client, error) {
 		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
 	}
 	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
-		return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
+		return nil, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
 	}
 	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
+			return nil, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
 		}
 		opts.MaxBackoff = d
 	}
 	return pricingapi.New(ctx, opts)
-}
-
-// loadConfig reads the named file, or the default one when it exists; with
-// neither, the command line alone must say what to fetch.
-func loadConfig(path string) (config.Config, error) {
-	if path == "" {
-		if _, err := os.Stat(config.DefaultPath); err != nil {
-			return config.Config{}, nil
-		}
-		path = config.DefaultPath
-	}
-	return config.Load(path)
-}
-
-func isVersion(v string) bool {
-	if len(v) != 14 {
-		return false
-	}
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkWritable makes sure a file can be written at path (its folder exists
@@ -353,16 +272,8 @@ func checkWritable(path string) error {
 	dir := filepath.Dir(path)
 	probe, err := os.CreateTemp(dir, ".pricechecker-probe-*")
 	if err != nil {
-		return usageError{fmt.Errorf("--report %s: cannot write in %s: %w", path, dir, err)}
+		return usageError{Err: fmt.Errorf("--report %s: cannot write in %s: %w", path, dir, err)}
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
-}
-
-func writeReport(path string, r report.Report) error {
-	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	})
 }

@@ -1,38 +1,21 @@
-package cli
+package tracker
 
 import (
 	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // runMirror runs the pipeline against the shipped mirror into out.
-func runMirror(t *testing.T, out, version string) *pipeline.Result {
+func runMirror(t *testing.T, out, version string) *FetchResult {
 	t.Helper()
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := bulk.New("file://"+mirror, nil)
+	client, err := bulk.New("file://"+testkit.Mirror(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +23,7 @@ func runMirror(t *testing.T, out, version string) *pipeline.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := pipeline.Run(context.Background(), pipeline.Options{Config: cfg, Version: version, Out: out, Client: client})
+	res, err := Fetch(context.Background(), FetchOptions{Config: cfg, Version: version, Out: out, Client: client})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,56 +33,49 @@ func runMirror(t *testing.T, out, version string) *pipeline.Result {
 // TestCommitAndPush records two runs of the mirror in a clone and pushes
 // them to a bare remote; a third run that finds nothing new commits nothing.
 func TestCommitAndPush(t *testing.T) {
-	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	tmp := t.TempDir()
-	bare := filepath.Join(tmp, "remote.git")
-	work := filepath.Join(tmp, "work")
-	git(t, tmp, "init", "--quiet", "--bare", "--initial-branch=main", bare)
-	git(t, tmp, "clone", "--quiet", bare, work)
-	git(t, work, "checkout", "--quiet", "-B", "main")
+	bare, work := testkit.CloneOfBare(t, tmp)
 	out := filepath.Join(work, "prices")
 
 	var stderr bytes.Buffer
-	env := Env{Stdout: &bytes.Buffer{}, Stderr: &stderr, Getenv: func(string) string { return "" }}
 	opts := CommitOptions{RepoDir: work, Out: out, Push: true, AuthorName: "Price Bot", AuthorEmail: "bot@example.com"}
 	ctx := context.Background()
 
 	for _, version := range []string{"20180309224506", ""} {
 		res := runMirror(t, out, version)
-		sha, err := commitAndPush(ctx, env, opts, res)
+		sha, err := commitAndPush(ctx, &stderr, opts, res)
 		if err != nil {
 			t.Fatalf("commitAndPush: %v\n%s", err, stderr.String())
 		}
-		if len(sha) != 40 || git(t, bare, "rev-parse", "main") != sha {
+		if len(sha) != 40 || testkit.Git(t, bare, "rev-parse", "main") != sha {
 			t.Errorf("sha %q is not the remote's main", sha)
 		}
 	}
-	log := git(t, bare, "log", "--format=%an|%s", "main")
+	log := testkit.Git(t, bare, "log", "--format=%an|%s", "main")
 	want := "Price Bot|AmazonRedshift us-east-1 20180401000000: 9 changed, 10 added, 1 removed\n" +
 		"Price Bot|AmazonRedshift us-east-1 20180309224506: 0 changed, 141 added, 0 removed"
 	if log != want {
 		t.Errorf("remote log:\n%s\nwant\n%s", log, want)
 	}
-	if body := git(t, bare, "log", "-1", "--format=%b", "main"); !strings.HasPrefix(body, "## AWS price changes") {
+	if body := testkit.Git(t, bare, "log", "-1", "--format=%b", "main"); !strings.HasPrefix(body, "## AWS price changes") {
 		t.Errorf("body:\n%s", body)
 	}
-	if files := git(t, bare, "show", "--name-only", "--format=", "main"); files != "prices/AmazonRedshift/manifest.json\nprices/AmazonRedshift/us-east-1.csv" {
+	if files := testkit.Git(t, bare, "show", "--name-only", "--format=", "main"); files != "prices/AmazonRedshift/manifest.json\nprices/AmazonRedshift/us-east-1.csv" {
 		t.Errorf("files: %s", files)
 	}
 
 	// The version is recorded: the region is skipped, nothing to commit.
 	res := runMirror(t, out, "")
-	if sha, err := commitAndPush(ctx, env, opts, res); err != nil || sha != "" {
+	if sha, err := commitAndPush(ctx, &stderr, opts, res); err != nil || sha != "" {
 		t.Errorf("unchanged run: %q, %v", sha, err)
 	}
-	if n := git(t, bare, "rev-list", "--count", "main"); n != "2" {
+	if n := testkit.Git(t, bare, "rev-list", "--count", "main"); n != "2" {
 		t.Errorf("remote has %s commits, want 2", n)
 	}
 
 	// A snapshot folder outside the repository is refused.
 	res.Written = []string{filepath.Join(tmp, "AmazonRedshift", "us-east-1.csv")}
-	if _, err := commitAndPush(ctx, env, CommitOptions{RepoDir: work, Out: tmp}, res); err == nil || !strings.Contains(err.Error(), "not inside the repository") {
+	if _, err := commitAndPush(ctx, &stderr, CommitOptions{RepoDir: work, Out: tmp}, res); err == nil || !strings.Contains(err.Error(), "not inside the repository") {
 		t.Errorf("out outside the repository: %v", err)
 	}
 }

@@ -1,87 +1,46 @@
-package cli
+package tracker
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 
-	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
-func cmdDiff(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet("diff", env)
-	out := fs.String("out", "prices", "snapshot folder, inside the repository")
-	repoDir := fs.String("repo", ".", "git repository holding the price history")
-	reportPath := fs.String("report", "", "write the JSON change report to this file")
-	flagPct := fs.Float64("flag-pct", config.DefaultFlagPct, "flag price moves above this percentage")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: pricechecker diff [flags] FROM [TO]\n\n"+
-			"FROM and TO are git revisions (a commit, a tag, HEAD~2) or dates (2018-04-01 meaning\n"+
-			"the last commit of that day, UTC, or RFC 3339). Without TO, FROM is compared with the\n"+
-			"work tree. The report has the schema of `pricechecker run`'s.\n\n")
-		fs.PrintDefaults()
-	}
-	points, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(points) < 1 || len(points) > 2 {
-		return usageError{errors.New("want FROM [TO]: a revision or a date, once or twice")}
-	}
-	if *flagPct < 0 {
-		return usageError{errors.New("--flag-pct must be positive")}
-	}
-	repo, err := gitstore.Open(ctx, *repoDir)
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
-	dir, err := repo.Path(*out)
-	if err != nil {
-		return usageError{err}
-	}
-	// A point that names no commit is wrong input, like a malformed date.
-	from, err := repo.Resolve(ctx, points[0])
-	if err != nil {
-		return usageError{err}
-	}
-	to := "" // the work tree
-	if len(points) == 2 {
-		if to, err = repo.Resolve(ctx, points[1]); err != nil {
-			return usageError{err}
-		}
-	}
-	rep, err := repo.Diff(ctx, dir, from, to, snapshot.DiffOptions{FlagPct: *flagPct})
-	if err != nil {
-		return err
-	}
-	if *reportPath != "" {
-		if err := writeReport(*reportPath, rep); err != nil {
-			return err
-		}
-	}
-	fmt.Fprint(env.Stdout, rep.Markdown(0))
-	return nil
+// DiffOptions configure Diff.
+type DiffOptions struct {
+	// Repo is the git repository, Out the snapshot folder in it.
+	Repo, Out string
+	// From and To are revisions or dates; without HasTo, From is compared
+	// with the work tree.
+	From, To string
+	HasTo    bool
+	FlagPct  float64
 }
 
-// parseInterleaved parses flags placed before, between or after the
-// positional arguments, and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err}
-		}
-		if fs.NArg() == 0 {
-			return positional, nil
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+// Diff is the change report between two points of the git history, with
+// the schema of run's.
+func Diff(ctx context.Context, o DiffOptions) (report.Report, error) {
+	repo, err := gitstore.Open(ctx, o.Repo)
+	if err != nil {
+		return report.Report{}, err
 	}
+	defer repo.Close()
+	dir, err := repo.Path(o.Out)
+	if err != nil {
+		return report.Report{}, UsageError{Err: err}
+	}
+	// A point that names no commit is wrong input, like a malformed date.
+	from, err := repo.Resolve(ctx, o.From)
+	if err != nil {
+		return report.Report{}, UsageError{Err: err}
+	}
+	to := "" // the work tree
+	if o.HasTo {
+		if to, err = repo.Resolve(ctx, o.To); err != nil {
+			return report.Report{}, UsageError{Err: err}
+		}
+	}
+	return repo.Diff(ctx, dir, from, to, snapshot.DiffOptions{FlagPct: o.FlagPct})
 }

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"bytes"
@@ -25,7 +25,7 @@ const euCurrent = "/offers/v1.0/aws/AmazonRedshift/20180401000000/eu-west-1/inde
 
 // bulkOptions runs against the Bulk API fake instead of the mirror
 // folder, with no waits between attempts.
-func bulkOptions(t *testing.T, srv *bulkfake.Server, out string) Options {
+func bulkOptions(t *testing.T, srv *bulkfake.Server, out string) FetchOptions {
 	t.Helper()
 	opts := options(t, out)
 	client, err := bulk.New(srv.URL, nil)
@@ -79,7 +79,7 @@ func rowBoundary(t *testing.T, p string, n int) int64 {
 func recorded(t *testing.T, srv *bulkfake.Server) (string, map[string]string) {
 	t.Helper()
 	out := t.TempDir()
-	if _, err := Run(context.Background(), bulkOptions(t, srv, out)); err != nil {
+	if _, err := Fetch(context.Background(), bulkOptions(t, srv, out)); err != nil {
 		t.Fatal(err)
 	}
 	return out, tree(t, out)
@@ -103,7 +103,7 @@ func TestShortDownloadIsNotASnapshot(t *testing.T) {
 			srv.SetFault(euCurrent, bulkfake.Fault{CutAt: cutAt, Cut: cut})
 			opts := bulkOptions(t, srv, out)
 			opts.Version = ""
-			_, err := Run(context.Background(), opts)
+			_, err := Fetch(context.Background(), opts)
 			if err == nil || !strings.Contains(err.Error(), "AmazonRedshift eu-west-1: read "+srv.URL+euCurrent) {
 				t.Fatalf("Run = %v, want the short download refused", err)
 			}
@@ -122,7 +122,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 	clean := t.TempDir()
 	opts := bulkOptions(t, srv, clean)
 	opts.Version = ""
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	want := tree(t, clean)
@@ -138,7 +138,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 		opts.Client.IdleTimeout = 200 * time.Millisecond
 		srv.SetFault(euCurrent, fault)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := Run(ctx, opts)
+		_, err := Fetch(ctx, opts)
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: Run = %v, want the download resumed", name, err)
@@ -157,7 +157,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 	opts.Version = ""
 	opts.Client.IdleTimeout = 100 * time.Millisecond
 	opts.Client.MaxAttempts = 2
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "AmazonRedshift eu-west-1: read ") || !strings.Contains(err.Error(), "the download stalled: no data for 100ms after 5000 of ") {
 		t.Fatalf("persistent stall: Run = %v", err)
 	}
@@ -196,7 +196,7 @@ func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
 	defer srv.Close()
 	opts := bulkOptions(t, srv, out)
 	opts.Config, opts.Version = cfg, ""
-	_, err = Run(context.Background(), opts)
+	_, err = Fetch(context.Background(), opts)
 	var ie *bulk.IndexError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `region "../../../escaped" is not a region code`) {
 		t.Errorf("Run = %v, want the region refused", err)
@@ -220,12 +220,12 @@ func TestForbiddenMissingFile(t *testing.T) {
 	srv := bulkfake.New(mirror)
 	defer srv.Close()
 	srv.SetMissingStatus(http.StatusForbidden)
-	if _, err := Run(context.Background(), bulkOptions(t, srv, t.TempDir())); err != nil {
+	if _, err := Fetch(context.Background(), bulkOptions(t, srv, t.TempDir())); err != nil {
 		t.Errorf("a version without a region index of its own, 403: Run = %v", err)
 	}
 	opts := bulkOptions(t, srv, t.TempDir())
 	opts.Config.Offers[0].Code = "AmazonRedshit"
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "did you mean AmazonRedshift") {
 		t.Errorf("unknown offer, 403: Run = %v", err)
 	}

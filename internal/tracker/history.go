@@ -1,4 +1,4 @@
-package cli
+package tracker
 
 import (
 	"context"
@@ -23,85 +23,47 @@ import (
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
-type historyFlags struct {
-	out, repo         string
-	services, regions listFlag
-	rateCodes, skus   listFlag
-	filters           filterFlag
-	format            string
-	svg               string
-	at, since, until  string
-	all               bool
+// HistoryOptions configure History.
+type HistoryOptions struct {
+	// Repo is the git repository, Out the snapshot folder in it.
+	Repo, Out string
+	// Services and Regions select snapshot files (default all).
+	Services, Regions []string
+	// Select picks the lines; FilterColumns are the columns filtered on,
+	// in the order given, shown as columns.
+	Select        gitstore.Selector
+	FilterColumns []string
+	// Format is table, csv or json; SVG, when set, is a chart file to draw.
+	Format, SVG string
+	// At prints the prices in force then (when AtSet); otherwise the
+	// history from Since to Until (zero: unbounded), every recorded
+	// version with All.
+	At, Since, Until time.Time
+	AtSet, All       bool
+	Stdout, Log      io.Writer
 }
 
-func cmdHistory(ctx context.Context, env Env, args []string) error {
-	var f historyFlags
-	fs := newFlagSet("history", env)
-	fs.StringVar(&f.out, "out", "prices", "snapshot folder, inside the repository")
-	fs.StringVar(&f.repo, "repo", ".", "git repository holding the price history")
-	fs.Var(&f.services, "service", "offer code, e.g. AmazonEC2 (repeatable; default every offer)")
-	fs.Var(&f.regions, "region", "region code (repeatable; default every region)")
-	fs.Var(&f.rateCodes, "rate-code", "select the line with this rate code (repeatable)")
-	fs.Var(&f.skus, "sku", "select the lines of this SKU (repeatable)")
-	fs.Var(&f.filters, "filter", "select lines whose column has a value, e.g. instanceType=m5.large or term_type=OnDemand (repeatable; the same column twice means either value)")
-	fs.StringVar(&f.format, "format", "table", "output format: table, csv or json")
-	asCSV := fs.Bool("csv", false, "same as --format csv")
-	asJSON := fs.Bool("json", false, "same as --format json")
-	fs.StringVar(&f.svg, "svg", "", "also draw a step chart of the selected lines to this SVG file")
-	fs.StringVar(&f.at, "at", "", "print the prices in force at this date (2018-04-01 means the end of that day, UTC; or RFC 3339)")
-	fs.StringVar(&f.since, "since", "", "only commits from this date on")
-	fs.StringVar(&f.until, "until", "", "only commits up to this date")
-	fs.BoolVar(&f.all, "all", false, "a row for every recorded version, not only where the price changed")
-	if err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	switch {
-	case *asCSV && *asJSON:
-		return usageError{fmt.Errorf("--csv and --json: choose one")}
-	case *asCSV:
-		f.format = "csv"
-	case *asJSON:
-		f.format = "json"
-	}
-	if f.format != "table" && f.format != "csv" && f.format != "json" {
-		return usageError{fmt.Errorf("--format %q: want table, csv or json", f.format)}
-	}
-	var at, since, until time.Time
-	for _, d := range []struct {
-		flag, value string
-		t           *time.Time
-	}{{"at", f.at, &at}, {"since", f.since, &since}, {"until", f.until, &until}} {
-		if d.value == "" {
-			continue
-		}
-		t, ok := gitstore.ParseDate(d.value)
-		if !ok {
-			return usageError{fmt.Errorf("--%s %q: want a date such as 2018-04-01 or 2018-04-01T12:00:00Z", d.flag, d.value)}
-		}
-		*d.t = t
-	}
-	if f.at != "" && (f.svg != "" || f.since != "" || f.until != "" || f.all) {
-		return usageError{errors.New("--at prints one point in time; it does not combine with --svg, --since, --until or --all")}
-	}
-	sel := gitstore.Selector{RateCodes: f.rateCodes, SKUs: f.skus, Filters: f.filters.values}
-
-	repo, err := gitstore.Open(ctx, f.repo)
+// History prints the price of the selected lines over time, or at one
+// point in time, from the git history.
+func History(ctx context.Context, f HistoryOptions) error {
+	at, since, until, sel := f.At, f.Since, f.Until, f.Select
+	repo, err := gitstore.Open(ctx, f.Repo)
 	if err != nil {
 		return err
 	}
 	defer repo.Close()
-	out, err := repo.Path(f.out)
+	out, err := repo.Path(f.Out)
 	if err != nil {
-		return usageError{err}
+		return UsageError{Err: err}
 	}
-	files, err := selectFiles(ctx, repo, out, f.services, f.regions)
+	files, err := selectFiles(ctx, repo, out, f.Services, f.Regions)
 	if err != nil {
 		return err
 	}
 
 	var rows []historyRow
 	var series []gitstore.Series
-	if f.at != "" {
+	if f.AtSet {
 		recorded := 0
 		for _, file := range files {
 			rev, lines, err := repo.At(ctx, file, at, sel)
@@ -118,11 +80,11 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 			}
 		}
 		if recorded == 0 {
-			return usageError{fmt.Errorf("nothing was recorded at or before %s; the history starts later (see git log)", at.UTC().Format(time.RFC3339))}
+			return UsageError{Err: fmt.Errorf("nothing was recorded at or before %s; the history starts later (see git log)", at.UTC().Format(time.RFC3339))}
 		}
-		fmt.Fprintf(env.Stderr, "prices in force at %s\n", at.UTC().Format(time.RFC3339))
+		fmt.Fprintf(f.Log, "prices in force at %s\n", at.UTC().Format(time.RFC3339))
 	} else {
-		opts := gitstore.HistoryOptions{WalkOptions: gitstore.WalkOptions{Since: since, Until: until}, All: f.all}
+		opts := gitstore.HistoryOptions{WalkOptions: gitstore.WalkOptions{Since: since, Until: until}, All: f.All}
 		for _, file := range files {
 			s, err := repo.History(ctx, file, sel, opts)
 			if err != nil {
@@ -137,27 +99,27 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	if len(rows) == 0 {
 		return fmt.Errorf("no price line of %s matches the selection", strings.Join(files, ", "))
 	}
-	keys := keyAttributes(rows, f.filters.names())
+	keys := keyAttributes(rows, f.FilterColumns)
 	multi := len(files) > 1
-	switch f.format {
+	switch f.Format {
 	case "csv":
-		err = writeHistoryCSV(env.Stdout, rows, keys)
+		err = writeHistoryCSV(f.Stdout, rows, keys)
 	case "json":
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(f.Stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rows)
 	default:
-		err = writeHistoryTable(env.Stdout, rows, keys, multi, f.at == "")
+		err = writeHistoryTable(f.Stdout, rows, keys, multi, !f.AtSet)
 	}
 	if err != nil {
 		return err
 	}
-	if f.svg != "" {
+	if f.SVG != "" {
 		end, err := repo.CommitDate(ctx, "HEAD")
 		if err != nil {
 			return err
 		}
-		return atomicfile.WriteFile(f.svg, 0o644, func(w io.Writer) error {
+		return atomicfile.WriteFile(f.SVG, 0o644, func(w io.Writer) error {
 			return chart.Step(w, chartSeries(series, keys, multi), chart.Options{
 				Title: chartTitle(series, multi), YLabel: yLabel(series), End: end,
 			})
@@ -403,37 +365,3 @@ func yLabel(series []gitstore.Series) string {
 	}
 	return label
 }
-
-// filterFlag collects --filter column=value; values are kept whole (they
-// may hold commas).
-type filterFlag struct {
-	values map[string][]string
-	order  []string
-}
-
-func (f *filterFlag) String() string {
-	var parts []string
-	for _, k := range f.order {
-		for _, v := range f.values[k] {
-			parts = append(parts, k+"="+v)
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func (f *filterFlag) Set(s string) error {
-	k, v, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want column=value, such as instanceType=m5.large")
-	}
-	if f.values == nil {
-		f.values = map[string][]string{}
-	}
-	if _, seen := f.values[k]; !seen {
-		f.order = append(f.order, k)
-	}
-	f.values[k] = append(f.values[k], v)
-	return nil
-}
-
-func (f *filterFlag) names() []string { return f.order }

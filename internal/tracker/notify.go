@@ -1,17 +1,15 @@
-package cli
+package tracker
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/githubapi"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
@@ -20,90 +18,87 @@ import (
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
-type notifyFlags struct {
-	reports    listFlag
-	base       string
-	commit     string
-	shards     string
-	out        string
-	repo       string
-	jobResults string
-	status     string
-	dryRun     bool
-	config     string
-	flagPct    float64
-	publishers publisherFlags
+// NotifyOptions configure Notify.
+type NotifyOptions struct {
+	// Reports are the JSON change reports a run wrote; Commit, the commit
+	// that recorded them, for the links to its diff.
+	Reports []string
+	Commit  string
+	// Base publishes instead the changes committed under Out in Repo since
+	// this revision or date, limited to the offers and regions of the
+	// matrix Shards (JSON) when set. Their moves are flagged above FlagPct
+	// (default: the configuration's at ConfigPath, else the default).
+	Base, Shards, Out, Repo, ConfigPath string
+	FlagPct                             float64
+	// Status is the run's result (default: from the jobs), JobResults the
+	// workflow's jobs and results as toJSON(needs).
+	Status, JobResults string
+	// Run is the workflow run: its links, and where to find the logs of
+	// its failed jobs.
+	Run RunInfo
+	// HeadSHA is the commit the outcome names when no other is known
+	// (GITHUB_SHA).
+	HeadSHA    string
+	Publishers []publish.Publisher
+	// Log receives the publishers' sections and errors; Stderr notes.
+	Log    publish.Log
+	Stderr io.Writer
+	// Merged is called with the merged report before it is published.
+	Merged func(report.Report)
 }
 
-// cmdNotify publishes a finished run to every configured destination (see
-// publishers.go): the changes go to Google Sheets, one Slack message says
-// what changed, or which job failed, and a webhook receives it all as JSON.
-func cmdNotify(ctx context.Context, env Env, args []string) error {
-	var f notifyFlags
-	fs := newFlagSet("notify", env)
-	fs.Var(&f.reports, "report", "JSON change report of the run (repeatable)")
-	fs.StringVar(&f.base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
-	fs.StringVar(&f.commit, "commit", "", "with --report: the commit that recorded the reports, for the links to its diff")
-	fs.StringVar(&f.shards, "shards", "", "with --base: the plan's matrix (JSON); publish only the offers and regions this run's shards fetched, not what a concurrent run committed")
-	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
-	fs.StringVar(&f.repo, "repo", ".", "git repository (with --base)")
-	fs.StringVar(&f.config, "config", "", "configuration file, for its flagPct (default "+config.DefaultPath+" when it exists)")
-	fs.Float64Var(&f.flagPct, "flag-pct", 0, "with --base, flag price moves above this percentage (default: config flagPct, else 25)")
-	fs.StringVar(&f.jobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
-	fs.StringVar(&f.status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the Sheets plan, the Slack message JSON and the webhook payload instead of sending")
-	f.publishers.register(fs)
-	if err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	gh := actions.New(env.Getenv, env.Stdout)
-	if f.commit != "" && f.base != "" {
-		return annotated(gh, usageError{errors.New("--commit goes with --report; with --base the commits are those since the base")})
-	}
-	if f.base != "" && len(f.reports) > 0 {
-		return annotated(gh, usageError{errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")})
-	}
-	f.reports = uniquePaths(f.reports)
-	if f.base == "" && len(f.reports) == 0 && f.jobResults == "" && f.status == "" {
-		// (A workflow whose plan failed has no base, but its job results
-		// still make a failure message.)
-		return annotated(gh, usageError{errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")})
-	}
-	switch publish.Status(f.status) {
-	case "", publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled:
-	default:
-		return annotated(gh, usageError{fmt.Errorf("--status %q: want success, failure or cancelled", f.status)})
-	}
-	if ev, err := gh.Event(); err == nil && ev.DryRun {
-		f.dryRun = true // a manual run's dry-run input covers every job
-	}
-	pubs := f.publishers.publishers(env, gh, f.out, f.dryRun)
-	jobs, err := parseJobResults(f.jobResults, gh.Links().Run)
+// RunInfo is the GitHub workflow run a notification reports on.
+type RunInfo struct {
+	// Links are the repository's and the run's pages, and how to link a
+	// commit or a range of commits.
+	Repository, URL         string
+	CommitURL               func(sha string) string
+	CompareURL              func(from, to string) string
+	APIURL, Token, RepoName string
+	ID, Attempt             int64
+	// IDText is GITHUB_RUN_ID as given, part of the publication's identity.
+	IDText string
+}
+
+// Notify publishes a finished run to every publisher: what it changed
+// (from its reports, or from the commits since Base), the jobs that failed
+// with links to their logs, and the run's status.
+func Notify(ctx context.Context, o NotifyOptions) error {
+	jobs, err := parseJobResults(o.JobResults, o.Run.URL)
 	if err != nil {
-		return annotated(gh, usageError{err})
+		return UsageError{Err: err}
 	}
 	jobResults := jobs // before linking: what needs said, the same on a re-run
-	jobs = linkJobLogs(ctx, env, jobs)
-	rep, span, err := f.loadReport(ctx)
+	jobs = linkJobLogs(ctx, o.Stderr, o.Run, jobs)
+	rep, span, err := o.loadReport(ctx)
 	if err != nil {
-		gh.Error(err)
 		return err
 	}
-	// The same outputs as run's, for what this notification covers.
-	publishOutputs(gh, rep, "", "")
-
-	run := gh.Links()
-	links := publish.Links{Repository: run.Repository, Run: run.Run, Commit: run.CompareURL(span.from, span.to)}
-	if f.commit != "" {
-		span.to = f.commit
-		links.Commit = run.CommitURL(f.commit)
+	if o.Merged != nil {
+		o.Merged(rep)
 	}
-	return publish.Run(ctx, publish.Outcome{
-		Status: publish.Status(f.status), Jobs: jobs, Report: rep, Links: links,
-		Commit:        cmp.Or(span.to, env.Getenv("GITHUB_SHA")),
-		PublicationID: publicationID(env, rep, span.from, f.commit, f.status, jobResults),
-	}, pubs, gh)
+	links := publish.Links{Repository: o.Run.Repository, Run: o.Run.URL, Commit: o.Run.CompareURL(span.from, span.to)}
+	if o.Commit != "" {
+		span.to = o.Commit
+		links.Commit = o.Run.CommitURL(o.Commit)
+	}
+	err = publish.Run(ctx, publish.Outcome{
+		Status: publish.Status(o.Status), Jobs: jobs, Report: rep, Links: links,
+		Commit:        cmp.Or(span.to, o.HeadSHA),
+		PublicationID: publicationID(o.Run, rep, span.from, o.Commit, o.Status, jobResults),
+	}, o.Publishers, o.Log)
+	if err != nil {
+		return &PublishError{err}
+	}
+	return nil
 }
+
+// PublishError says which destinations failed; each was already logged
+// through NotifyOptions.Log as it failed.
+type PublishError struct{ Err error }
+
+func (e *PublishError) Error() string { return e.Err.Error() }
+func (e *PublishError) Unwrap() error { return e.Err }
 
 // publicationID identifies this notification across re-runs: the merged
 // report, the revision it was computed from (--base) or recorded at
@@ -113,10 +108,10 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 // new; a re-run whose shards now succeeded reports something else and gets
 // another. HEAD is left out: the notify job checks out the branch's latest
 // commit, which another workflow may have moved between attempts.
-func publicationID(env Env, rep report.Report, base, commit, status string, jobs []publish.Job) string {
+func publicationID(run RunInfo, rep report.Report, base, commit, status string, jobs []publish.Job) string {
 	identity := []string{
 		"base " + base, "commit " + commit, "status " + status,
-		"repository " + env.Getenv("GITHUB_REPOSITORY"), "run " + env.Getenv("GITHUB_RUN_ID"),
+		"repository " + run.RepoName, "run " + run.IDText,
 	}
 	for _, j := range jobs {
 		identity = append(identity, "job "+j.Name+"="+j.Result)
@@ -124,9 +119,9 @@ func publicationID(env Env, rep report.Report, base, commit, status string, jobs
 	return publish.PublicationID(rep, identity...)
 }
 
-// uniquePaths drops repeated report paths, which would count the same
+// UniquePaths drops repeated report paths, which would count the same
 // changes twice.
-func uniquePaths(paths []string) []string {
+func UniquePaths(paths []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range paths {
@@ -141,10 +136,10 @@ func uniquePaths(paths []string) []string {
 // commitSpan is the range of commits a notification covers.
 type commitSpan struct{ from, to string }
 
-func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan, error) {
+func (f NotifyOptions) loadReport(ctx context.Context) (report.Report, commitSpan, error) {
 	var reports []report.Report
 	var span commitSpan
-	for _, path := range f.reports {
+	for _, path := range f.Reports {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return report.Report{}, span, err
@@ -155,19 +150,19 @@ func (f *notifyFlags) loadReport(ctx context.Context) (report.Report, commitSpan
 		}
 		reports = append(reports, r)
 	}
-	if f.base != "" {
-		cfg, err := loadConfig(f.config)
+	if f.Base != "" {
+		cfg, err := LoadConfig(f.ConfigPath)
 		if err != nil {
-			return report.Report{}, span, usageError{err}
+			return report.Report{}, span, UsageError{Err: err}
 		}
-		flagPct := cmp.Or(f.flagPct, cfg.FlagPct, config.DefaultFlagPct)
-		r, s, err := changesSince(ctx, f.repo, f.out, f.base, flagPct)
+		flagPct := cmp.Or(f.FlagPct, cfg.FlagPct, config.DefaultFlagPct)
+		r, s, err := changesSince(ctx, f.Repo, f.Out, f.Base, flagPct)
 		if err != nil {
 			return report.Report{}, span, err
 		}
-		if f.shards != "" {
-			if r, err = onlyShards(r, f.shards); err != nil {
-				return report.Report{}, span, usageError{err}
+		if f.Shards != "" {
+			if r, err = onlyShards(r, f.Shards); err != nil {
+				return report.Report{}, span, UsageError{Err: err}
 			}
 		}
 		reports = append(reports, r)
@@ -202,22 +197,19 @@ func parseJobResults(s, runURL string) ([]publish.Job, error) {
 // workflow's GITHUB_TOKEN (permissions: actions: read). The lookup is best
 // effort: without a token, or when GitHub does not answer, the jobs keep
 // their link to the run.
-func linkJobLogs(ctx context.Context, env Env, jobs []publish.Job) []publish.Job {
+func linkJobLogs(ctx context.Context, log io.Writer, run RunInfo, jobs []publish.Job) []publish.Job {
 	failedJob := func(j publish.Job) bool {
 		return j.Result == string(publish.StatusFailure) || j.Result == string(publish.StatusCancelled)
 	}
 	if !slices.ContainsFunc(jobs, failedJob) {
 		return jobs
 	}
-	token, repo := env.Getenv("GITHUB_TOKEN"), env.Getenv("GITHUB_REPOSITORY")
-	runID, _ := strconv.ParseInt(env.Getenv("GITHUB_RUN_ID"), 10, 64)
-	attempt, _ := strconv.ParseInt(env.Getenv("GITHUB_RUN_ATTEMPT"), 10, 64)
-	if token == "" || repo == "" || runID <= 0 {
+	if run.Token == "" || run.RepoName == "" || run.ID <= 0 {
 		return jobs
 	}
-	listed, err := githubapi.New(env.Getenv("GITHUB_API_URL"), token, nil).Jobs(ctx, repo, runID, attempt)
+	listed, err := githubapi.New(run.APIURL, run.Token, nil).Jobs(ctx, run.RepoName, run.ID, run.Attempt)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "notify: the failed jobs link the run, not their logs: %v\n", err)
+		fmt.Fprintf(log, "notify: the failed jobs link the run, not their logs: %v\n", err)
 		return jobs
 	}
 	failed := githubapi.Failed(listed)

@@ -1,16 +1,13 @@
-package cli
+package tracker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 
-	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 )
 
@@ -24,97 +21,56 @@ type Shard struct {
 	Version string `json:"version"`
 }
 
-// cmdPlan turns the configuration and the triggering event into the matrix
-// of shards a workflow fans out over: one runner per offer and region, so
-// that a configuration tracking every EC2 region is not one machine's job.
-func cmdPlan(ctx context.Context, env Env, args []string) error {
-	gh := actions.New(env.Getenv, env.Stdout)
-	end := gh.Group("Plan the shards")
-	err := plan(ctx, env, gh, args)
-	end()
-	return annotated(gh, err)
+// ShardOptions configure Shards.
+type ShardOptions struct {
+	// Config is the resolved configuration.
+	Config config.Config
+	// Version is the published version the shards fetch.
+	Version string
+	// Endpoint is the Bulk API base URL or file://DIR, to list the regions
+	// of an entry with regions: [all].
+	Endpoint string
 }
 
-func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error {
-	var f runFlags
-	fs := newFlagSet("plan", env)
-	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
-	fs.Var(&f.services, "service", "offer code (repeatable; overrides the config and the event)")
-	fs.Var(&f.regions, "region", "region code or all (repeatable; overrides the config and the event)")
-	fs.StringVar(&f.version, "version", "", "published version the shards fetch")
-	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL or file://DIR (to expand regions: [all])")
-	if err := parse(fs, args, 0); err != nil {
-		return err
-	}
-	if f.version != "" && !isVersion(f.version) {
-		return usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
-	}
-	ev, err := gh.Event()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(f.config)
-	if err != nil {
-		return usageError{err}
-	}
-	services := []string(f.services)
-	if len(services) == 0 && ev.Name == "repository_dispatch" {
-		if services = trackedServices(env.Stderr, cfg, ev); len(services) == 0 {
-			return writePlan(env, gh, nil)
-		}
-	} else if len(services) == 0 {
-		services = ev.Services
-	}
-	regions := []string(f.regions)
-	if len(regions) == 0 {
-		regions = ev.Regions
-	}
-	version := f.version
-	if version == "" {
-		version = ev.Version
-	}
-	cfg, err = config.Resolve(cfg, services, regions)
-	if err != nil {
-		return usageError{err}
-	}
+// Shards is the matrix a workflow fans out over: one runner per offer and
+// region, so that a configuration tracking every EC2 region is not one
+// machine's job.
+func Shards(ctx context.Context, o ShardOptions) ([]Shard, error) {
 	var shards []Shard
 	var client *bulk.Client
-	for _, o := range cfg.Offers {
-		regions := o.Regions
-		if o.AllRegions() && pipeline.NeedsPricingAPI(o) {
+	for _, offer := range o.Config.Offers {
+		regions := offer.Regions
+		if offer.AllRegions() && NeedsPricingAPI(offer) {
 			// The plan job has no AWS credentials: the shard lists the
 			// regions itself.
-			shards = append(shards, Shard{Offer: o.Code, Region: config.AllRegions, Version: version})
+			shards = append(shards, Shard{Offer: offer.Code, Region: config.AllRegions, Version: o.Version})
 			continue
 		}
-		if o.AllRegions() {
+		if offer.AllRegions() {
 			if client == nil {
-				endpoint := f.endpoint
-				if endpoint == "" {
-					endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
-				}
-				if client, err = bulk.New(endpoint, nil); err != nil {
-					return usageError{err}
+				var err error
+				if client, err = bulk.New(o.Endpoint, nil); err != nil {
+					return nil, UsageError{Err: err}
 				}
 			}
-			src, err := pipeline.SourceFor(o, pipeline.Sources{Bulk: client})
+			src, err := SourceFor(offer, Sources{Bulk: client})
 			if err != nil {
-				return err
+				return nil, err
 			}
-			located, err := src.Locate(ctx, version)
+			located, err := src.Locate(ctx, o.Version)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			regions = located.Codes()
 		}
 		for _, r := range regions {
-			shards = append(shards, Shard{Offer: o.Code, Region: r, Version: version})
+			shards = append(shards, Shard{Offer: offer.Code, Region: r, Version: o.Version})
 		}
 	}
 	if len(shards) > maxMatrixJobs {
-		return usageError{fmt.Errorf("the plan has %d shards, more than the %d jobs GitHub runs from one matrix; split the configuration into workflows with a config each (--config), or list fewer regions", len(shards), maxMatrixJobs)}
+		return nil, UsageError{Err: fmt.Errorf("the plan has %d shards, more than the %d jobs GitHub runs from one matrix; split the configuration into workflows with a config each (--config), or list fewer regions", len(shards), maxMatrixJobs)}
 	}
-	return writePlan(env, gh, shards)
+	return shards, nil
 }
 
 // savingsPlansEvent is the relay's repository_dispatch event type for the
@@ -131,14 +87,14 @@ func configured(cfg config.Config, code string) (string, bool) {
 	return code, ok
 }
 
-// trackedServices returns the configured offers and savings plans a
-// repository_dispatch names. A notification for a service the config does
-// not track is not an error (the relay may be subscribed to every
-// service): it is said and skipped. The Savings Plans topic may fire without
-// naming a plan: then every configured plan is re-read.
-func trackedServices(log io.Writer, cfg config.Config, ev actions.Event) []string {
-	dispatched := ev.Services
-	if len(dispatched) == 0 && ev.Action == savingsPlansEvent {
+// Tracked returns the configured offers and savings plans a
+// repository_dispatch (of type action, naming dispatched) names. A
+// notification for a service the config does not track is not an error
+// (the relay may be subscribed to every service): it is said and skipped.
+// The Savings Plans topic may fire without naming a plan: then every
+// configured plan is re-read.
+func Tracked(log io.Writer, cfg config.Config, action string, dispatched []string) []string {
+	if len(dispatched) == 0 && action == savingsPlansEvent {
 		for _, o := range cfg.Offers {
 			if o.IsSavingsPlan() {
 				dispatched = append(dispatched, o.Code)
@@ -157,18 +113,4 @@ func trackedServices(log io.Writer, cfg config.Config, ev actions.Event) []strin
 		}
 	}
 	return services
-}
-
-func writePlan(env Env, gh *actions.Runner, shards []Shard) error {
-	if shards == nil {
-		shards = []Shard{}
-	}
-	data, err := json.Marshal(shards)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, string(data))
-	gh.SetOutput("matrix", string(data))
-	gh.SetOutput("shards", fmt.Sprint(len(shards)))
-	return nil
 }

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ type Sources struct {
 }
 
 // Sources returns the clients and read options of a run.
-func (o Options) Sources() Sources {
+func (o FetchOptions) Sources() Sources {
 	return Sources{Bulk: o.Client, Pricing: o.Pricing, Read: source.ReadOptions{
 		Format: o.Format, Log: o.Log, ProgressInterval: o.ProgressInterval, MaxFileBytes: o.MaxFileBytes,
 	}}

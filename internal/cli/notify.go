@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/pricechecker/pricechecker/internal/actions"
+	"github.com/pricechecker/pricechecker/internal/config"
+	"github.com/pricechecker/pricechecker/internal/publish"
+	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/tracker"
+)
+
+// cmdNotify publishes a finished run (tracker.Notify) to every configured
+// destination (see publishers.go): the changes go to Google Sheets, one
+// Slack message says what changed, or which job failed, and a webhook
+// receives it all as JSON.
+func cmdNotify(ctx context.Context, env Env, args []string) error {
+	var f tracker.NotifyOptions
+	var reports listFlag
+	var publishers publisherFlags
+	dryRun := false
+	fs := newFlagSet("notify", env)
+	fs.Var(&reports, "report", "JSON change report of the run (repeatable)")
+	fs.StringVar(&f.Base, "base", "", "publish the changes committed since this revision or date (instead of --report)")
+	fs.StringVar(&f.Commit, "commit", "", "with --report: the commit that recorded the reports, for the links to its diff")
+	fs.StringVar(&f.Shards, "shards", "", "with --base: the plan's matrix (JSON); publish only the offers and regions this run's shards fetched, not what a concurrent run committed")
+	fs.StringVar(&f.Out, "out", "prices", "snapshot folder")
+	fs.StringVar(&f.Repo, "repo", ".", "git repository (with --base)")
+	fs.StringVar(&f.ConfigPath, "config", "", "configuration file, for its flagPct (default "+config.DefaultPath+" when it exists)")
+	fs.Float64Var(&f.FlagPct, "flag-pct", 0, "with --base, flag price moves above this percentage (default: config flagPct, else 25)")
+	fs.StringVar(&f.JobResults, "job-results", "", "the workflow's jobs and results, as toJSON(needs)")
+	fs.StringVar(&f.Status, "status", "", "the run's result: success, failure or cancelled (default: from --job-results)")
+	fs.BoolVar(&dryRun, "dry-run", false, "print the Sheets plan, the Slack message JSON and the webhook payload instead of sending")
+	publishers.register(fs)
+	if err := parse(fs, args, 0); err != nil {
+		return unannotated{err}
+	}
+	gh := actions.New(env.Getenv, env.Stdout)
+	if f.Commit != "" && f.Base != "" {
+		return annotate(gh, usageError{Err: errors.New("--commit goes with --report; with --base the commits are those since the base")})
+	}
+	if f.Base != "" && len(reports) > 0 {
+		return annotate(gh, usageError{Err: errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")})
+	}
+	f.Reports = tracker.UniquePaths(reports)
+	if f.Base == "" && len(f.Reports) == 0 && f.JobResults == "" && f.Status == "" {
+		// (A workflow whose plan failed has no base, but its job results
+		// still make a failure message.)
+		return annotate(gh, usageError{Err: errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")})
+	}
+	switch publish.Status(f.Status) {
+	case "", publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled:
+	default:
+		return annotate(gh, usageError{Err: fmt.Errorf("--status %q: want success, failure or cancelled", f.Status)})
+	}
+	if ev, err := gh.Event(); err == nil && ev.DryRun {
+		dryRun = true // a manual run's dry-run input covers every job
+	}
+	f.Publishers = publishers.publishers(env, gh, f.Out, dryRun)
+	links := gh.Links()
+	f.Run = tracker.RunInfo{
+		Repository: links.Repository, URL: links.Run, CommitURL: links.CommitURL, CompareURL: links.CompareURL,
+		APIURL: env.Getenv("GITHUB_API_URL"), Token: env.Getenv("GITHUB_TOKEN"), RepoName: env.Getenv("GITHUB_REPOSITORY"),
+		IDText: env.Getenv("GITHUB_RUN_ID"),
+	}
+	f.Run.ID, _ = strconv.ParseInt(f.Run.IDText, 10, 64)
+	f.Run.Attempt, _ = strconv.ParseInt(env.Getenv("GITHUB_RUN_ATTEMPT"), 10, 64)
+	f.HeadSHA = env.Getenv("GITHUB_SHA")
+	f.Log, f.Stderr = gh, env.Stderr
+	// The same outputs as run's, for what this notification covers.
+	f.Merged = func(r report.Report) { publishOutputs(gh, r, "", "") }
+	err := tracker.Notify(ctx, f)
+	var published *tracker.PublishError
+	if errors.As(err, &published) {
+		return unannotated{err} // publish.Run annotated each destination
+	}
+	return annotate(gh, err)
+}

@@ -1,0 +1,52 @@
+// Package testkit holds the test set-up several packages' tests share: a
+// git command with a fixed identity, a clone of a bare remote, and the
+// shipped Bulk API mirror. Only tests import it.
+package testkit
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Git runs git in dir as a fixed author and committer, fails the test on
+// error, and returns the trimmed output.
+func Git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// CloneOfBare makes an empty bare repository, remote.git, and a clone of
+// it, work, on main, both under dir; the user's git configuration is kept
+// out of the test.
+func CloneOfBare(t *testing.T, dir string) (bare, work string) {
+	t.Helper()
+	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	bare = filepath.Join(dir, "remote.git")
+	work = filepath.Join(dir, "work")
+	Git(t, dir, "init", "--quiet", "--bare", "--initial-branch=main", bare)
+	Git(t, dir, "clone", "--quiet", bare, work)
+	Git(t, work, "checkout", "--quiet", "-B", "main")
+	return bare, work
+}
+
+// Mirror is the absolute path of the repository's Bulk API mirror,
+// testdata/mirror.
+func Mirror(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("testkit: cannot locate the repository")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "mirror")
+}
