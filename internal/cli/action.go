@@ -44,6 +44,7 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 		b.bool("push", "--push")
 		b.value("author-name", "--author-name")
 		b.value("author-email", "--author-email")
+		b.value("branch", "--branch")
 		if b.err != nil {
 			return annotate(gh, b.err)
 		}

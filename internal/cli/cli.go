@@ -34,6 +34,7 @@ func commands() []command {
 		{"plan", "list the (offer, region) shards a workflow fans out over, as JSON", cmdPlan},
 		{"notify", "publish a finished run to Google Sheets, Slack and a webhook", cmdNotify},
 		{"action", "the GitHub Action's entry point: reads INPUT_* and runs run, plan or notify", cmdAction},
+		{"version", "print the version, commit and build date (also: pricechecker --version)", cmdVersion},
 	}
 }
 
@@ -48,6 +49,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 			return ExitUsage
 		}
 		return ExitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {

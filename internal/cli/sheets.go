@@ -52,7 +52,6 @@ func (s *sheetFlags) publisher(env Env, gh *actions.Runner, out string, dryRun b
 			KeyJSON:   env.Getenv("GOOGLE_CREDENTIALS"),
 			ADCFile:   env.Getenv("GOOGLE_APPLICATION_CREDENTIALS"),
 			Anonymous: s.anonymous || env.Getenv("PRICECHECKER_SHEETS_ANONYMOUS") == "true",
-			TempDir:   env.Getenv("RUNNER_TEMP"),
 		},
 		Endpoint: endpoint,
 		DryRun:   dryRun,

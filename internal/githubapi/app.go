@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,11 +45,11 @@ func (a *App) InstallationToken(ctx context.Context) (string, time.Time, error) 
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("GITHUB_APP_ID=%q: use the numeric App ID from the app's settings page", a.AppID)
 	}
-	hc := withHeaders(a.HTTP, relayUserAgent, nil)
+	hc := withHeaders(a.HTTP, buildinfo.UserAgent(), nil)
 	apps := ghinstallation.NewAppsTransportFromPrivateKey(hc.Transport, appID, a.Key)
 	apps.BaseURL = strings.TrimRight(a.BaseURL, "/")
 	if a.InstallationID == "" {
-		gh, err := newREST(a.BaseURL, &http.Client{Transport: apps, Timeout: hc.Timeout}, relayUserAgent, nil)
+		gh, err := newREST(a.BaseURL, &http.Client{Transport: apps, Timeout: hc.Timeout}, buildinfo.UserAgent(), nil)
 		if err != nil {
 			return "", time.Time{}, err
 		}

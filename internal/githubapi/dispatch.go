@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,7 +23,6 @@ const (
 	MaxEventTypeLen       = 100 // GitHub's limit on event_type
 	maxPayloadProperties  = 10
 	maxPayloadBytes       = 64 * 1024 // GitHub: "under 64 KB"
-	relayUserAgent        = "pricechecker-relay"
 	deadlineSafetyMargin  = 2 * time.Second
 	DefaultMaxAttempts    = 4
 	defaultBackoff        = time.Second
@@ -130,7 +130,7 @@ func (g *Dispatcher) Dispatch(ctx context.Context, eventType string, payload any
 	}
 	// The caller's logger (see WithLogger) names the message and offer.
 	log := LoggerFrom(ctx, g.log())
-	gh, err := newREST(g.BaseURL, g.HTTP, relayUserAgent, g.Tokens)
+	gh, err := newREST(g.BaseURL, g.HTTP, buildinfo.UserAgent(), g.Tokens)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"io"
 	"net/http"
 	"net/url"
@@ -38,9 +39,8 @@ import (
 
 const (
 	defaultAPIURL     = "https://api.github.com"
-	userAgent         = "pricechecker-runjobs" // unchanged since the package was runjobs
-	perPage           = 100                    // GitHub's maximum for this endpoint
-	maxPages          = 10                     // 1,000 jobs; bounds a Link header that never ends
+	perPage           = 100 // GitHub's maximum for this endpoint
+	maxPages          = 10  // 1,000 jobs; bounds a Link header that never ends
 	maxErrorBodyBytes = 64 << 10
 	retryDelay        = time.Second // the single retry waits between 0.5s and 1s
 	defaultTimeout    = 10 * time.Second
@@ -237,8 +237,8 @@ func (c *Client) get(ctx context.Context, u string, t target) (*page, error) {
 	// go-github sends the request (u is absolute: the first page, or the
 	// Link header's next one, already checked to be on the API's host) and
 	// decodes the answer; classify reads its status and body.
-	gh := github.NewClient(withHeaders(c.http, userAgent, staticToken(c.token)))
-	gh.UserAgent = userAgent
+	gh := github.NewClient(withHeaders(c.http, buildinfo.UserAgent(), staticToken(c.token)))
+	gh.UserAgent = buildinfo.UserAgent()
 	req, err := gh.NewRequest(http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w; %s", err, apiURLHint)

@@ -3,6 +3,7 @@ package githubapi
 import (
 	"context"
 	"errors"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -132,7 +133,7 @@ func TestJobsPaths(t *testing.T) {
 					"Accept":               "application/vnd.github+json",
 					"X-Github-Api-Version": "2022-11-28",
 					"Authorization":        "Bearer " + testToken,
-					"User-Agent":           "pricechecker-runjobs",
+					"User-Agent":           buildinfo.UserAgent(),
 				} {
 					if v := r.Header.Get(k); v != want {
 						t.Errorf("%s: header %s = %q, want %q", r.Path, k, v, want)

@@ -106,6 +106,8 @@ func Push(ctx context.Context, repoDir, remote, branch string, maxAttempts int) 
 		switch {
 		case err == nil:
 			return backoff.Verdict{}, nil
+		case protected(err):
+			return backoff.Verdict{}, fmt.Errorf("push to %s/%s: %s: %w", remote, branch, ProtectedAdvice, err)
 		case !retryable(err):
 			return backoff.Verdict{}, fmt.Errorf("push to %s/%s: %w", remote, branch, err)
 		case a.Last:

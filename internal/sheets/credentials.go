@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"google.golang.org/api/option"
 	sheetsapi "google.golang.org/api/sheets/v4"
 )
@@ -18,8 +19,8 @@ import (
 // or the metadata server.
 type Credentials struct {
 	// KeyJSON is the contents of a service-account key passed as a secret.
-	// It is written to a private temporary file for the client and removed
-	// by the cleanup NewService returns. It never appears in errors.
+	// It goes to the client in memory, never to disk, and never appears in
+	// errors.
 	KeyJSON string
 	// KeyFile is the path of a credentials file (service-account key or
 	// external-account configuration).
@@ -29,8 +30,6 @@ type Credentials struct {
 	ADCFile string
 	// Anonymous sends no credentials: for a fake server in tests.
 	Anonymous bool
-	// TempDir holds the temporary key file (default os.TempDir()).
-	TempDir string
 }
 
 // credentialFile is the part of a credentials JSON file read here.
@@ -57,85 +56,47 @@ func parseCredentials(data []byte, what string) (credentialFile, option.Credenti
 	return f, "", fmt.Errorf("sheets: %s has type %q; want a service-account key (type service_account) or a Workload Identity Federation configuration (external_account)", what, f.Type)
 }
 
-// NewService returns a Sheets client and a cleanup to run when publishing is
-// over, which removes the temporary key file if one was written. endpoint
-// overrides the API's base URL (a fake server in tests); "" is Google.
-func NewService(ctx context.Context, c Credentials, endpoint string) (*sheetsapi.Service, func() error, error) {
-	noop := func() error { return nil }
-	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope)}
+// NewService returns a Sheets client. endpoint overrides the API's base URL
+// (a fake server in tests); "" is Google.
+func NewService(ctx context.Context, c Credentials, endpoint string) (*sheetsapi.Service, error) {
+	opts := []option.ClientOption{option.WithScopes(sheetsapi.SpreadsheetsScope), option.WithUserAgent(buildinfo.UserAgent())}
 	if endpoint != "" {
 		if !strings.HasSuffix(endpoint, "/") {
 			endpoint += "/" // the client joins paths onto it
 		}
 		opts = append(opts, option.WithEndpoint(endpoint))
 	}
-	cleanup := noop
 	switch {
 	case c.KeyJSON != "" && c.KeyFile != "":
-		return nil, noop, errors.New("sheets: both a key and a key file are set: give one")
+		return nil, errors.New("sheets: both a key and a key file are set: give one")
 	case c.Anonymous:
 		opts = append(opts, option.WithoutAuthentication())
 	case c.KeyJSON != "":
 		_, typ, err := parseCredentials([]byte(c.KeyJSON), "the service-account key")
 		if err != nil {
-			return nil, noop, err
+			return nil, err
 		}
-		path, err := writeKey(c.TempDir, c.KeyJSON)
-		if err != nil {
-			return nil, noop, err
-		}
-		cleanup = func() error {
-			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("sheets: remove temporary key file: %w", err)
-			}
-			return nil
-		}
-		opts = append(opts, option.WithAuthCredentialsFile(typ, path))
+		// In memory: a key written to disk outlives a killed run.
+		opts = append(opts, option.WithAuthCredentialsJSON(typ, []byte(c.KeyJSON)))
 	case c.KeyFile != "":
 		data, err := os.ReadFile(c.KeyFile)
 		if err != nil {
-			return nil, noop, fmt.Errorf("sheets: read key file: %w", err)
+			return nil, fmt.Errorf("sheets: read key file: %w", err)
 		}
 		_, typ, err := parseCredentials(data, "key file "+c.KeyFile)
 		if err != nil {
-			return nil, noop, err
+			return nil, err
 		}
 		opts = append(opts, option.WithAuthCredentialsFile(typ, c.KeyFile))
 	}
 	svc, err := sheetsapi.NewService(ctx, opts...)
 	if err != nil {
-		cleanup()
 		if c.KeyJSON == "" && c.KeyFile == "" && !c.Anonymous {
-			return nil, noop, fmt.Errorf("sheets: no credentials: set up Application Default Credentials (google-github-actions/auth with Workload Identity Federation) or pass a service-account key: %w", err)
+			return nil, fmt.Errorf("sheets: no credentials: set up Application Default Credentials (google-github-actions/auth with Workload Identity Federation) or pass a service-account key: %w", err)
 		}
-		return nil, noop, fmt.Errorf("sheets: create client: %w", err)
+		return nil, fmt.Errorf("sheets: create client: %w", err)
 	}
-	return svc, cleanup, nil
-}
-
-// writeKey writes the key to a new file only its owner can read.
-func writeKey(dir, key string) (string, error) {
-	f, err := os.CreateTemp(dir, "pricechecker-sheets-key-*.json")
-	if err != nil {
-		return "", fmt.Errorf("sheets: create temporary key file: %w", err)
-	}
-	path := f.Name()
-	fail := func(err error) (string, error) {
-		f.Close()
-		os.Remove(path)
-		return "", fmt.Errorf("sheets: write temporary key file: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if _, err := f.WriteString(key); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return "", fmt.Errorf("sheets: write temporary key file: %w", err)
-	}
-	return path, nil
+	return svc, nil
 }
 
 // Email returns the service account the credentials act as, when the key

@@ -44,11 +44,10 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(e.fake.Close)
 	e.fake.AddSpreadsheet(spreadsheetID)
 	// No trailing slash on purpose: NewService adds the one the client needs.
-	svc, cleanup, err := NewService(context.Background(), Credentials{Anonymous: true}, e.fake.URL())
+	svc, err := NewService(context.Background(), Credentials{Anonymous: true}, e.fake.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cleanup() })
 	e.svc = svc
 	e.opts = Options{
 		SpreadsheetID: spreadsheetID,

@@ -64,11 +64,10 @@ func (p *Publisher) Publish(ctx context.Context, o publish.Outcome) (publish.Lin
 		return publish.Links{Spreadsheet: res.SpreadsheetURL}, err
 	}
 	creds := p.Credentials
-	svc, cleanup, err := NewService(ctx, creds, p.Endpoint)
+	svc, err := NewService(ctx, creds, p.Endpoint)
 	if err != nil {
 		return publish.Links{}, err
 	}
-	defer cleanup()
 	opts.ServiceAccountEmail = creds.Email()
 	res, err := Publish(ctx, svc, opts, tabs, o.Report)
 	if err != nil {

@@ -181,11 +181,10 @@ func tokenServer(t *testing.T, fail ...int) (*httptest.Server, *int) {
 func TestPublishRetriesTokenEndpoint(t *testing.T) {
 	token, calls := tokenServer(t, http.StatusServiceUnavailable, http.StatusInternalServerError)
 	e := newEnv(t)
-	svc, cleanup, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, token.URL), TempDir: t.TempDir()}, e.fake.URL())
+	svc, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, token.URL)}, e.fake.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cleanup()
 	e.svc = svc
 	e.publish(t, []Tab{ec2Snapshot(t, v1)}, report1())
 	if *calls != 3 || len(e.sleeps) != 2 {
@@ -198,11 +197,10 @@ func TestPublishRetriesTokenEndpoint(t *testing.T) {
 func TestPublishDoesNotRetryRefusedKey(t *testing.T) {
 	token, calls := tokenServer(t, http.StatusBadRequest, http.StatusBadRequest)
 	e := newEnv(t)
-	svc, cleanup, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, token.URL), TempDir: t.TempDir()}, e.fake.URL())
+	svc, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, token.URL)}, e.fake.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cleanup()
 	e.svc = svc
 	_, err = Publish(context.Background(), e.svc, e.opts, []Tab{ec2Snapshot(t, v1)}, report1())
 	if err == nil || !strings.Contains(err.Error(), "invalid_grant") {
@@ -239,11 +237,10 @@ func TestPublishRetriesUnreachableTokenEndpoint(t *testing.T) {
 	closed := "http://" + l.Addr().String() + "/token"
 	l.Close()
 	e := newEnv(t)
-	svc, cleanup, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, closed), TempDir: t.TempDir()}, e.fake.URL())
+	svc, err := NewService(context.Background(), Credentials{KeyJSON: serviceAccountKey(t, closed)}, e.fake.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cleanup()
 	e.svc = svc
 	_, err = Publish(context.Background(), e.svc, e.opts, []Tab{ec2Snapshot(t, v1)}, report1())
 	if err == nil || !strings.Contains(err.Error(), "could not be reached 8 times in a row") || !strings.Contains(err.Error(), "connection refused") {

@@ -68,7 +68,7 @@ func setup(t *testing.T, config string) *env {
 	root := t.TempDir()
 	e.repo = filepath.Join(root, "repo")
 	e.origin = filepath.Join(root, "origin.git")
-	for _, p := range []string{"go.mod", "go.sum", "action.yml", ".github/workflows", "cmd/pricechecker", "internal"} {
+	for _, p := range []string{"go.mod", "go.sum", "action.yml", ".github/workflows", "cmd/pricechecker", "internal", "scripts/action-binary.sh"} {
 		copyTree(t, filepath.Join("../..", p), filepath.Join(e.repo, p))
 	}
 	if err := os.WriteFile(filepath.Join(e.repo, ".github/pricechecker.yml"), []byte(config), 0o644); err != nil {
@@ -139,6 +139,11 @@ func (e *env) act(event string, payload any) (string, error) {
 		"-W", ".github/workflows/pricecheck.yml",
 		"-e", eventFile,
 		"-P", "ubuntu-latest=-self-hosted",
+		// The reusable workflow uses pricechecker/pricechecker@v1: this
+		// source tree stands in for it, and GitHub is out of reach (the
+		// action's release lookup fails at once and builds from source).
+		"--local-repository", "pricechecker/pricechecker@v1="+e.repo,
+		"--github-instance", "127.0.0.1:9",
 		"--env", "PRICECHECKER_ENDPOINT="+e.bulk.URL,
 		"--env", "PRICECHECKER_SHEETS_ENDPOINT="+e.sheets.Endpoint(),
 		"--env", "PRICECHECKER_SHEETS_ANONYMOUS=true",
@@ -326,4 +331,31 @@ func tail(s string) string {
 		return "…" + s[len(s)-6000:]
 	}
 	return s
+}
+
+func TestDispatchForAnUntrackedOfferRunsNoShardAndNoNotify(t *testing.T) {
+	// The relay forwards every AWS notification its AllowedOffers let
+	// through; the config here tracks Redshift only.
+	e := setup(t, config)
+	log, err := e.act("repository_dispatch", map[string]any{
+		"action":         "aws-price-list-update",
+		"client_payload": map[string]any{"offerCode": "AmazonEC2", "version": "20180309224506"},
+	})
+	if err != nil {
+		t.Fatalf("act failed: %v\n%s", err, tail(log))
+	}
+	if !strings.Contains(log, "::set-output:: shards=0") {
+		t.Errorf("the plan did not output zero shards\n%s", tail(log))
+	}
+	for _, job := range []string{"pricecheck-reusable/shard", "pricecheck-reusable/notify"} {
+		if strings.Contains(log, "["+"pricecheck/"+job) {
+			t.Errorf("job %s ran for an empty plan", job)
+		}
+	}
+	if got := e.originLog(); len(got) != 1 {
+		t.Errorf("an empty plan pushed commits: %q", got)
+	}
+	if n := len(e.slack.Messages()); n != 0 {
+		t.Errorf("an empty plan posted %d Slack messages", n)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // File is an open stream of one Bulk API file. Its reads check the body
@@ -199,7 +200,7 @@ func (f *File) request(off int64) (v backoff.Verdict, err error) {
 	if err != nil {
 		return backoff.Verdict{}, fmt.Errorf("GET %s: %w", f.URL, err)
 	}
-	req.Header.Set("User-Agent", "pricechecker (+https://github.com/pricechecker/pricechecker)")
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	if off > 0 {
 		req.Header.Set("Range", fmt.Sprintf("bytes=%d-", off))
 		req.Header.Set("If-Match", f.ETag)
