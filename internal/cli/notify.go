@@ -71,7 +71,7 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	f.HeadSHA = env.Getenv("GITHUB_SHA")
 	f.Log, f.Stderr = gh, env.Stderr
 	// The same outputs as run's, for what this notification covers.
-	f.Merged = func(r report.Report) { publishOutputs(gh, r, "", "") }
+	f.Merged = func(r report.Report) { gh.ReportOutputs(r, "", "") }
 	err := tracker.Notify(ctx, f)
 	var published *tracker.PublishError
 	if errors.As(err, &published) {

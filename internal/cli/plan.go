@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,46 +23,42 @@ func cmdPlan(ctx context.Context, env Env, args []string) error {
 }
 
 func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error {
-	var f runFlags
+	var services, regions listFlag
+	var o tracker.ShardOptions
+	sel := tracker.Selection{Log: env.Stderr, OnlyTracked: true}
 	fs := newFlagSet("plan", env)
-	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
-	fs.Var(&f.services, "service", "offer code (repeatable; overrides the config and the event)")
-	fs.Var(&f.regions, "region", "region code or all (repeatable; overrides the config and the event)")
-	fs.StringVar(&f.version, "version", "", "published version the shards fetch")
-	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL or file://DIR (to expand regions: [all])")
+	fs.StringVar(&sel.ConfigPath, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
+	fs.Var(&services, "service", "offer code (repeatable; overrides the config and the event)")
+	fs.Var(&regions, "region", "region code or all (repeatable; overrides the config and the event)")
+	fs.StringVar(&o.Version, "version", "", "published version the shards fetch")
+	fs.StringVar(&o.Endpoint, "endpoint", "", "Bulk API base URL or file://DIR (to expand regions: [all])")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	if err := tracker.CheckVersion(f.version); err != nil {
+	if err := tracker.CheckVersion(o.Version); err != nil {
 		return err
 	}
 	ev, err := gh.Event()
 	if err != nil {
 		return err
 	}
-	sel := tracker.Selection{ConfigPath: f.config, Services: f.services, Regions: f.regions, Log: env.Stderr, OnlyTracked: true}
-	if len(sel.Services) == 0 && ev.Name == "repository_dispatch" {
+	sel.Services, sel.Regions = services, regions
+	if len(services) == 0 && ev.Name == "repository_dispatch" {
 		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, ev.Action, ev.Services
-	} else if len(sel.Services) == 0 {
+	} else if len(services) == 0 {
 		sel.Services = ev.Services
 	}
-	if len(sel.Regions) == 0 {
+	if len(regions) == 0 {
 		sel.Regions = ev.Regions
 	}
-	if f.version == "" {
-		f.version = ev.Version
-	}
-	cfg, err := tracker.Resolve(sel)
-	if errors.Is(err, tracker.ErrNotTracked) {
+	o.Version = cmp.Or(o.Version, ev.Version)
+	o.Endpoint = cmp.Or(o.Endpoint, env.Getenv("PRICECHECKER_ENDPOINT"))
+	if o.Config, err = tracker.Resolve(sel); errors.Is(err, tracker.ErrNotTracked) {
 		return writeShards(env, gh, nil)
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	if f.endpoint == "" {
-		f.endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
-	}
-	shards, err := tracker.Shards(ctx, tracker.ShardOptions{Config: cfg, Version: f.version, Endpoint: f.endpoint})
+	shards, err := tracker.Shards(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/pricechecker/pricechecker/internal/config"
 )
@@ -27,6 +28,12 @@ type Selection struct {
 	// there is none (a plan then has no shard), where a run without one
 	// fetches what the dispatch names.
 	OnlyTracked bool
+
+	// A run's overrides of the configuration, checked against it:
+	// Version must be one every entry's source serves; FlagPct and
+	// MaxRemovedPct, when set, replace the configuration's.
+	Version                string
+	FlagPct, MaxRemovedPct *float64
 	// Log is told about dispatched offers the configuration ignores.
 	Log io.Writer
 }
@@ -49,6 +56,25 @@ func Resolve(s Selection) (config.Config, error) {
 	cfg, err = config.Resolve(cfg, services, s.Regions)
 	if err != nil {
 		return config.Config{}, UsageError{Err: err}
+	}
+	if s.Version != "" {
+		for _, o := range cfg.Offers {
+			if CurrentOnly(o) {
+				return config.Config{}, UsageError{Err: fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, s.Version)}
+			}
+		}
+	}
+	if pct := s.FlagPct; pct != nil {
+		if !(*pct > 0) || math.IsInf(*pct, 0) {
+			return config.Config{}, UsageError{Err: fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", *pct)}
+		}
+		cfg.FlagPct = *pct
+	}
+	if pct := s.MaxRemovedPct; pct != nil {
+		if !(*pct >= 0 && *pct <= 100) {
+			return config.Config{}, UsageError{Err: fmt.Errorf("--max-removed-pct %v: want a percentage from 0 to 100 such as 20 (100 turns the removal guard off)", *pct)}
+		}
+		cfg.MaxRemovedPct = pct
 	}
 	return cfg, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
@@ -25,6 +26,9 @@ type RunOptions struct {
 	// a dry run records nothing.
 	Commit bool
 	Git    CommitOptions
+	// Report is where the caller writes the JSON change report, if
+	// anywhere: CheckRun makes sure it can.
+	Report string
 	// Stage opens a titled section of the log and returns its end
 	// (default: none).
 	Stage func(title string) (end func())
@@ -48,13 +52,30 @@ type RunResult struct {
 }
 
 // CheckRun fails on what would fail after the snapshots are written, before
-// anything is fetched: a run whose snapshot landed but whose commit did not
-// would skip that version next time.
+// anything is fetched: a run whose snapshot landed but whose commit or
+// report did not would skip that version next time.
 func CheckRun(ctx context.Context, o RunOptions) error {
-	if !o.recording() {
-		return nil
+	if o.recording() {
+		if err := checkCommitTarget(ctx, o.git()); err != nil {
+			return err
+		}
 	}
-	return checkCommitTarget(ctx, o.git())
+	if o.Report != "" {
+		return checkWritable(o.Report)
+	}
+	return nil
+}
+
+// checkWritable makes sure a file can be written at path (its folder exists
+// and takes new files) without touching path itself.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, ".pricechecker-probe-*")
+	if err != nil {
+		return UsageError{Err: fmt.Errorf("--report %s: cannot write in %s: %w", path, dir, err)}
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // Run fetches, compares and writes the configured price lists and, with
