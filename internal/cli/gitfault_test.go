@@ -235,8 +235,7 @@ func TestRunPushDropsPendingCommitThatLostToAnotherRun(t *testing.T) {
 // --push that cannot push is refused before anything is fetched, from AWS
 // or from the remote.
 func TestRunPushRefusedBeforeFetching(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	must(t, err)
+	mirror := testkit.Mirror(t)
 	for _, tt := range []struct {
 		name, msg string
 		setup     func(t *testing.T, h *history)

@@ -50,3 +50,14 @@ func Mirror(t testing.TB) string {
 	}
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "mirror")
 }
+
+// MirrorCopy is a copy of the Bulk API mirror in a temporary folder, for a
+// test that edits it (drops a file, corrupts an index).
+func MirrorCopy(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(Mirror(t))); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // The current eu-west-1 CSV of the mirror: the file the faults hit.
@@ -169,10 +170,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 // A region code that would climb out of --out fails the run before
 // anything is written, anywhere.
 func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	index := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/current/region_index.json")
 	data, err := os.ReadFile(index)
 	if err != nil {
@@ -210,10 +208,7 @@ func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
 // permission) is not found, like a 404: the version fallback and the
 // "did you mean" still work.
 func TestForbiddenMissingFile(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	if err := os.Remove(filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/region_index.json")); err != nil {
 		t.Fatal(err)
 	}

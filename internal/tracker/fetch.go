@@ -195,10 +195,10 @@ func runOffer(ctx context.Context, opts FetchOptions, offer config.Offer, res *F
 			return err
 		}
 		if size > opts.MaxFileBytes {
-			return fmt.Errorf("%s %s: the snapshot would be %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, megabytes(size))
+			return fmt.Errorf("%s %s: the snapshot would be %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, snapshot.Megabytes(size))
 		}
 		if size > opts.WarnFileBytes {
-			w := fmt.Sprintf("%s %s: the snapshot is %s; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, megabytes(size))
+			w := fmt.Sprintf("%s %s: the snapshot is %s; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, snapshot.Megabytes(size))
 			res.Warnings = append(res.Warnings, w)
 			fmt.Fprintln(opts.Log, "warning:", w)
 		}
@@ -315,8 +315,6 @@ func stage(opts FetchOptions, batch *atomicfile.Batch, path string, write func(i
 	}
 	return batch.Stage(path, 0o644, write)
 }
-
-func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 func fileExists(path string) bool {
 	_, err := os.Stat(path)

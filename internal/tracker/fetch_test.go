@@ -12,6 +12,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 func options(t *testing.T, out string) FetchOptions {
@@ -84,10 +85,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 // while a run downloads, or a mirror is inconsistent, the run fails rather
 // than recording one version's prices under another's number.
 func TestFileVersionMustMatchTheIndex(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	base := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift")
 	old, err := os.ReadFile(filepath.Join(base, "20180309224506/us-east-1/index.csv"))
 	if err != nil {
@@ -139,10 +137,7 @@ func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
 // lacks the attribute.
 func mirrorWithout(t *testing.T) *bulk.Client {
 	t.Helper()
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	name := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv")
 	data, err := os.ReadFile(name)
 	if err != nil {

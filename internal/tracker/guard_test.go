@@ -14,6 +14,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // newVersionFile is a region's file of the mirror's newer version.
@@ -24,10 +25,7 @@ const newVersionFile = "offers/v1.0/aws/AmazonRedshift/20180401000000/%s/index.%
 // snapshots (the run the guard compares with).
 func guardMirror(t *testing.T, edit func(mirror string)) (FetchOptions, map[string][]byte) {
 	t.Helper()
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	opts := options(t, t.TempDir())
 	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
@@ -292,10 +290,7 @@ func hasFlag(o report.Offer, kind, msg string) bool {
 // column is written empty, with a warning and a flag, on that version and
 // on the ones after it. A name no snapshot and no file had stays a typo.
 func TestDroppedAttribute(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	out := t.TempDir()
 	opts := options(t, out)
 	opts.Config.Offers[0].Attributes = []string{"transferType"}
@@ -362,10 +357,7 @@ func TestDroppedAttribute(t *testing.T) {
 // configured whose file lacks the attribute is not a typo when a region
 // recorded with the same selection (skipped now) had it.
 func TestDroppedAttributeFromTheManifest(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
