@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/tracker"
@@ -45,39 +43,18 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	switch {
-	case *asCSV && *asJSON:
+	if *asCSV && *asJSON {
 		return usageError{Err: fmt.Errorf("--csv and --json: choose one")}
-	case *asCSV:
+	} else if *asCSV {
 		f.format = "csv"
-	case *asJSON:
+	} else if *asJSON {
 		f.format = "json"
-	}
-	if f.format != "table" && f.format != "csv" && f.format != "json" {
-		return usageError{Err: fmt.Errorf("--format %q: want table, csv or json", f.format)}
-	}
-	var at, since, until time.Time
-	for _, d := range []struct {
-		flag, value string
-		t           *time.Time
-	}{{"at", f.at, &at}, {"since", f.since, &since}, {"until", f.until, &until}} {
-		if d.value == "" {
-			continue
-		}
-		t, ok := gitstore.ParseDate(d.value)
-		if !ok {
-			return usageError{Err: fmt.Errorf("--%s %q: want a date such as 2018-04-01 or 2018-04-01T12:00:00Z", d.flag, d.value)}
-		}
-		*d.t = t
-	}
-	if f.at != "" && (f.svg != "" || f.since != "" || f.until != "" || f.all) {
-		return usageError{Err: errors.New("--at prints one point in time; it does not combine with --svg, --since, --until or --all")}
 	}
 	return tracker.History(ctx, tracker.HistoryOptions{
 		Repo: f.repo, Out: f.out, Services: f.services, Regions: f.regions,
 		Select:        gitstore.Selector{RateCodes: f.rateCodes, SKUs: f.skus, Filters: f.filters.values},
 		FilterColumns: f.filters.names(), Format: f.format, SVG: f.svg,
-		At: at, Since: since, Until: until, AtSet: f.at != "", All: f.all,
+		At: f.at, Since: f.since, Until: f.until, All: f.all,
 		Stdout: env.Stdout, Log: env.Stderr,
 	})
 }

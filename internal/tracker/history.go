@@ -35,18 +35,38 @@ type HistoryOptions struct {
 	FilterColumns []string
 	// Format is table, csv or json; SVG, when set, is a chart file to draw.
 	Format, SVG string
-	// At prints the prices in force then (when AtSet); otherwise the
-	// history from Since to Until (zero: unbounded), every recorded
-	// version with All.
-	At, Since, Until time.Time
-	AtSet, All       bool
+	// At prints the prices in force at that date; otherwise the history
+	// from Since to Until (empty: unbounded), every recorded version with
+	// All. Dates are 2018-04-01 (the end of that day, UTC) or RFC 3339.
+	At, Since, Until string
+	All              bool
 	Stdout, Log      io.Writer
 }
 
 // History prints the price of the selected lines over time, or at one
 // point in time, from the git history.
 func History(ctx context.Context, f HistoryOptions) error {
-	at, since, until, sel := f.At, f.Since, f.Until, f.Select
+	if f.Format != "table" && f.Format != "csv" && f.Format != "json" {
+		return UsageError{Err: fmt.Errorf("--format %q: want table, csv or json", f.Format)}
+	}
+	var at, since, until time.Time
+	for _, d := range []struct {
+		flag, value string
+		t           *time.Time
+	}{{"at", f.At, &at}, {"since", f.Since, &since}, {"until", f.Until, &until}} {
+		if d.value == "" {
+			continue
+		}
+		t, ok := gitstore.ParseDate(d.value)
+		if !ok {
+			return UsageError{Err: fmt.Errorf("--%s %q: want a date such as 2018-04-01 or 2018-04-01T12:00:00Z", d.flag, d.value)}
+		}
+		*d.t = t
+	}
+	if f.At != "" && (f.SVG != "" || f.Since != "" || f.Until != "" || f.All) {
+		return UsageError{Err: errors.New("--at prints one point in time; it does not combine with --svg, --since, --until or --all")}
+	}
+	sel := f.Select
 	repo, err := gitstore.Open(ctx, f.Repo)
 	if err != nil {
 		return err
@@ -63,7 +83,7 @@ func History(ctx context.Context, f HistoryOptions) error {
 
 	var rows []historyRow
 	var series []gitstore.Series
-	if f.AtSet {
+	if f.At != "" {
 		recorded := 0
 		for _, file := range files {
 			rev, lines, err := repo.At(ctx, file, at, sel)
@@ -109,7 +129,7 @@ func History(ctx context.Context, f HistoryOptions) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rows)
 	default:
-		err = writeHistoryTable(f.Stdout, rows, keys, multi, !f.AtSet)
+		err = writeHistoryTable(f.Stdout, rows, keys, multi, f.At == "")
 	}
 	if err != nil {
 		return err
