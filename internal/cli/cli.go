@@ -1,6 +1,7 @@
 // Package cli is pricechecker's command line: it parses arguments and the
-// environment into options, calls the stages, and maps the outcome to an
-// exit code. It holds no business logic of its own.
+// environment into options, calls the use case in internal/tracker, and
+// maps its errors to exit codes and annotations (errors.go). It holds no
+// business logic of its own.
 package cli
 
 import (

@@ -10,12 +10,15 @@ import (
 	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
+// cmdDiff prints the change report between two points of the git history
+// (tracker.Diff).
 func cmdDiff(ctx context.Context, env Env, args []string) error {
+	var o tracker.DiffOptions
 	fs := newFlagSet("diff", env)
-	out := fs.String("out", "prices", "snapshot folder, inside the repository")
-	repoDir := fs.String("repo", ".", "git repository holding the price history")
+	fs.StringVar(&o.Out, "out", "prices", "snapshot folder, inside the repository")
+	fs.StringVar(&o.Repo, "repo", ".", "git repository holding the price history")
 	reportPath := fs.String("report", "", "write the JSON change report to this file")
-	flagPct := fs.Float64("flag-pct", config.DefaultFlagPct, "flag price moves above this percentage")
+	fs.Float64Var(&o.FlagPct, "flag-pct", config.DefaultFlagPct, "flag price moves above this percentage")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: pricechecker diff [flags] FROM [TO]\n\n"+
 			"FROM and TO are git revisions (a commit, a tag, HEAD~2) or dates (2018-04-01 meaning\n"+
@@ -30,21 +33,16 @@ func cmdDiff(ctx context.Context, env Env, args []string) error {
 	if len(points) < 1 || len(points) > 2 {
 		return usageError{Err: errors.New("want FROM [TO]: a revision or a date, once or twice")}
 	}
-	if *flagPct < 0 {
+	if o.FlagPct < 0 {
 		return usageError{Err: errors.New("--flag-pct must be positive")}
 	}
-	to := ""
-	if len(points) == 2 {
-		to = points[1]
+	o.From, o.To, o.HasTo = points[0], points[len(points)-1], len(points) == 2
+	rep, err := tracker.Diff(ctx, o)
+	if err == nil && *reportPath != "" {
+		err = tracker.WriteReport(*reportPath, rep)
 	}
-	rep, err := tracker.Diff(ctx, tracker.DiffOptions{Repo: *repoDir, Out: *out, From: points[0], To: to, HasTo: len(points) == 2, FlagPct: *flagPct})
 	if err != nil {
 		return err
-	}
-	if *reportPath != "" {
-		if err := tracker.WriteReport(*reportPath, rep); err != nil {
-			return err
-		}
 	}
 	fmt.Fprint(env.Stdout, rep.Markdown(0))
 	return nil

@@ -50,14 +50,12 @@ func annotate(gh *actions.Runner, err error, warnings ...string) error {
 // exitCode is the one place that maps an error to the exit code, and says
 // it on stderr.
 func exitCode(env Env, command string, err error) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return ExitOK
-	case errors.As(err, new(usageError)), errors.As(err, new(*bulk.NameError)), errors.As(err, new(*selection.Error)), errors.Is(err, pricingapi.ErrNotFound):
-		fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", command, textsafe.Text(err.Error())) // errors can quote AWS text
-		return ExitUsage
-	default:
-		fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", command, textsafe.Text(err.Error())) // errors can quote AWS text
-		return ExitError
 	}
+	fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", command, textsafe.Text(err.Error())) // errors can quote AWS text
+	if errors.As(err, new(usageError)) || errors.As(err, new(*bulk.NameError)) || errors.As(err, new(*selection.Error)) || errors.Is(err, pricingapi.ErrNotFound) {
+		return ExitUsage
+	}
+	return ExitError
 }

@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/tracker"
 )
@@ -39,22 +37,9 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 		return unannotated{err}
 	}
 	gh := actions.New(env.Getenv, env.Stdout)
-	if f.Commit != "" && f.Base != "" {
-		return annotate(gh, usageError{Err: errors.New("--commit goes with --report; with --base the commits are those since the base")})
-	}
-	if f.Base != "" && len(reports) > 0 {
-		return annotate(gh, usageError{Err: errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")})
-	}
-	f.Reports = tracker.UniquePaths(reports)
-	if f.Base == "" && len(f.Reports) == 0 && f.JobResults == "" && f.Status == "" {
-		// (A workflow whose plan failed has no base, but its job results
-		// still make a failure message.)
-		return annotate(gh, usageError{Err: errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")})
-	}
-	switch publish.Status(f.Status) {
-	case "", publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled:
-	default:
-		return annotate(gh, usageError{Err: fmt.Errorf("--status %q: want success, failure or cancelled", f.Status)})
+	f.Reports = reports
+	if err := tracker.CheckNotify(&f); err != nil {
+		return annotate(gh, err)
 	}
 	if ev, err := gh.Event(); err == nil && ev.DryRun {
 		dryRun = true // a manual run's dry-run input covers every job

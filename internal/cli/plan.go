@@ -43,15 +43,9 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 		return err
 	}
 	sel.Services, sel.Regions = services, regions
-	if len(services) == 0 && ev.Name == "repository_dispatch" {
-		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, ev.Action, ev.Services
-	} else if len(services) == 0 {
-		sel.Services = ev.Services
-	}
-	if len(regions) == 0 {
-		sel.Regions = ev.Regions
-	}
-	o.Version = cmp.Or(o.Version, ev.Version)
+	fromEvent(&sel, &o.Version, ev, func(name string) bool {
+		return map[string]bool{"service": len(services) > 0, "region": len(regions) > 0, "version": o.Version != ""}[name]
+	})
 	o.Endpoint = cmp.Or(o.Endpoint, env.Getenv("PRICECHECKER_ENDPOINT"))
 	if o.Config, err = tracker.Resolve(sel); errors.Is(err, tracker.ErrNotTracked) {
 		return writeShards(env, gh, nil)
@@ -78,4 +72,22 @@ func writeShards(env Env, gh *actions.Runner, shards []tracker.Shard) error {
 	gh.SetOutput("matrix", string(data))
 	gh.SetOutput("shards", fmt.Sprint(len(shards)))
 	return nil
+}
+
+// fromEvent lets the triggering GitHub event choose what to fetch where
+// the command line does not (given reports whether it does): a
+// repository_dispatch names offers and a version, checked against the
+// configuration; a workflow_dispatch carries the manual inputs.
+func fromEvent(sel *tracker.Selection, version *string, ev actions.Event, given func(flag string) bool) {
+	if !given("service") && ev.Name == "repository_dispatch" {
+		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, ev.Action, ev.Services
+	} else if !given("service") && len(ev.Services) > 0 {
+		sel.Services = ev.Services
+	}
+	if !given("region") && len(ev.Regions) > 0 {
+		sel.Regions = ev.Regions
+	}
+	if !given("version") && ev.Version != "" {
+		*version = ev.Version
+	}
 }

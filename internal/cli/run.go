@@ -27,9 +27,9 @@ type runFlags struct {
 	flagPct, maxRemovedPct    float64
 	flagPctSet, maxRemovedSet bool // given, so that 0 or NaN is refused, not ignored
 	idleTimeout               time.Duration
-	// dispatch is the repository_dispatch that started the run, if any:
-	// its offers are checked against the config once that is loaded.
-	dispatch *actions.Event
+	// sel is what to fetch: the flags, and the triggering event where
+	// they say nothing.
+	sel tracker.Selection
 }
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
@@ -105,9 +105,8 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	return res.Commit, nil
 }
 
-// applyEvent lets the triggering GitHub event choose what to fetch when the
-// command line does not: a repository_dispatch names an offer and version,
-// a workflow_dispatch carries the manual inputs.
+// applyEvent lets the triggering GitHub event choose what to fetch where
+// the command line does not, and ask for a forced or dry run.
 func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	ev, err := gh.Event()
 	if err != nil {
@@ -115,17 +114,8 @@ func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if !set["service"] && ev.Name == "repository_dispatch" {
-		f.dispatch = &ev
-	} else if !set["service"] && len(ev.Services) > 0 {
-		f.services = ev.Services
-	}
-	if !set["region"] && len(ev.Regions) > 0 {
-		f.regions = ev.Regions
-	}
-	if !set["version"] && ev.Version != "" {
-		f.run.Fetch.Version = ev.Version
-	}
+	f.sel = tracker.Selection{Services: f.services, Regions: f.regions}
+	fromEvent(&f.sel, &f.run.Fetch.Version, ev, func(name string) bool { return set[name] })
 	f.run.Fetch.Force = f.run.Fetch.Force || ev.Force
 	f.run.Fetch.DryRun = f.run.Fetch.DryRun || ev.DryRun
 	return nil
@@ -141,10 +131,8 @@ func (f *runFlags) options(ctx context.Context, env Env) error {
 	if err := tracker.CheckVersion(o.Version); err != nil {
 		return err
 	}
-	sel := tracker.Selection{ConfigPath: f.config, Services: f.services, Regions: f.regions, Log: env.Stderr, Version: o.Version}
-	if f.dispatch != nil {
-		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, f.dispatch.Action, f.dispatch.Services
-	}
+	sel := f.sel
+	sel.ConfigPath, sel.Log, sel.Version = f.config, env.Stderr, o.Version
 	if f.flagPctSet {
 		sel.FlagPct = &f.flagPct
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -58,6 +59,28 @@ type RunInfo struct {
 	ID, Attempt             int64
 	// IDText is GITHUB_RUN_ID as given, part of the publication's identity.
 	IDText string
+}
+
+// CheckNotify refuses options that do not say what to publish, or say it
+// twice; it drops repeated report paths.
+func CheckNotify(o *NotifyOptions) error {
+	if o.Commit != "" && o.Base != "" {
+		return UsageError{Err: errors.New("--commit goes with --report; with --base the commits are those since the base")}
+	}
+	if o.Base != "" && len(o.Reports) > 0 {
+		return UsageError{Err: errors.New("--base and --report are alternatives: --base publishes what was committed since a revision, --report the reports a run wrote; together they would count the same changes twice")}
+	}
+	o.Reports = uniquePaths(o.Reports)
+	if o.Base == "" && len(o.Reports) == 0 && o.JobResults == "" && o.Status == "" {
+		// (A workflow whose plan failed has no base, but its job results
+		// still make a failure message.)
+		return UsageError{Err: errors.New("nothing to publish: give --base REV_OR_DATE (the changes committed since) or --report FILE, and in a workflow --job-results")}
+	}
+	switch publish.Status(o.Status) {
+	case "", publish.StatusSuccess, publish.StatusFailure, publish.StatusCancelled:
+		return nil
+	}
+	return UsageError{Err: fmt.Errorf("--status %q: want success, failure or cancelled", o.Status)}
 }
 
 // Notify publishes a finished run to every publisher: what it changed
@@ -119,9 +142,9 @@ func publicationID(run RunInfo, rep report.Report, base, commit, status string, 
 	return publish.PublicationID(rep, identity...)
 }
 
-// UniquePaths drops repeated report paths, which would count the same
+// uniquePaths drops repeated report paths, which would count the same
 // changes twice.
-func UniquePaths(paths []string) []string {
+func uniquePaths(paths []string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range paths {
