@@ -73,7 +73,7 @@ func newTestHandler(t *testing.T, extra map[string]string) *testHandler {
 	}
 	logs := &syncBuffer{}
 	s := &sleeps{}
-	h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}, Sleep: s.sleep})
+	h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}, Sleep: s.Sleep})
 	if err != nil {
 		t.Fatal(err)
 	}

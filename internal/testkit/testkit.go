@@ -4,12 +4,16 @@
 package testkit
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // Git runs git in dir as a fixed author and committer, fails the test on
@@ -60,4 +64,26 @@ func MirrorCopy(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// Sleeps records the waits a client asks for instead of sleeping. Like a
+// real sleep of no time, it returns the context's error once that is done.
+type Sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+// Sleep records d.
+func (s *Sleeps) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.d = append(s.d, d)
+	return ctx.Err()
+}
+
+// All returns the waits recorded so far.
+func (s *Sleeps) All() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.d)
 }
