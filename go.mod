@@ -14,6 +14,8 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/ssm v1.82.1 // the relay's GitHub token from an SSM SecureString
 	github.com/aws/smithy-go v1.28.9 // the SDK's error types, to tell throttling from not-found
 	github.com/bradleyfalzon/ghinstallation/v2 v2.19.0 // GitHub App JWTs and installation tokens for the relay
+	github.com/chromedp/cdproto v0.160.1 // the DevTools events the site's browser test listens to (network, console)
+	github.com/chromedp/chromedp v0.23.1 // tests only: drives headless Chromium to test the price-history site
 	github.com/go-json-experiment/json v1.27.2 // jsontext: a streaming JSON tokenizer 5-8x faster than encoding/json's, for 480 MB offer files
 	github.com/google/go-github/v75 v75.0.0 // the GitHub REST API: repository_dispatch, App installations, a run's jobs
 	github.com/rogpeppe/go-internal v1.16.0 // testscript: CLI tests as scripts

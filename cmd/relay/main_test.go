@@ -94,7 +94,7 @@ func TestInitFailureIsLoggedAsJSON(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(bootstrap)
-			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GITHUB_REPOSITORY=o/r", "GITHUB_TOKEN=t", tt.env}
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "GITHUB_REPOSITORY=o/r", "PRICECHECKER_DISPATCH_TOKEN=t", tt.env}
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			err := cmd.Run()
@@ -131,7 +131,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
 		"GITHUB_REPOSITORY=" + e2eRepo,
 		"GITHUB_API_URL=" + gh.URL(),
-		"GITHUB_TOKEN_PARAMETER=" + e2eParam,
+		"PRICECHECKER_DISPATCH_TOKEN_PARAMETER=" + e2eParam,
 		"RELAY_ALLOWED_OFFERS=AWSConfig,AmazonS3,AWSComputeSavingsPlan",
 		"RELAY_MAX_ATTEMPTS=2",
 		"AWS_REGION=us-east-1",
@@ -318,4 +318,55 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 			t.Errorf("fake GitHub refused requests: %v", errs)
 		}
 	})
+}
+
+// A relay deployed before the rename, with the token in GITHUB_TOKEN, still
+// dispatches under the real Runtime API, and its cold start logs one JSON
+// warning naming the new variable (never the token).
+func TestEndToEndOldTokenName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	rie := findRIE(t)
+	dir := t.TempDir()
+	bootstrap := buildBootstrap(t, dir)
+	gh := githubfake.New(t, e2eRepo, e2eToken)
+	emu := testkit.StartLambda(t, rie, bootstrap, []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+		"AWS_REGION=us-east-1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"GITHUB_REPOSITORY=" + e2eRepo,
+		"GITHUB_API_URL=" + gh.URL(),
+		"GITHUB_TOKEN=" + e2eToken,
+	})
+	if err := emu.Invoke(t, readSample(t, "lambda-price-list-api.json")); err != nil {
+		t.Fatal(err)
+	}
+	d := gh.Dispatches()
+	if len(d) != 1 || d[0].Header.Get("Authorization") != "Bearer "+e2eToken {
+		t.Fatalf("dispatches = %+v; fake errors %v", d, gh.Errors())
+	}
+	out := emu.Out.String()
+	if strings.Contains(out, e2eToken) {
+		t.Error("the token appears in the output")
+	}
+	warnings := 0
+	for _, line := range strings.Split(out, "\n") {
+		if line == "" || emulatorLineRE.MatchString(line) {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("function log line is not JSON: %q", line)
+			continue
+		}
+		if m["level"] == "WARN" && strings.Contains(fmt.Sprint(m["warning"]), "GITHUB_TOKEN is deprecated: rename it to PRICECHECKER_DISPATCH_TOKEN") {
+			warnings++
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("%d rename warnings, want 1:\n%s", warnings, out)
+	}
 }

@@ -31,6 +31,7 @@ func commands() []command {
 	return []command{
 		{"run", "fetch the configured price lists, write snapshots and a change report", cmdRun},
 		{"history", "print the price of selected lines over time, from the git history", cmdHistory},
+		{"site", "build a static website of the price history (pages, Atom feeds, JSON)", cmdSite},
 		{"diff", "the change report between two points of the git history", cmdDiff},
 		{"plan", "list the (offer, region) shards a workflow fans out over, as JSON", cmdPlan},
 		{"notify", "publish a finished run to Google Sheets, Slack and a webhook", cmdNotify},

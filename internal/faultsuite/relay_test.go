@@ -37,7 +37,7 @@ func fileExists(p string) bool {
 }
 
 // startRelay starts the relay under the emulator with a fake GitHub and a
-// plain GITHUB_TOKEN (no AWS service is called).
+// plain PRICECHECKER_DISPATCH_TOKEN (no AWS service is called).
 func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *testkit.Lambda {
 	t.Helper()
 	rie := findRIE(t)
@@ -52,7 +52,7 @@ func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *testki
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
 		"GITHUB_REPOSITORY=" + relayRepo,
 		"GITHUB_API_URL=" + gh.URL(),
-		"GITHUB_TOKEN=" + relayToken,
+		"PRICECHECKER_DISPATCH_TOKEN=" + relayToken,
 		"RELAY_ALLOWED_OFFERS=AWSConfig,AmazonS3,AWSComputeSavingsPlan",
 		"RELAY_MAX_ATTEMPTS=2",
 	}, extraEnv...)

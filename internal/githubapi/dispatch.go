@@ -257,7 +257,7 @@ func classifyDispatch(r *response, repo string) *APIError {
 		e.Retryable = true
 		e.Hint = "GitHub is having trouble"
 	case r.status == http.StatusUnauthorized:
-		e.Hint = "the token is invalid, expired or revoked: renew it in the configured credential source (GITHUB_TOKEN, the secret or parameter, or the GitHub App key)"
+		e.Hint = "the token is invalid, expired or revoked: renew it in the configured credential source (PRICECHECKER_DISPATCH_TOKEN, the secret or parameter, or the GitHub App key)"
 	case r.status == http.StatusForbidden:
 		e.Hint = fmt.Sprintf("the token may not dispatch to %s: a classic token needs the repo scope, a fine-grained token or GitHub App needs Contents: read and write on the repository", repo)
 	case r.status == http.StatusNotFound:

@@ -26,9 +26,9 @@ const (
 
 // Credential sources, chosen by which variable is set.
 const (
-	CredentialToken     = "token"     // GITHUB_TOKEN
-	CredentialSecret    = "secret"    // GITHUB_TOKEN_SECRET_ARN
-	CredentialParameter = "parameter" // GITHUB_TOKEN_PARAMETER
+	CredentialToken     = "token"     // PRICECHECKER_DISPATCH_TOKEN
+	CredentialSecret    = "secret"    // PRICECHECKER_DISPATCH_TOKEN_SECRET_ARN
+	CredentialParameter = "parameter" // PRICECHECKER_DISPATCH_TOKEN_PARAMETER
 	CredentialApp       = "app"       // GITHUB_APP_ID + key
 )
 
@@ -57,6 +57,10 @@ type Config struct {
 	DedupTTL      time.Duration
 	MaxAttempts   int
 	HTTPTimeout   time.Duration
+
+	// Warnings are configuration problems that do not stop the relay
+	// (an old variable name); NewFromEnv logs them at cold start.
+	Warnings []string
 }
 
 var (
@@ -79,13 +83,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		EventTypeSavingsPlans:  get("RELAY_EVENT_TYPE_SAVINGS_PLANS"),
 		AllowedOffers:          splitList(get("RELAY_ALLOWED_OFFERS")),
 		ExtraTopics:            splitList(get("RELAY_EXTRA_TOPICS")),
-		Token:                  get("GITHUB_TOKEN"),
-		TokenSecretARN:         get("GITHUB_TOKEN_SECRET_ARN"),
-		TokenParameter:         get("GITHUB_TOKEN_PARAMETER"),
 		AppID:                  get("GITHUB_APP_ID"),
 		AppInstallationID:      get("GITHUB_APP_INSTALLATION_ID"),
 		AppPrivateKey:          getenv("GITHUB_APP_PRIVATE_KEY"),
 		AppPrivateKeySecretARN: get("GITHUB_APP_PRIVATE_KEY_SECRET_ARN"),
+	}
+	var tokenFrom, secretFrom, parameterFrom string
+	for _, v := range []struct {
+		dst, from *string
+		name, old string
+	}{
+		{&c.Token, &tokenFrom, EnvDispatchToken, oldEnvDispatchToken},
+		{&c.TokenSecretARN, &secretFrom, EnvDispatchTokenSecretARN, oldEnvDispatchTokenSecretARN},
+		{&c.TokenParameter, &parameterFrom, EnvDispatchTokenParameter, oldEnvDispatchTokenParameter},
+	} {
+		var warning string
+		*v.dst, *v.from, warning = renamedEnv(get, v.name, v.old)
+		if warning != "" {
+			c.Warnings = append(c.Warnings, warning)
+		}
 	}
 	var errs []error
 	if c.Mode == "" {
@@ -145,9 +161,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	var sources []string
 	for _, s := range []struct{ name, val, source string }{
-		{"GITHUB_TOKEN", c.Token, CredentialToken},
-		{"GITHUB_TOKEN_SECRET_ARN", c.TokenSecretARN, CredentialSecret},
-		{"GITHUB_TOKEN_PARAMETER", c.TokenParameter, CredentialParameter},
+		{tokenFrom, c.Token, CredentialToken},
+		{secretFrom, c.TokenSecretARN, CredentialSecret},
+		{parameterFrom, c.TokenParameter, CredentialParameter},
 		{"GITHUB_APP_ID", c.AppID, CredentialApp},
 	} {
 		if s.val != "" {
@@ -157,7 +173,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	switch {
 	case len(sources) == 0:
-		errs = append(errs, errors.New("no GitHub credential: set one of GITHUB_TOKEN, GITHUB_TOKEN_SECRET_ARN, GITHUB_TOKEN_PARAMETER or GITHUB_APP_ID (with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_SECRET_ARN)"))
+		errs = append(errs, errors.New("no GitHub credential: set one of PRICECHECKER_DISPATCH_TOKEN, PRICECHECKER_DISPATCH_TOKEN_SECRET_ARN, PRICECHECKER_DISPATCH_TOKEN_PARAMETER or GITHUB_APP_ID (with GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_SECRET_ARN)"))
 	case len(sources) > 1:
 		errs = append(errs, fmt.Errorf("several GitHub credentials are set (%s): keep exactly one", strings.Join(sources, ", ")))
 	case c.Credential == CredentialApp:

@@ -16,7 +16,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/githubapi"
 )
 
-// StaticToken is a token given directly (GITHUB_TOKEN).
+// StaticToken is a token given directly (PRICECHECKER_DISPATCH_TOKEN).
 type StaticToken string
 
 // Token returns the token.
@@ -74,7 +74,7 @@ type ParameterGetter interface {
 
 // readSecret returns the secret string. Secrets Manager secrets are often
 // JSON key/value pairs (the console's default), so {"token": "..."} (or
-// GITHUB_TOKEN / github_token / privateKey) is accepted as well as a plain
+// PRICECHECKER_DISPATCH_TOKEN / GITHUB_TOKEN / github_token / privateKey) is accepted as well as a plain
 // string.
 func readSecret(ctx context.Context, sm SecretGetter, arn string, keys ...string) (string, error) {
 	out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
@@ -99,7 +99,7 @@ func readSecret(ctx context.Context, sm SecretGetter, arn string, keys ...string
 	return s, nil
 }
 
-var tokenKeys = []string{"token", "GITHUB_TOKEN", "github_token"}
+var tokenKeys = []string{"token", "PRICECHECKER_DISPATCH_TOKEN", "GITHUB_TOKEN", "github_token"}
 
 // NewSecretToken reads the token from a Secrets Manager secret and caches
 // it for ttl, so that a rotated secret is picked up without a redeploy.

@@ -67,6 +67,11 @@ func NewFromEnv(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	if log != nil {
+		for _, w := range cfg.Warnings {
+			log.Warn("relay configuration", "warning", w)
+		}
+	}
 	sm, p, err := AWSClients(ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -126,12 +131,12 @@ func tokenSource(cfg Config, d Deps) (TokenSource, error) {
 		return StaticToken(cfg.Token), nil
 	case CredentialSecret:
 		if d.Secrets == nil {
-			return nil, errors.New("GITHUB_TOKEN_SECRET_ARN is set but no Secrets Manager client was built")
+			return nil, errors.New("PRICECHECKER_DISPATCH_TOKEN_SECRET_ARN is set but no Secrets Manager client was built")
 		}
 		return NewSecretToken(d.Secrets, cfg.TokenSecretARN, cfg.CredentialTTL), nil
 	case CredentialParameter:
 		if d.Parameters == nil {
-			return nil, errors.New("GITHUB_TOKEN_PARAMETER is set but no SSM client was built")
+			return nil, errors.New("PRICECHECKER_DISPATCH_TOKEN_PARAMETER is set but no SSM client was built")
 		}
 		return NewParameterToken(d.Parameters, cfg.TokenParameter, cfg.CredentialTTL), nil
 	case CredentialApp:

@@ -63,7 +63,7 @@ type testHandler struct {
 func newTestHandler(t *testing.T, extra map[string]string) *testHandler {
 	t.Helper()
 	fake := githubfake.New(t, testRepo, testToken)
-	vars := map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken}
+	vars := map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "PRICECHECKER_DISPATCH_TOKEN": testToken}
 	for k, v := range extra {
 		vars[k] = v
 	}
@@ -266,7 +266,7 @@ func TestHandleSNSFailsWithTheFix(t *testing.T) {
 }
 
 func TestLoadConfig(t *testing.T) {
-	base := map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t"}
+	base := map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t"}
 	c, err := LoadConfig(env(base))
 	if err != nil {
 		t.Fatal(err)
@@ -280,14 +280,14 @@ func TestLoadConfig(t *testing.T) {
 		vars map[string]string
 		want string
 	}{
-		{"no repository", map[string]string{"GITHUB_TOKEN": "t"}, "GITHUB_REPOSITORY=\"\": set it to owner/repo"},
+		{"no repository", map[string]string{"PRICECHECKER_DISPATCH_TOKEN": "t"}, "GITHUB_REPOSITORY=\"\": set it to owner/repo"},
 		{"no credential", map[string]string{"GITHUB_REPOSITORY": "o/r"}, "no GitHub credential"},
-		{"two credentials", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "GITHUB_TOKEN_PARAMETER": "/p"}, "several GitHub credentials are set (GITHUB_TOKEN, GITHUB_TOKEN_PARAMETER)"},
+		{"two credentials", map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "PRICECHECKER_DISPATCH_TOKEN_PARAMETER": "/p"}, "several GitHub credentials are set (PRICECHECKER_DISPATCH_TOKEN, PRICECHECKER_DISPATCH_TOKEN_PARAMETER)"},
 		{"app without key", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_APP_ID": "1"}, "GITHUB_APP_PRIVATE_KEY"},
-		{"bad mode", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_MODE": "sqs"}, "RELAY_MODE"},
-		{"bad offer", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_ALLOWED_OFFERS": "Amazon EC2;x"}, "RELAY_ALLOWED_OFFERS"},
-		{"bad api url", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "GITHUB_API_URL": "api.github.com"}, "GITHUB_API_URL"},
-		{"bad ttl", map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_DEDUP_TTL": "1 day"}, "RELAY_DEDUP_TTL"},
+		{"bad mode", map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "RELAY_MODE": "sqs"}, "RELAY_MODE"},
+		{"bad offer", map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "RELAY_ALLOWED_OFFERS": "Amazon EC2;x"}, "RELAY_ALLOWED_OFFERS"},
+		{"bad api url", map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "GITHUB_API_URL": "api.github.com"}, "GITHUB_API_URL"},
+		{"bad ttl", map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "RELAY_DEDUP_TTL": "1 day"}, "RELAY_DEDUP_TTL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -387,14 +387,14 @@ func TestExtraTopics(t *testing.T) {
 		{"old variable", "RELAY_ALLOWED_TOPICS", mine, "RELAY_ALLOWED_TOPICS is no longer read"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", tt.key: tt.val}))
+			_, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", tt.key: tt.val}))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
 	}
 	for _, ok := range []string{"arn:aws-cn:sns:cn-north-1:123456789012:t", "arn:aws-us-gov:sns:us-gov-west-1:123456789012:a_b-c", "arn:aws:sns:us-east-1:123456789012:t.fifo"} {
-		if _, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "t", "RELAY_EXTRA_TOPICS": ok})); err != nil {
+		if _, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": "o/r", "PRICECHECKER_DISPATCH_TOKEN": "t", "RELAY_EXTRA_TOPICS": ok})); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}

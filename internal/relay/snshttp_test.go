@@ -104,7 +104,7 @@ func (f *fakeSNS) sign(t *testing.T, m map[string]string, version string) {
 
 func newHTTPHandler(t *testing.T, sns *fakeSNS, hostOK func(string) bool) (*Handler, *githubfake.GitHub) {
 	fake := githubfake.New(t, testRepo, testToken)
-	cfg, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "GITHUB_TOKEN": testToken, "RELAY_MODE": "http"}))
+	cfg, err := LoadConfig(env(map[string]string{"GITHUB_REPOSITORY": testRepo, "GITHUB_API_URL": fake.URL(), "PRICECHECKER_DISPATCH_TOKEN": testToken, "RELAY_MODE": "http"}))
 	if err != nil {
 		t.Fatal(err)
 	}

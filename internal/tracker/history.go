@@ -155,14 +155,7 @@ func selectFiles(ctx context.Context, repo *gitstore.Repo, out string, services,
 	if err != nil {
 		return nil, fmt.Errorf("list the snapshots under %s at HEAD: %w", out, err)
 	}
-	// Savings Plans go by several names (ComputeSavingsPlans,
-	// AWSComputeSavingsPlan); snapshots use the Bulk API's.
-	services = slices.Clone(services)
-	for i, s := range services {
-		if code, ok := awsnames.SavingsPlanCode(s); ok {
-			services[i] = code
-		}
-	}
+	services = awsnames.BulkCodes(services)
 	var files []string
 	for _, file := range all {
 		offer, region := gitstore.SnapshotFile(file)

@@ -1,0 +1,62 @@
+package site
+
+import (
+	"time"
+
+	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/report"
+	"github.com/pricechecker/pricechecker/internal/snapshot"
+)
+
+// HistoryRow is one line at one point of its history: the schema of the
+// site's history.json, the same as `pricechecker history --json` prints
+// (a test holds the two equal).
+type HistoryRow struct {
+	Date                time.Time         `json:"date"`
+	Commit              string            `json:"commit"`
+	Version             string            `json:"version"`
+	PublicationDate     string            `json:"publication_date,omitempty"`
+	OfferCode           string            `json:"offer_code"`
+	Region              string            `json:"region"`
+	RateCode            string            `json:"rate_code"`
+	SKU                 string            `json:"sku"`
+	TermType            string            `json:"term_type"`
+	LeaseContractLength string            `json:"lease_contract_length,omitempty"`
+	PurchaseOption      string            `json:"purchase_option,omitempty"`
+	OfferingClass       string            `json:"offering_class,omitempty"`
+	Unit                string            `json:"unit"`
+	Currency            string            `json:"currency"`
+	Attributes          map[string]string `json:"attributes,omitempty"`
+	Price               string            `json:"price"`
+	Change              string            `json:"change"`
+	ChangePct           *float64          `json:"change_pct"`
+}
+
+// historyRows is a line's points as rows; Change is "" at the start of the
+// history or where nothing moved, "new", "removed", or the move in percent.
+func historyRows(offer, region string, l report.Line, points []gitstore.Point) []HistoryRow {
+	var rows []HistoryRow
+	prev := ""
+	for i, p := range points {
+		var change string
+		var pct *float64
+		switch {
+		case p.Removed:
+			change = "removed"
+		case i == 0 && p.First:
+		case i == 0 || points[i-1].Removed:
+			change = "new"
+		case p.Price != prev:
+			pct = snapshot.ChangePct(prev, p.Price)
+			change = report.FormatPct(pct)
+		}
+		rows = append(rows, HistoryRow{
+			Date: p.Date.UTC(), Commit: p.Commit, Version: p.Version, PublicationDate: p.PublicationDate,
+			OfferCode: offer, Region: region, RateCode: l.RateCode, SKU: l.SKU, TermType: l.TermType,
+			LeaseContractLength: l.LeaseContractLength, PurchaseOption: l.PurchaseOption, OfferingClass: l.OfferingClass,
+			Unit: l.Unit, Currency: l.Currency, Attributes: l.Attributes, Price: p.Price, Change: change, ChangePct: pct,
+		})
+		prev = p.Price
+	}
+	return rows
+}
