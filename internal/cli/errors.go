@@ -43,6 +43,9 @@ func annotate(gh *actions.Runner, err error, warnings ...string) error {
 	if err == nil || errors.Is(err, flag.ErrHelp) || errors.As(err, new(unannotated)) {
 		return err
 	}
+	if errors.As(err, new(*tracker.PublishError)) {
+		return unannotated{err} // publish.Run annotated each destination as it failed
+	}
 	gh.Error(err)
 	return unannotated{err}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
@@ -57,10 +56,5 @@ func cmdNotify(ctx context.Context, env Env, args []string) error {
 	f.Log, f.Stderr = gh, env.Stderr
 	// The same outputs as run's, for what this notification covers.
 	f.Merged = func(r report.Report) { gh.ReportOutputs(r, "", "") }
-	err := tracker.Notify(ctx, f)
-	var published *tracker.PublishError
-	if errors.As(err, &published) {
-		return unannotated{err} // publish.Run annotated each destination
-	}
-	return annotate(gh, err)
+	return annotate(gh, tracker.Notify(ctx, f))
 }

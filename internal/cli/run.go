@@ -72,37 +72,47 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 		f.maxRemovedSet = f.maxRemovedSet || fl.Name == "max-removed-pct"
 	})
 	gh := actions.New(env.Getenv, env.Stdout)
-	if err := f.applyEvent(gh, fs); err != nil {
+	res, err := f.execute(ctx, env, gh, fs)
+	if err != nil || res == nil {
 		return "", annotate(gh, err)
-	}
-	err = f.options(ctx, env)
-	if errors.Is(err, tracker.ErrNotTracked) {
-		fmt.Fprintln(env.Stderr, err)
-		gh.ReportOutputs(report.Report{Unchanged: true}, "", "")
-		return "", nil
-	}
-	if err == nil {
-		err = tracker.CheckRun(ctx, f.run)
-	}
-	if err != nil {
-		return "", annotate(gh, err)
-	}
-	f.run.Stage = gh.Group
-	res, err := tracker.Run(ctx, f.run)
-	if err != nil {
-		return "", annotate(gh, err)
-	}
-	annotate(gh, nil, res.Warnings...)
-	if f.run.Report != "" {
-		if err := tracker.WriteReport(f.run.Report, res.Report); err != nil {
-			return "", unannotated{err}
-		}
 	}
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
 	gh.ReportOutputs(res.Report, f.run.Report, res.Commit)
 	gh.Summary(markdown, gh.Links().Footer(res.Commit))
 	return res.Commit, nil
+}
+
+// execute runs the use case and writes the report; nil without error is a
+// dispatch for nothing the configuration tracks.
+func (f *runFlags) execute(ctx context.Context, env Env, gh *actions.Runner, fs *flag.FlagSet) (*tracker.RunResult, error) {
+	err := f.applyEvent(gh, fs)
+	if err == nil {
+		err = f.options(ctx, env)
+	}
+	if errors.Is(err, tracker.ErrNotTracked) {
+		fmt.Fprintln(env.Stderr, err)
+		gh.ReportOutputs(report.Report{Unchanged: true}, "", "")
+		return nil, nil
+	}
+	if err == nil {
+		err = tracker.CheckRun(ctx, f.run)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.run.Stage = gh.Group
+	res, err := tracker.Run(ctx, f.run)
+	if err != nil {
+		return nil, err
+	}
+	annotate(gh, nil, res.Warnings...)
+	if f.run.Report != "" {
+		if err := tracker.WriteReport(f.run.Report, res.Report); err != nil {
+			return nil, unannotated{err} // run has never annotated this one; the log says it
+		}
+	}
+	return res, nil
 }
 
 // applyEvent lets the triggering GitHub event choose what to fetch where
