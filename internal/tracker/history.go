@@ -18,7 +18,6 @@ import (
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/chart"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
-	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
@@ -81,7 +80,7 @@ func History(ctx context.Context, f HistoryOptions) error {
 		return err
 	}
 
-	var rows []historyRow
+	var rows []gitstore.Row
 	var series []gitstore.Series
 	if f.At != "" {
 		recorded := 0
@@ -96,7 +95,7 @@ func History(ctx context.Context, f HistoryOptions) error {
 			}
 			offer, region := gitstore.SnapshotFile(file)
 			for _, l := range lines {
-				rows = append(rows, newHistoryRow(offer, region, l, gitstore.Point{Revision: rev, Price: l.Price}, ""))
+				rows = append(rows, gitstore.NewRow(offer, region, l, gitstore.Point{Revision: rev, Price: l.Price}, ""))
 			}
 		}
 		if recorded == 0 {
@@ -113,7 +112,7 @@ func History(ctx context.Context, f HistoryOptions) error {
 			series = append(series, s...)
 		}
 		for _, s := range series {
-			rows = append(rows, seriesRows(s)...)
+			rows = append(rows, gitstore.Rows(s.OfferCode, s.Region, s.Line, s.Points)...)
 		}
 	}
 	if len(rows) == 0 {
@@ -173,67 +172,9 @@ func selectFiles(ctx context.Context, repo *gitstore.Repo, out string, services,
 	return files, nil
 }
 
-// historyRow is one line at one point of its history.
-type historyRow struct {
-	Date                time.Time         `json:"date"`
-	Commit              string            `json:"commit"`
-	Version             string            `json:"version"`
-	PublicationDate     string            `json:"publication_date,omitempty"`
-	OfferCode           string            `json:"offer_code"`
-	Region              string            `json:"region"`
-	RateCode            string            `json:"rate_code"`
-	SKU                 string            `json:"sku"`
-	TermType            string            `json:"term_type"`
-	LeaseContractLength string            `json:"lease_contract_length,omitempty"`
-	PurchaseOption      string            `json:"purchase_option,omitempty"`
-	OfferingClass       string            `json:"offering_class,omitempty"`
-	Unit                string            `json:"unit"`
-	Currency            string            `json:"currency"`
-	Attributes          map[string]string `json:"attributes,omitempty"`
-	// Price is empty where the line was removed.
-	Price string `json:"price"`
-	// Change is "" (start of the history, or no move), "new", "removed",
-	// or the move in percent.
-	Change    string   `json:"change"`
-	ChangePct *float64 `json:"change_pct"`
-}
-
-func newHistoryRow(offer, region string, l report.Line, p gitstore.Point, change string) historyRow {
-	return historyRow{
-		Date: p.Date.UTC(), Commit: p.Commit, Version: p.Version, PublicationDate: p.PublicationDate,
-		OfferCode: offer, Region: region, RateCode: l.RateCode, SKU: l.SKU, TermType: l.TermType,
-		LeaseContractLength: l.LeaseContractLength, PurchaseOption: l.PurchaseOption, OfferingClass: l.OfferingClass,
-		Unit: l.Unit, Currency: l.Currency, Attributes: l.Attributes, Price: p.Price, Change: change,
-	}
-}
-
-func seriesRows(s gitstore.Series) []historyRow {
-	var rows []historyRow
-	prev := ""
-	for i, p := range s.Points {
-		var change string
-		var pct *float64
-		switch {
-		case p.Removed:
-			change = "removed"
-		case i == 0 && p.First:
-		case i == 0 || s.Points[i-1].Removed:
-			change = "new"
-		case p.Price != prev:
-			pct = snapshot.ChangePct(prev, p.Price)
-			change = report.FormatPct(pct)
-		}
-		row := newHistoryRow(s.OfferCode, s.Region, s.Line, p, change)
-		row.ChangePct = pct
-		rows = append(rows, row)
-		prev = p.Price
-	}
-	return rows
-}
-
 // keyAttributes picks the attribute columns worth showing: those filtered
 // on, and instanceType; failing both, every attribute (at most three).
-func keyAttributes(rows []historyRow, filtered []string) []string {
+func keyAttributes(rows []gitstore.Row, filtered []string) []string {
 	have := map[string]bool{}
 	for _, r := range rows {
 		for k := range r.Attributes {
@@ -256,7 +197,8 @@ func keyAttributes(rows []historyRow, filtered []string) []string {
 	return keys
 }
 
-func (r historyRow) term() string {
+// term names a row's term: its type, then length, purchase option and class.
+func term(r gitstore.Row) string {
 	parts := []string{r.TermType}
 	for _, p := range []string{r.LeaseContractLength, r.PurchaseOption, r.OfferingClass} {
 		if p != "" {
@@ -266,7 +208,7 @@ func (r historyRow) term() string {
 	return strings.Join(parts, " ")
 }
 
-func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, withChange bool) error {
+func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, withChange bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	head := []string{"DATE", "VERSION"}
 	if multi {
@@ -289,7 +231,7 @@ func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, wit
 		if multi {
 			cells = append(cells, r.OfferCode, r.Region)
 		}
-		cells = append(cells, r.RateCode, r.term())
+		cells = append(cells, r.RateCode, term(r))
 		for _, k := range keys {
 			cells = append(cells, r.Attributes[k])
 		}
@@ -312,7 +254,7 @@ func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, wit
 	return tw.Flush()
 }
 
-func writeHistoryCSV(w io.Writer, rows []historyRow, keys []string) error {
+func writeHistoryCSV(w io.Writer, rows []gitstore.Row, keys []string) error {
 	cw := csv.NewWriter(w)
 	head := []string{"date", "commit", "version", "publication_date", "offer_code", "region", "rate_code", "sku",
 		"term_type", "lease_contract_length", "purchase_option", "offering_class", "unit", "currency"}
