@@ -153,39 +153,31 @@ func (f *runFlags) options(ctx context.Context, env Env) error {
 	if o.Config, err = tracker.Resolve(sel); err != nil {
 		return err
 	}
-	if o.Client, err = bulk.New(cmp.Or(f.endpoint, env.Getenv("PRICECHECKER_ENDPOINT")), nil); err != nil {
-		return usageError{Err: err}
-	}
-	if f.idleTimeout <= 0 {
-		return usageError{Err: fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", f.idleTimeout)}
-	}
-	o.Client.IdleTimeout = f.idleTimeout
 	o.Log = env.Stderr
-	if slices.ContainsFunc(o.Config.Offers, tracker.NeedsPricingAPI) {
-		if o.Pricing, err = pricingClient(ctx, env); err != nil {
-			return err
-		}
-	}
-	return nil
+	return o.Connect(ctx, tracker.Connection{
+		Endpoint: cmp.Or(f.endpoint, env.Getenv("PRICECHECKER_ENDPOINT")), IdleTimeout: f.idleTimeout,
+		Pricing: func() (pricingapi.Options, error) { return pricingOptions(env) },
+	})
 }
 
-// pricingClient makes the Pricing API client for entries with source: api:
-// the default AWS credential chain, the API in PRICECHECKER_PRICING_REGION
-// (default us-east-1) or at PRICECHECKER_PRICING_ENDPOINT.
-func pricingClient(ctx context.Context, env Env) (*pricingapi.Client, error) {
+// pricingOptions are the Pricing API's settings for entries with source:
+// api: the default AWS credential chain, the API in
+// PRICECHECKER_PRICING_REGION (default us-east-1) or at
+// PRICECHECKER_PRICING_ENDPOINT.
+func pricingOptions(env Env) (pricingapi.Options, error) {
 	opts := pricingapi.Options{
 		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
 		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
 	}
 	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
-		return nil, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
+		return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
 	}
 	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
+			return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
 		}
 		opts.MaxBackoff = d
 	}
-	return pricingapi.New(ctx, opts)
+	return opts, nil
 }
