@@ -27,8 +27,21 @@ type Point struct {
 
 // Series is one line of the chart, its points in time order.
 type Series struct {
-	Name   string
+	// Name is what the legend reads: the line's label (see
+	// report.Line.Label), so that people read "dc2.large · OnDemand · Hrs".
+	Name string
+	// Code, when set, is the line's rate code: the legend shows it as a
+	// tooltip, and the line's own tooltip names it after Name.
+	Code   string
 	Points []Point
+}
+
+// title is the line's tooltip: its name, then its rate code.
+func (s Series) title() string {
+	if s.Code == "" || s.Code == s.Name {
+		return s.Name
+	}
+	return s.Name + " (" + s.Code + ")"
 }
 
 // Options tune the chart. Zero values get defaults.
@@ -128,10 +141,10 @@ func Step(w io.Writer, series []Series, opts Options) error {
 				fmt.Fprintf(&d, "H%s", f(x(t1)))
 			}
 		}
-		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"><title>%s</title></path>`+"\n", d.String(), color, esc(s.Name))
+		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="%s" stroke-width="2"><title>%s</title></path>`+"\n", d.String(), color, esc(s.title()))
 		for _, p := range s.Points {
 			if !p.Gap {
-				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s %s: %s</title></circle>`+"\n", f(x(p.Time)), f(y(p.Value)), color, esc(s.Name), p.Time.UTC().Format(time.DateOnly), strconv.FormatFloat(p.Value, 'f', -1, 64))
+				fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="3" fill="%s"><title>%s %s: %s</title></circle>`+"\n", f(x(p.Time)), f(y(p.Value)), color, esc(s.title()), p.Time.UTC().Format(time.DateOnly), strconv.FormatFloat(p.Value, 'f', -1, 64))
 			}
 		}
 	}
@@ -139,6 +152,10 @@ func Step(w io.Writer, series []Series, opts Options) error {
 	for i, s := range series {
 		ly := opts.Height + legendRow*i
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="4" fill="%s"/>`+"\n", marginLeft, ly-4, palette[i%len(palette)])
+		if s.Code != "" && s.Code != s.Name {
+			fmt.Fprintf(&b, `<text x="%d" y="%d"><title>%s</title>%s</text>`+"\n", marginLeft+20, ly+1, esc(s.Code), esc(s.Name))
+			continue
+		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", marginLeft+20, ly+1, esc(s.Name))
 	}
 	b.WriteString("</svg>\n")

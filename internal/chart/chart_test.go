@@ -21,7 +21,8 @@ func day(s string) time.Time {
 
 func TestStepGolden(t *testing.T) {
 	series := []Series{
-		{Name: "EQZPNHDARH87W7S6.JRTCKXETXF.6YS6EN2CT7 dc1.large", Points: []Point{
+		// A line named by its label, its rate code as a tooltip.
+		{Name: "dc1.large · OnDemand · Hrs", Code: "EQZPNHDARH87W7S6.JRTCKXETXF.6YS6EN2CT7", Points: []Point{
 			{Time: day("2018-03-09"), Value: 0.25}, {Time: day("2018-04-01"), Value: 0.125},
 		}},
 		{Name: "HG8UH9XWXYJ697H2.JRTCKXETXF.6YS6EN2CT7 dc2.large <&>", Points: []Point{

@@ -38,6 +38,7 @@ func (p *publisherFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.MaxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
 	fs.StringVar(&p.slack.Config.Channel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
 	fs.StringVar(&p.slack.Config.APIURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
+	fs.BoolVar(&p.slack.Thread, "slack-thread", false, "also post every change as replies in the Slack message's thread (bot token only)")
 	fs.StringVar(&p.webhook.URL, "webhook-url", "", "POST the run's outcome and change report as JSON to this URL (a secret; default $PRICECHECKER_WEBHOOK_URL)")
 	fs.StringVar(&p.webhook.Secret, "webhook-secret", "", "sign webhook deliveries with HMAC-SHA256 in X-Pricechecker-Signature-256 (a secret; default $PRICECHECKER_WEBHOOK_SECRET)")
 }

@@ -70,6 +70,10 @@ type Links struct {
 	Commit string
 	// Spreadsheet is the Google Sheet the run updated.
 	Spreadsheet string
+	// SlackTS is the ts of the Slack message that carries the run (posted
+	// now, or found already posted by an earlier attempt): notify's
+	// slack-ts output, to reply in its thread or update it.
+	SlackTS string
 }
 
 // Outcome is everything a publication says about a finished run.

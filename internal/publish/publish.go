@@ -44,6 +44,13 @@ type Log interface {
 // the later ones publish (o.Unpublished). The error names every
 // destination that failed.
 func Run(ctx context.Context, o Outcome, pubs []Publisher, log Log) error {
+	_, err := RunLinks(ctx, o, pubs, log)
+	return err
+}
+
+// RunLinks is Run that also returns o's links with what the publishers
+// added (the spreadsheet, the Slack message's ts), for notify's outputs.
+func RunLinks(ctx context.Context, o Outcome, pubs []Publisher, log Log) (Links, error) {
 	ordered := slices.Clone(pubs)
 	slices.SortStableFunc(ordered, func(a, b Publisher) int {
 		switch {
@@ -69,7 +76,7 @@ func Run(ctx context.Context, o Outcome, pubs []Publisher, log Log) error {
 			o.Unpublished = append(slices.Clip(o.Unpublished), Unpublished{Destination: p.Name(), Reason: reason})
 		}
 	}
-	return errors.Join(errs...)
+	return o.Links, errors.Join(errs...)
 }
 
 // with returns l with the links that add sets.
@@ -79,5 +86,6 @@ func (l Links) with(add Links) Links {
 		Run:         cmp.Or(add.Run, l.Run),
 		Commit:      cmp.Or(add.Commit, l.Commit),
 		Spreadsheet: cmp.Or(add.Spreadsheet, l.Spreadsheet),
+		SlackTS:     cmp.Or(add.SlackTS, l.SlackTS),
 	}
 }

@@ -84,3 +84,23 @@ func TestRunStatus(t *testing.T) {
 		}
 	}
 }
+
+// RunLinks returns what every publisher added to the links, even where a
+// later one failed: the Slack message's ts becomes notify's slack-ts output.
+func TestRunLinksGathersWhatPublishersAdd(t *testing.T) {
+	var order []string
+	var l log
+	o := Outcome{Links: Links{Run: "https://run"}}
+	links, err := RunLinks(context.Background(), o, []Publisher{
+		&recorder{name: "chat", order: &order, links: Links{SlackTS: "1700000000.000100"}},
+		&recorder{name: "hook", order: &order, fail: errors.New("down")},
+		&recorder{name: "sheet", amendable: true, order: &order, links: Links{Spreadsheet: "https://sheet"}},
+	}, &l)
+	if err == nil {
+		t.Error("the failed destination was not reported")
+	}
+	want := Links{Run: "https://run", Spreadsheet: "https://sheet", SlackTS: "1700000000.000100"}
+	if links != want {
+		t.Errorf("links = %+v, want %+v", links, want)
+	}
+}

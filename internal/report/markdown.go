@@ -122,7 +122,7 @@ func (r Report) markdown(maxRows int) string {
 			continue
 		}
 		fmt.Fprintf(&b, "### %s %s\n\n", inline(o.OfferCode), inline(o.Region))
-		writeFlags(&b, o.Flags, maxRows)
+		writeFlags(&b, o.Flags, o.Labels(), maxRows)
 		writeChanges(&b, o.Changed, maxRows)
 		writeLines(&b, "Added", o.Added, maxRows)
 		writeLines(&b, "Removed", o.Removed, maxRows)
@@ -130,7 +130,7 @@ func (r Report) markdown(maxRows int) string {
 	return b.String()
 }
 
-func writeFlags(b *strings.Builder, flags []Flag, maxRows int) {
+func writeFlags(b *strings.Builder, flags []Flag, labels map[string]string, maxRows int) {
 	if len(flags) == 0 {
 		return
 	}
@@ -144,7 +144,13 @@ func writeFlags(b *strings.Builder, flags []Flag, maxRows int) {
 			fmt.Fprintf(b, "- `%s`: %s\n", inline(f.Kind), inline(f.Message))
 			continue
 		}
-		fmt.Fprintf(b, "- `%s` %s: %s\n", inline(f.Kind), inline(f.RateCode), inline(f.Message))
+		// A flag names its line by label when the report lists the line,
+		// the rate code following as code; otherwise by rate code alone.
+		name := code(f.RateCode)
+		if l := labels[f.RateCode]; l != "" && l != f.RateCode {
+			name = inline(l) + " (" + name + ")"
+		}
+		fmt.Fprintf(b, "- `%s` %s: %s\n", inline(f.Kind), name, inline(f.Message))
 	}
 	b.WriteString("\n")
 }
@@ -153,10 +159,10 @@ func writeChanges(b *strings.Builder, changes []Change, maxRows int) {
 	if len(changes) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "**Changed** (%d, largest first)\n\n| Rate code | Description | Old | New | Change |\n|---|---|---:|---:|---:|\n", len(changes))
+	fmt.Fprintf(b, "**Changed** (%d, largest first)\n\n| Line | Rate code | Description | Old | New | Change |\n|---|---|---|---:|---:|---:|\n", len(changes))
 	for i, c := range Largest(changes) {
 		if i == maxRows {
-			fmt.Fprintf(b, "| …and %d more | | | | |\n", len(changes)-maxRows)
+			fmt.Fprintf(b, "| …and %d more | | | | | |\n", len(changes)-maxRows)
 			break
 		}
 		desc := c.Description
@@ -167,7 +173,7 @@ func writeChanges(b *strings.Builder, changes []Change, maxRows int) {
 			}
 			desc += " (changed: " + strings.Join(fs, ", ") + ")"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", code(c.RateCode), cell(desc), cell(c.OldPrice), cell(c.NewPrice), FormatPct(c.ChangePct))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", cell(c.Label(nil)), code(c.RateCode), cell(desc), cell(c.OldPrice), cell(c.NewPrice), FormatPct(c.ChangePct))
 	}
 	b.WriteString("\n")
 }
@@ -176,13 +182,13 @@ func writeLines(b *strings.Builder, title string, lines []Line, maxRows int) {
 	if len(lines) == 0 {
 		return
 	}
-	fmt.Fprintf(b, "**%s** (%d)\n\n| Rate code | Description | Price |\n|---|---|---:|\n", title, len(lines))
+	fmt.Fprintf(b, "**%s** (%d)\n\n| Line | Rate code | Description | Price |\n|---|---|---|---:|\n", title, len(lines))
 	for i, l := range lines {
 		if i == maxRows {
-			fmt.Fprintf(b, "| …and %d more | | |\n", len(lines)-maxRows)
+			fmt.Fprintf(b, "| …and %d more | | | |\n", len(lines)-maxRows)
 			break
 		}
-		fmt.Fprintf(b, "| %s | %s | %s |\n", code(l.RateCode), cell(l.Description), cell(l.Price+" "+l.Currency+"/"+l.Unit))
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", cell(l.Label(nil)), code(l.RateCode), cell(l.Description), cell(l.Price+" "+l.Currency+"/"+l.Unit))
 	}
 	b.WriteString("\n")
 }

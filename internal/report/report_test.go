@@ -60,11 +60,11 @@ func TestMarkdownCapsAndEscapes(t *testing.T) {
 	if !strings.Contains(md, "| …and 110 more |") {
 		t.Error("the table is not capped with '…and 110 more'")
 	}
-	if !strings.Contains(md, "| `R119` | a \\| b c | 1 | 2 | +119.00% |") {
+	if !strings.Contains(md, "| R119 | `R119` | a \\| b c | 1 | 2 | +119.00% |") {
 		t.Errorf("largest change first, with the description escaped:\n%s", md[:min(len(md), 800)])
 	}
-	if strings.Count(md, "\n| `R") != 10 {
-		t.Errorf("want 10 change rows, got %d", strings.Count(md, "\n| `R"))
+	if strings.Count(md, " | `R") != 10 {
+		t.Errorf("want 10 change rows, got %d", strings.Count(md, " | `R"))
 	}
 	unchanged := Report{Unchanged: true, Offers: []Offer{{OfferCode: "X", Region: "r", ToVersion: "2", Skipped: "version already recorded"}}}.Markdown(0)
 	if !strings.Contains(unchanged, "No price changed.") || !strings.Contains(unchanged, "version already recorded") {
@@ -83,5 +83,38 @@ func TestMarkdownOfferLevelFlag(t *testing.T) {
 	md := r.Markdown(0)
 	if want := "- `large_removal`: 31 of 150 lines removed\n"; !strings.Contains(md, want) {
 		t.Errorf("Markdown lacks %q:\n%s", want, md)
+	}
+}
+
+// A line reads by its label (attributes, term, unit) in every table and in
+// the flags; the rate code stays next to it as code.
+func TestMarkdownNamesLinesByLabel(t *testing.T) {
+	attrs := map[string]string{"instanceType": "ds2.8xlarge"}
+	r := Report{Offers: []Offer{{
+		OfferCode: "AmazonRedshift", Region: "us-east-1", FromVersion: "1", ToVersion: "2",
+		Changed: []Change{{RateCode: "54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U", TermType: "Reserved", Unit: "Quantity",
+			LeaseContractLength: "1yr", OfferingClass: "standard", PurchaseOption: "All Upfront", Currency: "USD",
+			OldPrice: "24000", NewPrice: "72000", ChangePct: pct(200), Description: "Upfront Fee", Attributes: attrs}},
+		Added: []Line{{RateCode: "A.B.C", TermType: "OnDemand", Unit: "Hrs", Price: "0.0120000000", Currency: "USD",
+			Attributes: map[string]string{"instanceType": "m5.large"}}},
+		Flags: []Flag{
+			{Kind: FlagLargeMove, RateCode: "54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U", Message: "+200.00%"},
+			{Kind: FlagReservedAboveOnDemand, RateCode: "X.Y.Z", Message: "not in this report"},
+		},
+	}}}
+	md := r.Markdown(0)
+	for _, want := range []string{
+		"| Line | Rate code | Description | Old | New | Change |",
+		"| ds2.8xlarge · Reserved 1yr standard All Upfront · Quantity | `54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U` | Upfront Fee | 24000 | 72000 | +200.00% |",
+		"| Line | Rate code | Description | Price |",
+		// The price is exactly as AWS wrote it.
+		"| m5.large · OnDemand · Hrs | `A.B.C` |  | 0.0120000000 USD/Hrs |",
+		"- `large_move` ds2.8xlarge · Reserved 1yr standard All Upfront · Quantity (`54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U`): +200.00%\n",
+		// A flag on a line the report does not list keeps its rate code.
+		"- `reserved_above_on_demand` `X.Y.Z`: not in this report\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
 	}
 }

@@ -55,7 +55,7 @@ func TestMarkdownAndSubjectCarryNoControlCharacters(t *testing.T) {
 // break would shift or end the row.
 func TestMarkdownCellsStayInTheirColumn(t *testing.T) {
 	md := hostileReport().Markdown(0)
-	want := map[string]int{"| Offer |": 7, "| Rate code | Description | Old |": 5, "| Rate code | Description | Price |": 3}
+	want := map[string]int{"| Offer |": 7, "| Line | Rate code | Description | Old |": 6, "| Line | Rate code | Description | Price |": 4}
 	cols := 0
 	for _, row := range strings.Split(md, "\n") {
 		if !strings.HasPrefix(row, "|") {

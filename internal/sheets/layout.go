@@ -17,12 +17,18 @@ import (
 
 // Layout of the Changes and Status tabs. Their columns are fixed: the key
 // column is how a later run recognises lines it already appended.
+//
+// "line" (the line's readable label) came after "key" so that a Changes tab
+// written before it keeps every column where it was: such a tab's header
+// (legacyChangesHeader) is extended in place, its rows stay as they are.
 var (
 	changesHeader = []string{
 		"date", "version", "offer", "region", "kind", "rate_code", "sku", "term_type", "unit",
 		"description", "attributes", "attribute_changes", "old_price", "new_price", "change_pct", "key",
+		"line",
 	}
-	statusHeader = []string{
+	legacyChangesHeader = changesHeader[:colLine]
+	statusHeader        = []string{
 		"offer", "region", "tab", "version", "publication_date", "run", "commit", "updated_at",
 	}
 )
@@ -32,6 +38,7 @@ const (
 	colNewPrice  = 13
 	colChangePct = 14
 	colKey       = 15
+	colLine      = 16
 	pctPattern   = "0.00"
 	maxDecimals  = 30
 )
@@ -242,7 +249,8 @@ func ChangeKey(offer, region, version, kind, rateCode string) string {
 func (p *layout) buildChanges(rep report.Report) error {
 	date := p.o.Now().UTC().Format("2006-01-02")
 	seen := map[string]bool{}
-	add := func(off report.Offer, kind, rateCode, sku, term, unit, desc string, attrs map[string]string, attrChanges, oldP, newP string, pct *float64) error {
+	add := func(off report.Offer, kind string, l report.Line, attrChanges, oldP, newP string, pct *float64) error {
+		rateCode, sku, term, unit, desc, attrs := l.RateCode, l.SKU, l.TermType, l.Unit, l.Description, l.Attributes
 		key := cellText(ChangeKey(off.OfferCode, off.Region, off.ToVersion, kind, rateCode))
 		if seen[key] {
 			return nil
@@ -263,6 +271,9 @@ func (p *layout) buildChanges(rep report.Report) error {
 		row.cells = []any{
 			date, off.ToVersion, off.OfferCode, off.Region, kind, rateCode, sku, term, unit,
 			desc, p.attributes(attrs), attrChanges, price(oldP), price(newP), pctCell, key,
+			// The label is for reading only: it is written as text, and the
+			// prices stay in their own columns as AWS wrote them.
+			l.Label(p.o.KeyAttributes),
 		}
 		for i, c := range row.cells {
 			if s, ok := c.(string); ok {
@@ -282,13 +293,13 @@ func (p *layout) buildChanges(rep report.Report) error {
 		}
 		for _, l := range off.Added {
 			p.added++
-			if err := add(off, KindAdded, l.RateCode, l.SKU, l.TermType, l.Unit, l.Description, l.Attributes, "", "", l.Price, nil); err != nil {
+			if err := add(off, KindAdded, l, "", "", l.Price, nil); err != nil {
 				return err
 			}
 		}
 		for _, l := range off.Removed {
 			p.removed++
-			if err := add(off, KindRemoved, l.RateCode, l.SKU, l.TermType, l.Unit, l.Description, l.Attributes, "", l.Price, "", nil); err != nil {
+			if err := add(off, KindRemoved, l, "", l.Price, "", nil); err != nil {
 				return err
 			}
 		}
@@ -298,7 +309,7 @@ func (p *layout) buildChanges(rep report.Report) error {
 			for _, f := range c.AttributeChanges {
 				fc = append(fc, fmt.Sprintf("%s: %s → %s", f.Field, f.Old, f.New))
 			}
-			if err := add(off, KindChanged, c.RateCode, c.SKU, c.TermType, c.Unit, c.Description, c.Attributes, strings.Join(fc, "; "), c.OldPrice, c.NewPrice, c.ChangePct); err != nil {
+			if err := add(off, KindChanged, c.Line(), strings.Join(fc, "; "), c.OldPrice, c.NewPrice, c.ChangePct); err != nil {
 				return err
 			}
 		}

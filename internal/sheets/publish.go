@@ -29,6 +29,10 @@ type sheetState struct {
 	id                 int64
 	title              string
 	rows, cols, frozen int64
+	// rules are the sheet's conditional format rules, filtered whether it
+	// has a basic filter: what changesLook leaves as it is.
+	rules    []*sheetsapi.ConditionalFormatRule
+	filtered bool
 }
 
 // target is a tab this run writes, with the grid it needs.
@@ -169,22 +173,57 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 		formats = append(formats, f...)
 	}
 
-	// 8. Number formats, now that every sheet id is known.
+	// 8. Number formats, colours, filter and links, now that every sheet
+	// id is known.
 	for i, t := range p.layout.tabs {
 		for _, n := range t.numbers {
 			formats = append(formats, numberFormat(targets[i].id, 1, int64(len(t.rows))+1, int64(n.index), n.pattern))
 		}
 	}
-	if len(formats) > 0 {
-		err := p.call(ctx, "set number formats", true, func(ctx context.Context) error {
-			_, err := p.svc.Spreadsheets.BatchUpdate(id, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: formats}).Context(ctx).Do()
-			return err
-		})
-		if err != nil {
-			return p.res, err
-		}
+	if r := statusLinks(stt.id, status); r != nil {
+		formats = append(formats, r)
+	}
+	if err := p.format(ctx, formats, ct.id, changesTab); err != nil {
+		return p.res, err
 	}
 	return p.res, nil
+}
+
+// sheetFields is what readSheets reads of each sheet.
+const sheetFields = "sheets(properties,conditionalFormats,basicFilter)"
+
+// format sends the formats (number formats and links, which can be set
+// twice) with what gives the Changes tab (sheet id) its colours and filter
+// (see changesLook). A rule added twice would be there twice, so when an
+// attempt may have taken effect, the next one reads the tab again and adds
+// only what is missing.
+func (p *publisher) format(ctx context.Context, formats []*sheetsapi.Request, id int64, existing *sheetState) error {
+	reqs := append(slices.Clip(formats), changesLook(id, existing)...)
+	if len(reqs) == 0 {
+		return nil
+	}
+	first := true
+	return p.call(ctx, "set formats", true, func(ctx context.Context) error {
+		if !first {
+			p.res.ReadRequests++
+			ss, err := p.svc.Spreadsheets.Get(p.o.SpreadsheetID).Fields(sheetFields).Context(ctx).Do()
+			if err != nil {
+				return err
+			}
+			var now *sheetState
+			for _, st := range sheetStates(ss) {
+				if st.id == id {
+					now = st
+				}
+			}
+			if reqs = append(slices.Clip(formats), changesLook(id, now)...); len(reqs) == 0 {
+				return nil
+			}
+		}
+		first = false
+		_, err := p.svc.Spreadsheets.BatchUpdate(p.o.SpreadsheetID, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
+		return err
+	})
 }
 
 // readSheets reads the properties of every sheet of the spreadsheet.
@@ -193,24 +232,29 @@ func (p *publisher) readSheets(ctx context.Context) ([]*sheetState, error) {
 	var ss *sheetsapi.Spreadsheet
 	err := p.call(ctx, "read spreadsheet "+id, false, func(ctx context.Context) error {
 		var err error
-		ss, err = p.svc.Spreadsheets.Get(id).Fields("sheets.properties").Context(ctx).Do()
+		ss, err = p.svc.Spreadsheets.Get(id).Fields(sheetFields).Context(ctx).Do()
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	return sheetStates(ss), nil
+}
+
+// sheetStates is what a spreadsheets.get answer says of each sheet.
+func sheetStates(ss *sheetsapi.Spreadsheet) []*sheetState {
 	var existing []*sheetState
 	for _, sh := range ss.Sheets {
 		if sh.Properties == nil {
 			continue
 		}
-		st := &sheetState{id: sh.Properties.SheetId, title: sh.Properties.Title}
+		st := &sheetState{id: sh.Properties.SheetId, title: sh.Properties.Title, rules: sh.ConditionalFormats, filtered: sh.BasicFilter != nil}
 		if g := sh.Properties.GridProperties; g != nil {
 			st.rows, st.cols, st.frozen = g.RowCount, g.ColumnCount, g.FrozenRowCount
 		}
 		existing = append(existing, st)
 	}
-	return existing, nil
+	return existing
 }
 
 // findSheet finds a sheet by title, as Sheets compares titles: ignoring
@@ -277,11 +321,17 @@ func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetSt
 	}
 
 	if header := value(headerIndex); len(header) > 0 && len(header[0]) > 0 {
-		if got := cellStrings(header[0]); !slices.Equal(got, changesHeader) {
+		got := cellStrings(header[0])
+		switch {
+		case slices.Equal(got, changesHeader):
+			cur.changesHeaderPresent = true
+		case slices.Equal(got, legacyChangesHeader):
+			// Written before the line column: the header is written again
+			// with it (its first columns unchanged), the rows keep theirs.
+		default:
 			return cur, fmt.Errorf("sheets: tab %q does not have the changes layout (%s, want %q): rename that tab, or choose another changes tab name (--sheet-changes-tab)",
 				changesTab.title, describeRow1(got), strings.Join(changesHeader, ", "))
 		}
-		cur.changesHeaderPresent = true
 	}
 	for _, row := range value(keyIndex) {
 		if len(row) > 0 {
@@ -615,6 +665,9 @@ func (p *publisher) appendChanges(ctx context.Context, ct *target, changes []cha
 					numberFormat(ct.id, r0, r1, colNewPrice, decimalPattern(decimals)))
 			}
 			formats = append(formats, numberFormat(ct.id, r0, r1, colChangePct, pctPattern))
+			if r := versionLinks(ct.id, r0, r1, p.o.CommitURL); r != nil {
+				formats = append(formats, r)
+			}
 		}
 	}
 	return formats, nil

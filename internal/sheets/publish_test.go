@@ -190,15 +190,15 @@ func TestPublishFirstRun(t *testing.T) {
 	}
 
 	ch, _ := e.fake.Sheet(spreadsheetID, "Changes")
-	if ch.FrozenRows != 1 || ch.Columns != 16 {
+	if ch.FrozenRows != 1 || ch.Columns != 17 {
 		t.Errorf("Changes grid = %+v", ch)
 	}
 	changes := e.fake.FormattedValues(spreadsheetID, "Changes")
 	want := [][]string{
 		changesHeader,
-		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "added", "2223B6PCG6QAUYY6.38NPMPTW36.2TG2D8R56U", "2223B6PCG6QAUYY6", "Reserved", "Quantity", "Upfront Fee", "instanceType=m5.large", "", "", "431.0000000000", "", "AmazonEC2|us-east-1|" + v1 + "|added|2223B6PCG6QAUYY6.38NPMPTW36.2TG2D8R56U"},
-		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "removed", "9999ZZZZ.JRTCKXETXF.6YS6EN2CT7", "9999ZZZZ", "OnDemand", "Hrs", "", "instanceType=m4.large", "", "0.0960000000", "", "", "AmazonEC2|us-east-1|" + v1 + "|removed|9999ZZZZ.JRTCKXETXF.6YS6EN2CT7"},
-		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "changed", "2223B6PCG6QAUYY6.JRTCKXETXF.6YS6EN2CT7", "2223B6PCG6QAUYY6", "OnDemand", "Hrs", "", "instanceType=m5.large", "", "0.0000200000", "0.0000166667", "-16.67", "AmazonEC2|us-east-1|" + v1 + "|changed|2223B6PCG6QAUYY6.JRTCKXETXF.6YS6EN2CT7"},
+		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "added", "2223B6PCG6QAUYY6.38NPMPTW36.2TG2D8R56U", "2223B6PCG6QAUYY6", "Reserved", "Quantity", "Upfront Fee", "instanceType=m5.large", "", "", "431.0000000000", "", "AmazonEC2|us-east-1|" + v1 + "|added|2223B6PCG6QAUYY6.38NPMPTW36.2TG2D8R56U", "m5.large · Reserved · Quantity"},
+		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "removed", "9999ZZZZ.JRTCKXETXF.6YS6EN2CT7", "9999ZZZZ", "OnDemand", "Hrs", "", "instanceType=m4.large", "", "0.0960000000", "", "", "AmazonEC2|us-east-1|" + v1 + "|removed|9999ZZZZ.JRTCKXETXF.6YS6EN2CT7", "m4.large · OnDemand · Hrs"},
+		{"2025-09-13", v1, "AmazonEC2", "us-east-1", "changed", "2223B6PCG6QAUYY6.JRTCKXETXF.6YS6EN2CT7", "2223B6PCG6QAUYY6", "OnDemand", "Hrs", "", "instanceType=m5.large", "", "0.0000200000", "0.0000166667", "-16.67", "AmazonEC2|us-east-1|" + v1 + "|changed|2223B6PCG6QAUYY6.JRTCKXETXF.6YS6EN2CT7", "m5.large · OnDemand · Hrs"},
 	}
 	if fmt.Sprint(changes) != fmt.Sprint(want) {
 		t.Errorf("Changes tab =\n%q\nwant\n%q", changes, want)
@@ -644,5 +644,48 @@ func TestPublishShrinksBeforeAddingTabs(t *testing.T) {
 	}
 	if sh, ok := e.fake.Sheet(spreadsheetID, "AmazonEC2 us-west-2"); !ok || sh.Rows != 11 {
 		t.Errorf("the shrunk tab is %+v", sh)
+	}
+}
+
+// A Changes tab written before the line column (16 columns, a grid just as
+// wide) is taken over: its header gains "line", its rows stay as they were,
+// its key column still recognises the lines it holds, and new rows carry
+// their label.
+func TestPublishExtendsAChangesTabWithoutTheLineColumn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if _, err := e.svc.Spreadsheets.BatchUpdate(spreadsheetID, &sheetsapi.BatchUpdateSpreadsheetRequest{Requests: []*sheetsapi.Request{
+		{AddSheet: &sheetsapi.AddSheetRequest{Properties: &sheetsapi.SheetProperties{Title: "Changes",
+			GridProperties: &sheetsapi.GridProperties{RowCount: 2, ColumnCount: int64(len(legacyChangesHeader)), FrozenRowCount: 1}}}},
+	}}).Context(ctx).Do(); err != nil {
+		t.Fatal(err)
+	}
+	old := []any{"2025-09-12", v1, "AmazonEC2", "us-east-1", "removed", "9999ZZZZ.JRTCKXETXF.6YS6EN2CT7", "9999ZZZZ", "OnDemand", "Hrs", "",
+		"instanceType=m4.large", "", "0.0960000000", "", "", "AmazonEC2|us-east-1|" + v1 + "|removed|9999ZZZZ.JRTCKXETXF.6YS6EN2CT7"}
+	if _, err := e.svc.Spreadsheets.Values.Update(spreadsheetID, "Changes!A1", &sheetsapi.ValueRange{Values: [][]any{anyRow(legacyChangesHeader), old}}).
+		ValueInputOption("RAW").Context(ctx).Do(); err != nil {
+		t.Fatal(err)
+	}
+
+	res := e.publish(t, []Tab{ec2Snapshot(t, v1)}, report1())
+	if res.ChangesAppended != 2 || res.ChangesSkipped != 1 {
+		t.Errorf("result = %+v, want 2 appended and the line already there skipped", res)
+	}
+	got := e.fake.Values(spreadsheetID, "Changes")
+	if fmt.Sprint(got[0]) != fmt.Sprint(anyRow(changesHeader)) {
+		t.Errorf("header = %q, want %q", got[0], changesHeader)
+	}
+	if fmt.Sprint(got[1]) != fmt.Sprint(old) {
+		t.Errorf("the earlier row changed: %q, was %q", got[1], old)
+	}
+	if len(got) != 4 || len(got[2]) != len(changesHeader) || got[2][colLine] != "m5.large · Reserved · Quantity" {
+		t.Errorf("Changes tab = %q", got)
+	}
+	if ch, _ := e.fake.Sheet(spreadsheetID, "Changes"); ch.Columns != int64(len(changesHeader)) {
+		t.Errorf("Changes grid = %+v, want %d columns", ch, len(changesHeader))
+	}
+	// And a second run finds everything in place.
+	if res := e.publish(t, []Tab{ec2Snapshot(t, v1)}, report1()); res.ChangesAppended != 0 || res.ChangesSkipped != 3 {
+		t.Errorf("re-run = %+v", res)
 	}
 }

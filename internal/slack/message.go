@@ -26,6 +26,9 @@ type Message struct {
 	// PublicationID identifies the report and run the message publishes
 	// (see SendOnce); a bot token sends it as message metadata too.
 	PublicationID string
+	// ThreadTS, when set, posts the message as a reply in the thread of
+	// the message with that ts (a bot token only).
+	ThreadTS string
 }
 
 // Slack's limits. Lengths are counted in bytes, which is never less than
@@ -61,6 +64,7 @@ const (
 	// that no single line needs cutting in the middle of its formatting.
 	maxNameLen  = 100
 	maxDescLen  = 150
+	maxLabelLen = 200
 	maxPriceLen = 64
 	maxFlagLen  = 300
 	// maxLinkURL keeps a link inside a list line short enough that the
@@ -321,15 +325,24 @@ func changeBlocks(changed []report.Offer, maxChanges int) []goslack.Block {
 	return packSections("*Largest changes*", line, min(len(all), maxChanges), len(all), changesSections, changesBudget)
 }
 
-// changeLine formats "• `rate_code` description: old → new USD (+12.5%)".
+// changeLine formats "• ds2.8xlarge · Reserved 1yr standard All Upfront ·
+// Quantity · Upfront Fee: 24000 → 72000 USD (+200.0%) `rate_code`": the
+// line's label (see report.Line.Label) and description first, its rate code
+// last, so that a person reads what changed and a tool can still find it. A
+// line with nothing but a rate code reads "• `rate_code` description: …".
 // Prices are the report's strings: formatting them through a float would
 // change what AWS published.
 func changeLine(l located, withRegion bool) string {
 	c := *l.change
+	name, code := lineName(c.Label(nil), c.RateCode)
 	var b strings.Builder
-	b.WriteString("• `" + codeSpan(c.RateCode) + "`")
+	b.WriteString("• " + name)
 	if c.Description != "" {
-		b.WriteString(" " + escape(truncate(c.Description, maxDescLen)))
+		sep := " "
+		if code != "" {
+			sep = " · "
+		}
+		b.WriteString(sep + escape(truncate(c.Description, maxDescLen)))
 	}
 	if withRegion {
 		b.WriteString(" [" + escape(offerName(*l.offer)) + "]")
@@ -339,7 +352,20 @@ func changeLine(l located, withRegion bool) string {
 		b.WriteString(" " + escape(truncate(c.Currency, maxNameLen)))
 	}
 	b.WriteString(" (" + pctText(c) + ")")
+	if code != "" {
+		b.WriteString(" " + code)
+	}
 	return b.String()
+}
+
+// lineName is how a line is named in a list: its label, with its rate code
+// as a code span to put after the line; or, when the label is only the rate
+// code, that code span alone (and no code after).
+func lineName(label, rateCode string) (name, code string) {
+	if label == "" || label == rateCode {
+		return "`" + codeSpan(rateCode) + "`", ""
+	}
+	return escape(truncate(label, maxLabelLen)), "`" + codeSpan(rateCode) + "`"
 }
 
 func pctText(c report.Change) string {
@@ -382,13 +408,15 @@ var flagNames = map[string]string{
 
 func flagBlocks(changed []report.Offer) []goslack.Block {
 	type located struct {
-		offer *report.Offer
-		flag  *report.Flag
+		offer  *report.Offer
+		flag   *report.Flag
+		labels map[string]string
 	}
 	var all []located
 	for i := range changed {
+		labels := changed[i].Labels()
 		for j := range changed[i].Flags {
-			all = append(all, located{&changed[i], &changed[i].Flags[j]})
+			all = append(all, located{&changed[i], &changed[i].Flags[j], labels})
 		}
 	}
 	if len(all) == 0 {
@@ -399,7 +427,12 @@ func flagBlocks(changed []report.Offer) []goslack.Block {
 		kind := cmp.Or(flagNames[f.Kind], f.Kind)
 		line := "• *" + escape(truncate(kind, maxNameLen)) + "*" // a flag of the whole offer/region
 		if f.RateCode != "" {
-			line = "• `" + codeSpan(f.RateCode) + "` " + line[len("• "):]
+			// A flagged line reads by its label when the report lists it.
+			name, code := lineName(all[i].labels[f.RateCode], f.RateCode)
+			if code != "" {
+				name += " " + code
+			}
+			line = "• " + name + " " + line[len("• "):]
 		}
 		if len(changed) > 1 {
 			line += " [" + escape(offerName(*all[i].offer)) + "]"

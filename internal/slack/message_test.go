@@ -177,7 +177,7 @@ func TestLargeChangeIsCutWithCount(t *testing.T) {
 	msg, _ := BuildMessage(publish.Outcome{Status: publish.StatusSuccess, Report: largeReport()}, MessageOptions{MaxChanges: 1000})
 	all := strings.Join(sectionTexts(t, msg), "\n")
 	changes := all[strings.Index(all, "*Largest changes*"):strings.Index(all, "*Flags")]
-	shown := strings.Count(changes, "\n• `")
+	shown := strings.Count(changes, "\n• ")
 	m := regexp.MustCompile(`_…and (\d+) more_`).FindStringSubmatch(changes)
 	if m == nil {
 		t.Fatalf("303 changes were not cut with \"…and N more\" (%d shown)", shown)
@@ -272,6 +272,17 @@ func TestChangeLine(t *testing.T) {
 			"• `R'5` &lt;!channel&gt; &amp; co: 1 → 1.0001 (0.0%)"},
 	}
 	offer := &report.Offer{OfferCode: "AmazonEC2", Region: "us-east-1"}
+	tests = append(tests, struct {
+		c    report.Change
+		want string
+	}{
+		// A line with attributes and a term reads by its label, its
+		// rate code after; the prices stay as AWS wrote them.
+		report.Change{RateCode: "54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U", TermType: "Reserved", Unit: "Quantity",
+			LeaseContractLength: "1yr", OfferingClass: "standard", PurchaseOption: "All Upfront", Description: "Upfront Fee",
+			Currency: "USD", OldPrice: "24000", NewPrice: "72000", ChangePct: pct(200), Attributes: map[string]string{"instanceType": "ds2.8xlarge"}},
+		"• ds2.8xlarge · Reserved 1yr standard All Upfront · Quantity · Upfront Fee: 24000 → 72000 USD (+200.0%) `54HCHMYAK66DCEQX.38NPMPTW36.2TG2D8R56U`",
+	})
 	for _, tt := range tests {
 		if got := changeLine(located{offer: offer, change: &tt.c}, false); got != tt.want {
 			t.Errorf("changeLine(%s)\n got %q\nwant %q", tt.c.RateCode, got, tt.want)

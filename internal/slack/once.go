@@ -50,6 +50,10 @@ type SendResult struct {
 	// AlreadyPosted is the ts of the earlier message of the same
 	// publication found in the channel; the message was not posted again.
 	AlreadyPosted string
+	// TS is the ts of the message posted now, or of the earlier one found
+	// (AlreadyPosted); "" when a webhook posted it, as a webhook's answer
+	// has none.
+	TS string
 	// Unchecked says why the channel could not be checked for an earlier
 	// post (a webhook, a token without the history scope, a history
 	// longer than the pages read); "" when it was checked.
@@ -80,14 +84,15 @@ func (s *Sender) SendOnce(ctx context.Context, m Message) (SendResult, error) {
 		case err != nil:
 			return res, fmt.Errorf("%w (the message was not posted, so that it is not posted twice)", err)
 		case ts != "":
-			res.AlreadyPosted = ts
+			res.AlreadyPosted, res.TS = ts, ts
 			return res, nil
 		}
 	}
-	if err := s.Send(ctx, m); err != nil {
+	ts, err := s.SendTS(ctx, m)
+	if err != nil {
 		return res, err
 	}
-	res.Posted = true
+	res.Posted, res.TS = true, ts
 	return res, nil
 }
 

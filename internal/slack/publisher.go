@@ -23,6 +23,12 @@ type Publisher struct {
 	// then shows that where people look (a workflow annotation).
 	Rerun bool
 	Warn  func(msg string)
+	// Thread posts every change (see BuildThread) as replies in the
+	// thread of the summary message. Only a bot token can: a webhook's
+	// answer has no ts to reply under. A summary found already posted by
+	// an earlier attempt gets no thread either, so a re-run posts nothing
+	// twice.
+	Thread bool
 }
 
 // Name implements publish.Publisher.
@@ -60,6 +66,15 @@ func (p *Publisher) Publish(ctx context.Context, o publish.Outcome) (publish.Lin
 			return publish.Links{}, err
 		}
 		fmt.Fprintf(p.Stdout, "%s\n", data)
+		if p.Thread {
+			for _, reply := range BuildThread(o) {
+				data, err := RenderJSON(reply)
+				if err != nil {
+					return publish.Links{}, err
+				}
+				fmt.Fprintf(p.Stdout, "%s\n", data)
+			}
+		}
 		return publish.Links{}, nil
 	}
 	sender, err := NewSender(cfg)
@@ -79,10 +94,36 @@ func (p *Publisher) Publish(ctx context.Context, o publish.Outcome) (publish.Lin
 	if err != nil {
 		return publish.Links{}, err
 	}
+	links := publish.Links{SlackTS: res.TS}
 	if res.AlreadyPosted != "" {
 		fmt.Fprintf(p.Stderr, "slack: this report was already posted (message %s, publication %s); not posting it again\n", res.AlreadyPosted, msg.PublicationID)
-		return publish.Links{}, nil
+		return links, nil
 	}
 	fmt.Fprintf(p.Stderr, "slack: message posted (publication %s)\n", msg.PublicationID)
-	return publish.Links{}, nil
+	if p.Thread {
+		return links, p.postThread(ctx, sender, o, res.TS)
+	}
+	return links, nil
+}
+
+// postThread posts every change in the thread of the summary message ts.
+func (p *Publisher) postThread(ctx context.Context, sender *Sender, o publish.Outcome, ts string) error {
+	replies := BuildThread(o)
+	switch {
+	case len(replies) == 0:
+		return nil
+	case ts == "":
+		fmt.Fprintln(p.Stderr, "slack: an incoming webhook's answer has no message ts to reply under, so the list of changes is not posted in a thread; use a bot token (SLACK_BOT_TOKEN) for --slack-thread")
+		return nil
+	}
+	for i, reply := range replies {
+		reply.ThreadTS = ts
+		if err := sender.Send(ctx, reply); err != nil {
+			// The summary is in the channel: a re-run finds it and posts
+			// neither it nor its thread again, so say what is missing.
+			return fmt.Errorf("the summary was posted (message %s), but reply %d of %d of its thread was not (a re-run does not post it): %w", ts, i+1, len(replies), err)
+		}
+	}
+	fmt.Fprintf(p.Stderr, "slack: every change posted in %d thread replies\n", len(replies))
+	return nil
 }

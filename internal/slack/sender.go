@@ -89,7 +89,9 @@ func (c Config) Secrets() []string {
 // Sender posts messages to Slack as its Config says. It is safe for
 // concurrent use.
 type Sender struct {
-	post func(ctx context.Context, m Message) error
+	// post posts m and returns its ts ("" from a webhook, whose answer
+	// has none).
+	post func(ctx context.Context, m Message) (string, error)
 	// find looks for an earlier post of a publication, calling each page
 	// of history through retry; nil for a webhook, which cannot read its
 	// channel.
@@ -163,7 +165,20 @@ func NewSender(cfg Config) (*Sender, error) {
 
 // Send posts m, waiting and retrying when Slack answers 429.
 func (s *Sender) Send(ctx context.Context, m Message) error {
-	return s.retry(ctx, func() error { return s.post(ctx, m) })
+	_, err := s.SendTS(ctx, m)
+	return err
+}
+
+// SendTS is Send that also returns the posted message's ts, its id in the
+// channel (what a reply in its thread names); "" from a webhook.
+func (s *Sender) SendTS(ctx context.Context, m Message) (string, error) {
+	var ts string
+	err := s.retry(ctx, func() error {
+		var err error
+		ts, err = s.post(ctx, m)
+		return err
+	})
+	return ts, err
 }
 
 // retry runs call, waiting and calling again when Slack answers 429.
@@ -215,7 +230,11 @@ type webhook struct {
 
 // post sends the webhook payload with net/http rather than slack-go, which
 // discards the body that says why Slack refused the message.
-func (w *webhook) post(ctx context.Context, m Message) error {
+func (w *webhook) post(ctx context.Context, m Message) (string, error) {
+	return "", w.send(ctx, m)
+}
+
+func (w *webhook) send(ctx context.Context, m Message) error {
 	body, err := RenderJSON(m)
 	if err != nil {
 		return err
@@ -259,7 +278,7 @@ type bot struct {
 	maxPages               int
 }
 
-func (b *bot) post(ctx context.Context, m Message) error {
+func (b *bot) post(ctx context.Context, m Message) (string, error) {
 	// A fresh recorder per call: slack-go hides the "ok" field, and a reply
 	// of {"ok":false} with no error code comes back from it as success.
 	rec := &okRecorder{client: b.client}
@@ -275,8 +294,14 @@ func (b *bot) post(ctx context.Context, m Message) error {
 	if m.PublicationID != "" {
 		opts = append(opts, goslack.MsgOptionMetadata(publicationMetadata(m.PublicationID)))
 	}
-	_, _, err := api.PostMessageContext(ctx, b.channel, opts...)
-	return apiErr(methodPost, err, rec)
+	if m.ThreadTS != "" {
+		opts = append(opts, goslack.MsgOptionTS(m.ThreadTS))
+	}
+	_, ts, err := api.PostMessageContext(ctx, b.channel, opts...)
+	if err := apiErr(methodPost, err, rec); err != nil {
+		return "", err
+	}
+	return ts, nil
 }
 
 // apiErr turns slack-go's answer to a Web API call into an *APIError that

@@ -136,9 +136,12 @@ func NewPayload(o publish.Outcome) Payload {
 		PublicationID: o.PublicationID,
 		Status:        o.RunStatus(),
 		Jobs:          []Job{},
-		Links:         Links(o.Links),
-		Unpublished:   []Unpublished{},
-		Report:        o.Report,
+		// Field by field: publish.Links carries more than the payload
+		// documents (the Slack message's ts).
+		Links: Links{Repository: o.Links.Repository, Run: o.Links.Run, Commit: o.Links.Commit,
+			Spreadsheet: o.Links.Spreadsheet},
+		Unpublished: []Unpublished{},
+		Report:      o.Report,
 	}
 	for _, j := range o.Jobs {
 		p.Jobs = append(p.Jobs, Job(j))

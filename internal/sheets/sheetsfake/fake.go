@@ -33,6 +33,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -114,6 +115,9 @@ type sheet struct {
 	rows, cols, frozen int64
 	data               [][]any // nil cell = empty; string, float64 or bool
 	formats            []numberFormat
+	rules              []Rule
+	filter             *Range
+	links              map[[2]int64]string // cell (row, column) → link
 }
 
 type numberFormat struct {
@@ -196,6 +200,7 @@ const ResetConnection = 0
 type appliedFault struct {
 	call string
 	code int
+	skip int // requests of call that pass before this fault fires
 }
 
 // FailNextAfterApplying makes the next n requests of the API method call
@@ -210,6 +215,16 @@ func (s *Server) FailNextAfterApplying(call string, n, code int) {
 	for range n {
 		s.applied = append(s.applied, appliedFault{call: call, code: code})
 	}
+}
+
+// FailNthAfterApplying makes the nth next request of the API method call
+// (counting from 1) take effect and then answer code, as
+// FailNextAfterApplying does; the ones before it pass. It reaches a write
+// that comes after others of the same method in a run.
+func (s *Server) FailNthAfterApplying(call string, nth, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applied = append(s.applied, appliedFault{call: call, code: code, skip: nth - 1})
 }
 
 // FailNextAppendsAfterApplying makes the next n values.append requests add
@@ -551,6 +566,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			copyResponse(rec, res)
 			return
 		}
+		if s.applied[i].skip > 0 {
+			s.applied[i].skip--
+			copyResponse(rec, res)
+			return
+		}
 		f := s.applied[i]
 		s.applied = slices.Delete(s.applied, i, i+1)
 		if f.code == ResetConnection {
@@ -681,7 +701,7 @@ func (s *Server) serveLocked(w http.ResponseWriter, r *http.Request, body []byte
 	rem := rest[i:]
 	switch {
 	case rem == "" && r.Method == http.MethodGet:
-		return s.getSpreadsheet(w, b)
+		return s.getSpreadsheet(w, b, q.Get("fields"))
 	case rem == ":batchUpdate" && r.Method == http.MethodPost:
 		return s.batchUpdate(w, b, body)
 	case rem == "/values:batchUpdate" && r.Method == http.MethodPost:
@@ -734,10 +754,21 @@ func (sh *sheet) props(index int) sheetProps {
 		GridProperties: &gridProps{RowCount: sh.rows, ColumnCount: sh.cols, FrozenRowCount: sh.frozen}}
 }
 
-func (s *Server) getSpreadsheet(w http.ResponseWriter, b *book) *apiError {
+// getSpreadsheet answers spreadsheets.get. Like the service, it returns a
+// sheet's conditional formats and basic filter only when fields asks for
+// them (or names no fields), and leaves out what a sheet does not have.
+func (s *Server) getSpreadsheet(w http.ResponseWriter, b *book, fields string) *apiError {
+	wants := func(f string) bool { return fields == "" || strings.Contains(fields, f) }
 	var sheets []any
 	for i, sh := range b.sheets {
-		sheets = append(sheets, map[string]any{"properties": sh.props(i)})
+		m := map[string]any{"properties": sh.props(i)}
+		if wants("conditionalFormats") && len(sh.rules) > 0 {
+			m["conditionalFormats"] = sh.rules
+		}
+		if wants("basicFilter") && sh.filter != nil {
+			m["basicFilter"] = Filter{Range: *sh.filter}
+		}
+		sheets = append(sheets, m)
 	}
 	writeJSON(w, map[string]any{
 		"spreadsheetId":  b.id,
@@ -785,6 +816,11 @@ type batchRequest struct {
 					Type    string `json:"type"`
 					Pattern string `json:"pattern"`
 				} `json:"numberFormat"`
+				TextFormat *struct {
+					Link *struct {
+						URI string `json:"uri"`
+					} `json:"link"`
+				} `json:"textFormat"`
 			} `json:"userEnteredFormat"`
 		} `json:"cell"`
 		Fields string `json:"fields"`
@@ -792,6 +828,9 @@ type batchRequest struct {
 	DeleteSheet *struct {
 		SheetID int64 `json:"sheetId"`
 	} `json:"deleteSheet"`
+	AddConditionalFormatRule *addConditionalFormatRule `json:"addConditionalFormatRule"`
+	SetBasicFilter           *setBasicFilter           `json:"setBasicFilter"`
+	UpdateCells              *updateCells              `json:"updateCells"`
 }
 
 // clone copies the structure of a spreadsheet; cell data is shared, which
@@ -801,6 +840,8 @@ func (b *book) clone() *book {
 	for _, sh := range b.sheets {
 		cp := *sh
 		cp.formats = slices.Clone(sh.formats)
+		cp.rules = slices.Clone(sh.rules)
+		cp.links = maps.Clone(sh.links)
 		c.sheets = append(c.sheets, &cp)
 	}
 	return c
@@ -951,6 +992,19 @@ func (b *book) apply(br batchRequest) (reply any, kind string, e *apiError) {
 		if rc.Fields == "" {
 			return nil, kind, badRequest("At least one field must be updated, but 'fields' is empty.")
 		}
+		if linksField(rc.Fields) {
+			g := Range{SheetID: rc.Range.SheetID, StartRowIndex: rc.Range.StartRowIndex, EndRowIndex: rc.Range.EndRowIndex,
+				StartColumnIndex: rc.Range.StartColumnIndex, EndColumnIndex: rc.Range.EndColumnIndex}
+			if _, e := b.checkRange(g); e != nil {
+				return nil, kind, e
+			}
+			cell := &cellData{}
+			if tf := rc.Cell.UserEnteredFormat.TextFormat; tf != nil && tf.Link != nil {
+				cell.UserEnteredFormat = &linkFormat{TextFormat: tf}
+			}
+			r0, r1, c0, c1 := g.bounds(sh)
+			sh.setLinks(r0, r1, c0, c1, func(int64, int64) *cellData { return cell })
+		}
 		nf := rc.Cell.UserEnteredFormat.NumberFormat
 		if !strings.Contains(rc.Fields, "userEnteredFormat") || nf == nil {
 			return empty, kind, nil
@@ -975,6 +1029,15 @@ func (b *book) apply(br batchRequest) (reply any, kind string, e *apiError) {
 		}
 		sh.formats = append(sh.formats, f)
 		return empty, kind, nil
+
+	case br.AddConditionalFormatRule != nil:
+		return empty, "addConditionalFormatRule", b.addConditionalFormatRule(br.AddConditionalFormatRule)
+
+	case br.SetBasicFilter != nil:
+		return empty, "setBasicFilter", b.setBasicFilter(br.SetBasicFilter)
+
+	case br.UpdateCells != nil:
+		return empty, "updateCells", b.updateCells(br.UpdateCells)
 
 	case br.DeleteSheet != nil:
 		kind = "deleteSheet"

@@ -50,6 +50,9 @@ type Received struct {
 	Metadata json.RawMessage
 	// TS is the message's timestamp, its id in the channel.
 	TS string
+	// ThreadTS is the ts of the message this one replies to, in its
+	// thread; "" for a message of the channel itself.
+	ThreadTS string
 }
 
 // message is one message of the channel's history.
@@ -208,14 +211,35 @@ func (s *Server) begin() (limited bool, retryAfter string, fail *string) {
 }
 
 // record accepts a message: it is received and joins the channel's
-// history, posted by the app. It returns the message's ts.
+// history, posted by the app. It returns the message's ts. A reply in a
+// thread gets its own ts but stays out of the channel's history, as
+// conversations.history returns only the messages of the channel itself.
 func (s *Server) record(r Received) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if r.ThreadTS != "" {
+		s.seq++
+		r.TS = fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1_000_000)
+		s.received = append(s.received, r)
+		return r.TS
+	}
 	m := s.addLocked(message{botID: botID, text: r.Text, blocks: r.Blocks, metadata: r.Metadata})
 	r.TS = m.ts
 	s.received = append(s.received, r)
 	return m.ts
+}
+
+// threadExists reports whether ts is a message of the channel's history, the
+// only messages a reply can start a thread under.
+func (s *Server) threadExists(ts string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.history {
+		if m.ts == ts {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) addLocked(m message) message {
@@ -440,16 +464,24 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		metadata = json.RawMessage(raw)
 	}
+	// A reply names its parent by thread_ts; Slack refuses one that is not
+	// a message of the channel.
+	threadTS := form.Get("thread_ts")
+	if threadTS != "" && !s.threadExists(threadTS) {
+		refuse("thread_not_found")
+		return
+	}
 	if wait, tooSoon := s.paced(Channel); tooSoon {
 		w.Header().Set("Retry-After", wait)
 		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
 		return
 	}
-	ts := s.record(Received{Via: "chat.postMessage", Channel: Channel, Text: text, Blocks: blocks, Body: body, Metadata: metadata})
-	reply(http.StatusOK, map[string]any{
-		"ok": true, "channel": Channel, "ts": ts,
-		"message": map[string]any{"type": "message", "text": text, "bot_id": botID, "ts": ts},
-	})
+	ts := s.record(Received{Via: "chat.postMessage", Channel: Channel, Text: text, Blocks: blocks, Body: body, Metadata: metadata, ThreadTS: threadTS})
+	msg := map[string]any{"type": "message", "text": text, "bot_id": botID, "ts": ts}
+	if threadTS != "" {
+		msg["thread_ts"] = threadTS
+	}
+	reply(http.StatusOK, map[string]any{"ok": true, "channel": Channel, "ts": ts, "message": msg})
 }
 
 // validateMetadata checks message metadata as chat.postMessage does: a

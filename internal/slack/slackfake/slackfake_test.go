@@ -257,3 +257,48 @@ func TestConversationsHistoryRateLimit(t *testing.T) {
 		t.Errorf("third call: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+// A reply names its parent by thread_ts, gets its own ts, and stays out of
+// the channel's history; a thread_ts that is no message of the channel is
+// refused.
+func TestPostMessageInThread(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetMessageInterval(0)
+	postForm := func(v url.Values) map[string]any {
+		v.Set("token", Token)
+		v.Set("channel", Channel)
+		_, answer := post(t, s.APIURL()+"chat.postMessage", "application/x-www-form-urlencoded", v.Encode())
+		var m map[string]any
+		if err := json.Unmarshal([]byte(answer), &m); err != nil {
+			t.Fatalf("answer %q: %v", answer, err)
+		}
+		return m
+	}
+	parent := postForm(url.Values{"text": {"summary"}})
+	ts, _ := parent["ts"].(string)
+	if parent["ok"] != true || ts == "" {
+		t.Fatalf("parent: %v", parent)
+	}
+	reply := postForm(url.Values{"text": {"details"}, "thread_ts": {ts}})
+	rts, _ := reply["ts"].(string)
+	if reply["ok"] != true || rts == "" || rts == ts {
+		t.Fatalf("reply: %v", reply)
+	}
+	if msg, _ := reply["message"].(map[string]any); msg["thread_ts"] != ts {
+		t.Errorf("reply message = %v, want thread_ts %s", msg, ts)
+	}
+	if got := postForm(url.Values{"text": {"x"}, "thread_ts": {"1.000001"}}); got["error"] != "thread_not_found" {
+		t.Errorf("unknown thread: %v", got)
+	}
+	msgs := s.Messages()
+	if len(msgs) != 2 || msgs[1].ThreadTS != ts || msgs[1].TS != rts {
+		t.Errorf("received = %+v", msgs)
+	}
+	// The history holds the parent only.
+	_, answer := post(t, s.APIURL()+"conversations.history", "application/x-www-form-urlencoded",
+		url.Values{"token": {Token}, "channel": {Channel}}.Encode())
+	if strings.Contains(answer, "details") || !strings.Contains(answer, "summary") {
+		t.Errorf("history = %s", answer)
+	}
+}
