@@ -12,7 +12,7 @@ import (
 
 // cmdAction is the entry point of action.yml. A composite action passes its
 // inputs as INPUT_* variables (mapped one by one in action.yml); this turns
-// them into the command line of run, plan or notify, so that the action and
+// them into the command line of run, plan, notify or site, so that the action and
 // the CLI share every check and default.
 func cmdAction(ctx context.Context, env Env, args []string) error {
 	if err := parse(newFlagSet("action", env), args, 0); err != nil {
@@ -73,8 +73,10 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 			return annotate(gh, usageError{Err: n.Err})
 		}
 		return cmdNotify(ctx, notifyEnv(env, in), n.Args)
+	case "site":
+		return actionSite(ctx, env, gh)
 	default:
-		return annotate(gh, usageError{Err: fmt.Errorf("input mode %q: want run, plan or notify", mode)})
+		return annotate(gh, usageError{Err: fmt.Errorf("input mode %q: want run, plan, notify or site", mode)})
 	}
 }
 

@@ -35,7 +35,7 @@ func commands() []command {
 		{"diff", "the change report between two points of the git history", cmdDiff},
 		{"plan", "list the (offer, region) shards a workflow fans out over, as JSON", cmdPlan},
 		{"notify", "publish a finished run to Google Sheets, Slack and a webhook", cmdNotify},
-		{"action", "the GitHub Action's entry point: reads INPUT_* and runs run, plan or notify", cmdAction},
+		{"action", "the GitHub Action's entry point: reads INPUT_* and runs run, plan, notify or site", cmdAction},
 		{"version", "print the version, commit and build date (also: pricechecker --version)", cmdVersion},
 	}
 }

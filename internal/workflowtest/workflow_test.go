@@ -31,6 +31,7 @@ type env struct {
 	bulk   *bulkfake.Server
 	slack  *slackfake.Server
 	sheets *sheetsfake.Server
+	extra  []string // more act arguments (stand-in actions, variables)
 }
 
 func findAct(t *testing.T) string {
@@ -150,6 +151,7 @@ func (e *env) act(event string, payload any) (string, error) {
 		"--var", "PRICECHECKER_SPREADSHEET_ID="+spreadsheetID,
 		"-s", "SLACK_WEBHOOK_URL="+e.slack.WebhookURL(),
 	)
+	cmd.Args = append(cmd.Args, e.extra...)
 	cmd.Dir = e.repo
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -217,6 +219,10 @@ func TestRepositoryDispatchFansOutCommitsAndPublishes(t *testing.T) {
 	}
 	if !sha40.MatchString(log) {
 		t.Error("no commit-sha output with a full SHA")
+	}
+	// Pages is off unless the caller turns it on.
+	if strings.Contains(log, pagesJob) {
+		t.Error("the pages job ran although PRICECHECKER_PAGES is not set")
 	}
 	// The final job published to Sheets and Slack.
 	for _, tab := range []string{"AmazonRedshift us-east-1", "AmazonRedshift eu-west-1", "Changes", "Status"} {
