@@ -4,23 +4,18 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 
 	"github.com/pricechecker/pricechecker/internal/relay/relaytest"
 )
@@ -36,130 +31,17 @@ const (
 	snsSample = "../../testdata/sns"
 )
 
-// findRIE looks for aws-lambda-rie on PATH, then in $(go env GOPATH)/bin.
+// findRIE finds aws-lambda-rie; CI must have it, elsewhere the test skips.
 func findRIE(t *testing.T) string {
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+	if p := testkit.FindRIE(); p != "" {
 		return p
 	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			p := filepath.Join(dir, "bin", "aws-lambda-rie")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	msg := "aws-lambda-rie not found; install it with: go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@v0.0.0-20261030222936-bef5c4ba774d"
+	msg := "aws-lambda-rie not found; install it with: " + testkit.RIEInstall
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
 	return ""
-}
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// lockedBuffer collects the emulator's output (which includes the
-// function's logs) while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-type emulator struct {
-	addr string
-	out  *lockedBuffer
-}
-
-func startEmulator(t *testing.T, rie, bootstrap string, env []string) *emulator {
-	addr, apiAddr := freePort(t), freePort(t)
-	out := &lockedBuffer{}
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, bootstrap)
-	cmd.Env = env
-	cmd.Dir = filepath.Dir(bootstrap)
-	cmd.Stdout, cmd.Stderr = out, out
-	// Own process group, so that the bootstrap the emulator starts is
-	// stopped with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Error("emulator did not stop")
-		}
-		if t.Failed() {
-			t.Logf("emulator output:\n%s", out.String())
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("emulator exited:\n%s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator not listening on %s after 15s:\n%s", addr, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return &emulator{addr: addr, out: out}
-}
-
-// invoke sends an event and returns the function's result: nil, or the
-// errorMessage of a failed invocation.
-func (e *emulator) invoke(t *testing.T, event []byte) error {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+e.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("invoke: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var fnErr struct {
-		ErrorMessage string `json:"errorMessage"`
-		ErrorType    string `json:"errorType"`
-	}
-	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
-		return fmt.Errorf("%s", fnErr.ErrorMessage)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
-	}
-	return nil
 }
 
 func readSample(t *testing.T, name string) []byte {
@@ -260,11 +142,11 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "no-credentials"),
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
-	emu := startEmulator(t, rie, bootstrap, env)
+	emu := testkit.StartLambda(t, rie, bootstrap, env)
 	priceList := readSample(t, "lambda-price-list-api.json")
 
 	t.Run("price-list message dispatches once", func(t *testing.T) {
-		if err := emu.invoke(t, priceList); err != nil {
+		if err := emu.Invoke(t, priceList); err != nil {
 			t.Fatal(err)
 		}
 		d := gh.Dispatches()
@@ -284,7 +166,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("duplicate delivery is not dispatched again", func(t *testing.T) {
-		if err := emu.invoke(t, priceList); err != nil {
+		if err := emu.Invoke(t, priceList); err != nil {
 			t.Fatal(err)
 		}
 		if n := gh.Requests(); n != 1 {
@@ -293,7 +175,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("unparseable message is dropped without error", func(t *testing.T) {
-		if err := emu.invoke(t, readSample(t, "madeup-garbage.json")); err != nil {
+		if err := emu.Invoke(t, readSample(t, "madeup-garbage.json")); err != nil {
 			t.Fatalf("invocation failed: %v (would cause a retry storm)", err)
 		}
 		if n := gh.Requests(); n != 1 {
@@ -302,7 +184,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	})
 
 	t.Run("daily digest is filtered by the allow-list", func(t *testing.T) {
-		if err := emu.invoke(t, readSample(t, "madeup-daily-multi.json")); err != nil {
+		if err := emu.Invoke(t, readSample(t, "madeup-daily-multi.json")); err != nil {
 			t.Fatal(err)
 		}
 		d := gh.Dispatches()
@@ -315,7 +197,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		gh.Script(githubfake.Response{Status: 429, Message: "API rate limit exceeded", Header: map[string]string{"Retry-After": "1"}})
 		before := gh.Requests()
 		start := time.Now()
-		if err := emu.invoke(t, readSample(t, "madeup-savings-plans-json.json")); err != nil {
+		if err := emu.Invoke(t, readSample(t, "madeup-savings-plans-json.json")); err != nil {
 			t.Fatal(err)
 		}
 		if time.Since(start) < time.Second {
@@ -331,7 +213,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		gh.Script(githubfake.Response{Status: 503, Message: "Service Unavailable", Header: map[string]string{"Retry-After": "2"}})
 		before := gh.Requests()
 		start := time.Now()
-		if err := emu.invoke(t, withMessage(t, priceList, "e2e-503", "20171205010842", "20171208000000")); err != nil {
+		if err := emu.Invoke(t, withMessage(t, priceList, "e2e-503", "20171205010842", "20171208000000")); err != nil {
 			t.Fatal(err)
 		}
 		if took := time.Since(start); took < 2*time.Second {
@@ -352,7 +234,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 			t.Fatal("sample has no Message to replace")
 		}
 		for _, ev := range []string{`"hello"`, `[]`, `{}`, deep, string(deepMessage)} {
-			if err := emu.invoke(t, []byte(ev)); err != nil {
+			if err := emu.Invoke(t, []byte(ev)); err != nil {
 				t.Errorf("%.40s: invocation failed: %v (would cause a retry storm)", ev, err)
 			}
 		}
@@ -362,7 +244,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 		if !bytes.Contains(badTime, []byte("not-a-time")) {
 			t.Fatal("sample has no Timestamp to replace")
 		}
-		if err := emu.invoke(t, badTime); err != nil {
+		if err := emu.Invoke(t, badTime); err != nil {
 			t.Fatalf("bad Timestamp: %v", err)
 		}
 		d := gh.Dispatches()
@@ -374,7 +256,7 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 	t.Run("server errors fail the invocation after the retries", func(t *testing.T) {
 		gh.Script(githubfake.Response{Status: 502, Message: "Server Error"}, githubfake.Response{Status: 502, Message: "Server Error"})
 		before := gh.Requests()
-		err := emu.invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000"))
+		err := emu.Invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000"))
 		if err == nil || !strings.Contains(err.Error(), "502") || !strings.Contains(err.Error(), "after 2 attempts") {
 			t.Fatalf("err = %v", err)
 		}
@@ -382,21 +264,21 @@ func TestEndToEndWithLambdaRuntime(t *testing.T) {
 			t.Errorf("requests = %d, want 2", gh.Requests()-before)
 		}
 		// Lambda's retry of the same event then succeeds.
-		if err := emu.invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000")); err != nil {
+		if err := emu.Invoke(t, withMessage(t, priceList, "e2e-502", "20171205010842", "20171206000000")); err != nil {
 			t.Fatal(err)
 		}
 	})
 
 	t.Run("422 names the fix", func(t *testing.T) {
 		gh.Script(githubfake.Response{Status: 422, Message: "No more than 10 properties are allowed; 11 were supplied."})
-		err := emu.invoke(t, withMessage(t, priceList, "e2e-422", "20171205010842", "20171207000000"))
+		err := emu.Invoke(t, withMessage(t, priceList, "e2e-422", "20171205010842", "20171207000000"))
 		if err == nil || !strings.Contains(err.Error(), "No more than 10 properties") || !strings.Contains(err.Error(), "payload too large") {
 			t.Fatalf("err = %v", err)
 		}
 	})
 
 	t.Run("logs are JSON, name dropped messages and hide the token", func(t *testing.T) {
-		out := emu.out.String()
+		out := emu.Out.String()
 		if strings.Contains(out, e2eToken) {
 			t.Error("the token appears in the output")
 		}
@@ -449,7 +331,7 @@ func TestEndToEndOldTokenName(t *testing.T) {
 	dir := t.TempDir()
 	bootstrap := buildBootstrap(t, dir)
 	gh := githubfake.New(t, e2eRepo, e2eToken)
-	emu := startEmulator(t, rie, bootstrap, []string{
+	emu := testkit.StartLambda(t, rie, bootstrap, []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + dir,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
@@ -459,14 +341,14 @@ func TestEndToEndOldTokenName(t *testing.T) {
 		"GITHUB_API_URL=" + gh.URL(),
 		"GITHUB_TOKEN=" + e2eToken,
 	})
-	if err := emu.invoke(t, readSample(t, "lambda-price-list-api.json")); err != nil {
+	if err := emu.Invoke(t, readSample(t, "lambda-price-list-api.json")); err != nil {
 		t.Fatal(err)
 	}
 	d := gh.Dispatches()
 	if len(d) != 1 || d[0].Header.Get("Authorization") != "Bearer "+e2eToken {
 		t.Fatalf("dispatches = %+v; fake errors %v", d, gh.Errors())
 	}
-	out := emu.out.String()
+	out := emu.Out.String()
 	if strings.Contains(out, e2eToken) {
 		t.Error("the token appears in the output")
 	}

@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/dispatch"
+	"github.com/pricechecker/pricechecker/internal/report"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -260,4 +262,31 @@ func truthy(v any) bool {
 		return v == "true"
 	}
 	return false
+}
+
+// ReportOutputs sets the step outputs other steps and jobs read about a
+// change report: run's, and notify's for what it covers.
+func (r *Runner) ReportOutputs(rep report.Report, reportPath, commitSHA string) {
+	added, removed, changed := rep.Totals()
+	r.SetOutput("changed", strconv.FormatBool(!rep.Unchanged))
+	r.SetOutput("added-count", strconv.Itoa(added))
+	r.SetOutput("removed-count", strconv.Itoa(removed))
+	r.SetOutput("changed-count", strconv.Itoa(changed))
+	r.SetOutput("report-path", reportPath)
+	r.SetOutput("commit-sha", commitSHA)
+}
+
+// Footer is the job summary's footer: links to the commit and the run.
+func (l Links) Footer(commitSHA string) string {
+	var parts []string
+	if u := l.CommitURL(commitSHA); u != "" {
+		parts = append(parts, fmt.Sprintf("[commit %s](%s)", commitSHA[:min(7, len(commitSHA))], u))
+	}
+	if l.Run != "" {
+		parts = append(parts, fmt.Sprintf("[workflow run](%s)", l.Run))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "\n" + strings.Join(parts, " · ") + "\n"
 }

@@ -25,6 +25,23 @@ func SavingsPlanCode(code string) (string, bool) {
 	return "", false
 }
 
+// BulkCodes returns codes with each Savings Plans code in the Bulk API's
+// spelling, the one snapshots use (ComputeSavingsPlans and
+// AWSComputeSavingsPlan name the same folder); other codes stay as written.
+func BulkCodes(codes []string) []string {
+	if codes == nil {
+		return nil
+	}
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = c
+		if sp, ok := SavingsPlanCode(c); ok {
+			out[i] = sp
+		}
+	}
+	return out
+}
+
 // SavingsPlanServiceCode returns the Pricing API's service code of a
 // Savings Plans code (AWSComputeSavingsPlan -> ComputeSavingsPlans).
 func SavingsPlanServiceCode(code string) string {

@@ -25,3 +25,21 @@ func TestSavingsPlanCodeSpellings(t *testing.T) {
 		}
 	}
 }
+
+// The offers a history or a site selects are named in any spelling; the
+// snapshot folders use the Bulk API's, and other codes stay as written.
+func TestBulkCodes(t *testing.T) {
+	got := BulkCodes([]string{"ComputeSavingsPlans", "AmazonEC2", "AmazonDatabaseSavingsPlans", "AWSComputeSavingsPlan"})
+	want := []string{"AWSComputeSavingsPlan", "AmazonEC2", "AWSDatabaseSavingsPlans", "AWSComputeSavingsPlan"}
+	if len(got) != len(want) {
+		t.Fatalf("BulkCodes = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("BulkCodes[%d] = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if BulkCodes(nil) != nil {
+		t.Error("BulkCodes(nil) is not nil: no selection must stay no selection")
+	}
+}

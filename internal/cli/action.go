@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 
@@ -25,103 +24,69 @@ func cmdAction(ctx context.Context, env Env, args []string) error {
 	for _, secret := range []string{"google-credentials", "slack-webhook-url", "slack-bot-token", "github-token", "webhook-url", "webhook-secret"} {
 		gh.Mask(in(secret))
 	}
-	b := argBuilder{in: in}
+	b := withConfig(gh)
 	mode := in("mode")
 	switch mode {
 	case "", "run":
-		b.configFlag()
-		b.list("services", "--service")
-		b.list("regions", "--region")
-		b.value("version", "--version")
-		b.value("format", "--format")
-		b.value("out", "--out")
-		b.value("endpoint", "--endpoint")
-		b.value("flag-pct", "--flag-pct")
-		b.value("max-removed-pct", "--max-removed-pct")
-		b.bool("accept-removals", "--accept-removals")
-		b.bool("dry-run", "--dry-run")
-		b.bool("force", "--force")
-		b.bool("commit", "--commit")
-		b.bool("push", "--push")
-		b.value("author-name", "--author-name")
-		b.value("author-email", "--author-email")
-		b.value("branch", "--branch")
-		if b.err != nil {
-			return annotated(gh, b.err)
+		b.List("services", "--service")
+		b.List("regions", "--region")
+		b.Values("version", "format", "out", "endpoint", "flag-pct", "max-removed-pct")
+		b.Bools("accept-removals", "dry-run", "force", "commit", "push")
+		b.Values("author-name", "author-email", "branch")
+		if b.Err != nil {
+			return annotate(gh, usageError{Err: b.Err})
 		}
 		report := reportPath(env)
-		b.args = append(b.args, "--report", report)
-		sha, runErr := runCommand(ctx, env, b.args)
+		sha, runErr := runCommand(ctx, env, append(b.Args, "--report", report))
 		if !publishing(in) {
 			return runErr
 		}
 		// The one-job setup: publish this run's report right away.
-		n := notifyArgs(in)
-		if n.err != nil {
-			return errors.Join(runErr, annotated(gh, n.err))
+		n := notifyArgs(gh)
+		if n.Err != nil {
+			return errors.Join(runErr, annotate(gh, usageError{Err: n.Err}))
 		}
 		status := "success"
 		if runErr != nil {
 			status = "failure"
 		}
-		n.args = append(n.args, "--status", status)
+		n.Args = append(n.Args, "--status", status)
 		if _, err := os.Stat(report); err == nil && runErr == nil {
-			n.args = append(n.args, "--report", report)
+			n.Args = append(n.Args, "--report", report)
 			if sha != "" {
 				// The links go to the commit this run made, not to
 				// the one that triggered the workflow.
-				n.args = append(n.args, "--commit", sha)
+				n.Args = append(n.Args, "--commit", sha)
 			}
 		}
-		return errors.Join(runErr, cmdNotify(ctx, notifyEnv(env, in), n.args))
+		return errors.Join(runErr, cmdNotify(ctx, notifyEnv(env, in), n.Args))
 	case "plan":
-		b.configFlag()
-		b.list("services", "--service")
-		b.list("regions", "--region")
-		b.value("version", "--version")
-		b.value("endpoint", "--endpoint")
-		if b.err != nil {
-			return annotated(gh, b.err)
-		}
-		return cmdPlan(ctx, env, b.args)
+		b.List("services", "--service")
+		b.List("regions", "--region")
+		b.Values("version", "endpoint")
+		return cmdPlan(ctx, env, b.Args)
 	case "notify":
-		n := notifyArgs(in)
-		n.value("base", "--base")
-		n.value("job-results", "--job-results")
-		n.value("plan-matrix", "--shards")
-		if n.err != nil {
-			return annotated(gh, n.err)
+		n := notifyArgs(gh)
+		n.Values("base", "job-results")
+		n.Value("plan-matrix", "--shards")
+		if n.Err != nil {
+			return annotate(gh, usageError{Err: n.Err})
 		}
-		return cmdNotify(ctx, notifyEnv(env, in), n.args)
+		return cmdNotify(ctx, notifyEnv(env, in), n.Args)
 	case "site":
 		return actionSite(ctx, env, gh)
 	default:
-		return annotated(gh, usageError{fmt.Errorf("input mode %q: want run, plan, notify or site", mode)})
+		return annotate(gh, usageError{Err: fmt.Errorf("input mode %q: want run, plan, notify or site", mode)})
 	}
-}
-
-// annotated shows err as an error annotation on the workflow run, where a
-// log line alone is easy to miss, and returns it.
-func annotated(gh *actions.Runner, err error) error {
-	if err != nil && !errors.Is(err, flag.ErrHelp) {
-		gh.Error(err)
-	}
-	return err
 }
 
 // notifyArgs maps the inputs notify shares between its own mode and the
 // run mode of the one-job setup.
-func notifyArgs(in func(string) string) *argBuilder {
-	n := &argBuilder{in: in}
-	n.configFlag()
-	n.value("flag-pct", "--flag-pct")
-	n.value("out", "--out")
-	n.bool("dry-run", "--dry-run")
-	n.bool("notify-on-no-change", "--notify-on-no-change")
-	n.value("spreadsheet-id", "--spreadsheet-id")
-	n.value("sheet-tab-name", "--sheet-tab-name")
-	n.value("sheet-columns", "--sheet-columns")
-	n.value("slack-channel", "--slack-channel")
+func notifyArgs(gh *actions.Runner) *actions.Args {
+	n := withConfig(gh)
+	n.Values("flag-pct", "out")
+	n.Bools("dry-run", "notify-on-no-change")
+	n.Values("spreadsheet-id", "sheet-tab-name", "sheet-columns", "slack-channel")
 	return n
 }
 
@@ -166,46 +131,15 @@ func withSecrets(env Env, vals map[string]string) Env {
 	return env
 }
 
-// argBuilder turns inputs into flags; the first bad input is kept in err.
-type argBuilder struct {
-	in   func(string) string
-	args []string
-	err  error
-}
-
-func (b *argBuilder) value(input, flag string) {
-	if v := b.in(input); v != "" {
-		b.args = append(b.args, flag, v)
-	}
-}
-
-func (b *argBuilder) list(input, flag string) {
-	for _, v := range actions.List(b.in(input)) {
-		b.args = append(b.args, flag, v)
-	}
-}
-
-func (b *argBuilder) bool(input, flag string) {
-	switch v := b.in(input); v {
-	case "", "false":
-	case "true":
-		b.args = append(b.args, flag)
-	default:
-		if b.err == nil {
-			b.err = usageError{fmt.Errorf("input %s: %q is not true or false", input, v)}
+// withConfig starts the command line with the config input, unless it is
+// the default path and that file does not exist (then the event or inputs
+// say what to fetch).
+func withConfig(gh *actions.Runner) *actions.Args {
+	b := gh.Args()
+	if c := gh.Input("config"); c != "" {
+		if _, err := os.Stat(c); err == nil || c != config.DefaultPath {
+			b.Args = append(b.Args, "--config", c)
 		}
 	}
-}
-
-// configFlag passes the config input unless it is the default path and
-// that file does not exist (then the event or inputs say what to fetch).
-func (b *argBuilder) configFlag() {
-	c := b.in("config")
-	if c == "" {
-		return
-	}
-	if _, err := os.Stat(c); err != nil && c == config.DefaultPath {
-		return
-	}
-	b.args = append(b.args, "--config", c)
+	return b
 }

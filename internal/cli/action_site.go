@@ -9,11 +9,11 @@ import (
 // actionSite is the action's site mode: it builds the price-history
 // website from the checked-out history, for the workflow's Pages job.
 func actionSite(ctx context.Context, env Env, gh *actions.Runner) error {
-	b := argBuilder{in: gh.Input}
-	b.value("out", "--prices")
-	b.value("site-dir", "--out")
-	b.value("site-base-url", "--base-url")
-	b.list("services", "--service")
-	b.list("regions", "--region")
-	return annotated(gh, cmdSite(ctx, env, b.args))
+	b := gh.Args()
+	b.Value("out", "--prices")
+	b.Value("site-dir", "--out")
+	b.Value("site-base-url", "--base-url")
+	b.List("services", "--service")
+	b.List("regions", "--region")
+	return annotate(gh, cmdSite(ctx, env, b.Args))
 }

@@ -10,14 +10,14 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // A region the Pricing API names becomes a file name, like one from the
 // Bulk API's region index: one not shaped like an AWS region code fails the
 // run before anything is written.
 func TestPricingAPIRegionIsChecked(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	must(t, err)
+	mirror := testkit.Mirror(t)
 	dir := t.TempDir()
 	m := filepath.Join(dir, "mirror")
 	must(t, os.CopyFS(m, os.DirFS(mirror)))

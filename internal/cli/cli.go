@@ -1,6 +1,7 @@
 // Package cli is pricechecker's command line: it parses arguments and the
-// environment into options, calls the stages, and maps the outcome to an
-// exit code. It holds no business logic of its own.
+// environment into options, calls the use case in internal/tracker, and
+// maps its errors to exit codes and annotations (errors.go). It holds no
+// business logic of its own.
 package cli
 
 import (
@@ -10,18 +11,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/pricechecker/pricechecker/internal/selection"
-	"github.com/pricechecker/pricechecker/internal/source/bulk"
-	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
-	"github.com/pricechecker/pricechecker/internal/textsafe"
-)
-
-// Exit codes.
-const (
-	ExitOK    = 0
-	ExitError = 1
-	ExitUsage = 2
 )
 
 // Env is the process's outside world, injected so that tests run commands
@@ -51,12 +40,6 @@ func commands() []command {
 	}
 }
 
-// usageError marks errors in the command line; they exit with ExitUsage.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
 // Main runs the command named by args[0] and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {
 	if env.Getenv == nil {
@@ -76,19 +59,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(ctx, env, args[1:])
-		switch {
-		case err == nil:
-			return ExitOK
-		case errors.Is(err, flag.ErrHelp):
-			return ExitOK
-		case errors.As(err, new(usageError)), errors.As(err, new(*bulk.NameError)), errors.As(err, new(*selection.Error)), errors.Is(err, pricingapi.ErrNotFound):
-			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
-			return ExitUsage
-		default:
-			fmt.Fprintf(env.Stderr, "pricechecker %s: %s\n", c.name, textsafe.Text(err.Error())) // errors can quote AWS text
-			return ExitError
-		}
+		return exitCode(env, c.name, c.run(ctx, env, args[1:]))
 	}
 	fmt.Fprintf(env.Stderr, "pricechecker: unknown command %q\n\n", args[0])
 	usage(env.Stderr)
@@ -116,10 +87,10 @@ func parse(fs *flag.FlagSet, args []string, positional int) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	if fs.NArg() > positional {
-		return usageError{fmt.Errorf("unexpected argument %q", fs.Arg(positional))}
+		return usageError{Err: fmt.Errorf("unexpected argument %q", fs.Arg(positional))}
 	}
 	return nil
 }

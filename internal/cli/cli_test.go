@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected files of cmp commands in testdata/script")
@@ -35,10 +35,7 @@ func TestMain(m *testing.M) {
 // to make the fakes misbehave (`fakes` and `fakefail` for the publishing
 // fakes).
 func TestScripts(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.Mirror(t)
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pricechecker/pricechecker/internal/testkit"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
@@ -69,7 +70,7 @@ func TestRunCommitWithControlCharactersInAWSText(t *testing.T) {
 	if err := os.MkdirAll(work, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	git(t, work, "init", "--quiet", "--initial-branch=main")
+	testkit.Git(t, work, "init", "--quiet", "--initial-branch=main")
 	cfg, err := filepath.Abs("../../testdata/demo.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -97,11 +98,11 @@ func TestRunCommitWithControlCharactersInAWSText(t *testing.T) {
 		if !strings.Contains(md, "Upfront\uFFFD Fee \uFFFD[31mred\uFFFD[0m \uFFFDeef") {
 			t.Errorf("run %s: the Markdown does not show the description, made safe:\n%s", version, md)
 		}
-		if n := git(t, work, "rev-list", "--count", "HEAD"); n != string(rune('1'+i)) {
+		if n := testkit.Git(t, work, "rev-list", "--count", "HEAD"); n != string(rune('1'+i)) {
 			t.Fatalf("run %s: %s commits, want %d", version, n, i+1)
 		}
 	}
-	msg := git(t, work, "log", "--format=%B")
+	msg := testkit.Git(t, work, "log", "--format=%B")
 	if c := unsafeAt(msg); c != "" {
 		t.Errorf("a commit message carries %q", c)
 	}
@@ -114,7 +115,7 @@ func TestRunCommitWithControlCharactersInAWSText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	committed := git(t, work, "show", "HEAD:prices/AmazonRedshift/us-east-1.csv")
+	committed := testkit.Git(t, work, "show", "HEAD:prices/AmazonRedshift/us-east-1.csv")
 	for _, raw := range []string{"Upfront\x00 Fee \x1b[31mred\x1b[0m \u202eeef", "ds2.8xlarge\x1b[31m\u202e"} {
 		if !bytes.Contains(snap, []byte(raw)) || !strings.Contains(committed, raw) {
 			t.Errorf("the snapshot lost AWS's bytes %q", raw)

@@ -7,16 +7,18 @@ import (
 	"fmt"
 
 	"github.com/pricechecker/pricechecker/internal/config"
-	"github.com/pricechecker/pricechecker/internal/gitstore"
-	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
+// cmdDiff prints the change report between two points of the git history
+// (tracker.Diff).
 func cmdDiff(ctx context.Context, env Env, args []string) error {
+	var o tracker.DiffOptions
 	fs := newFlagSet("diff", env)
-	out := fs.String("out", "prices", "snapshot folder, inside the repository")
-	repoDir := fs.String("repo", ".", "git repository holding the price history")
+	fs.StringVar(&o.Out, "out", "prices", "snapshot folder, inside the repository")
+	fs.StringVar(&o.Repo, "repo", ".", "git repository holding the price history")
 	reportPath := fs.String("report", "", "write the JSON change report to this file")
-	flagPct := fs.Float64("flag-pct", config.DefaultFlagPct, "flag price moves above this percentage")
+	fs.Float64Var(&o.FlagPct, "flag-pct", config.DefaultFlagPct, "flag price moves above this percentage")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: pricechecker diff [flags] FROM [TO]\n\n"+
 			"FROM and TO are git revisions (a commit, a tag, HEAD~2) or dates (2018-04-01 meaning\n"+
@@ -29,39 +31,18 @@ func cmdDiff(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if len(points) < 1 || len(points) > 2 {
-		return usageError{errors.New("want FROM [TO]: a revision or a date, once or twice")}
+		return usageError{Err: errors.New("want FROM [TO]: a revision or a date, once or twice")}
 	}
-	if *flagPct < 0 {
-		return usageError{errors.New("--flag-pct must be positive")}
+	if o.FlagPct < 0 {
+		return usageError{Err: errors.New("--flag-pct must be positive")}
 	}
-	repo, err := gitstore.Open(ctx, *repoDir)
+	o.From, o.To, o.HasTo = points[0], points[len(points)-1], len(points) == 2
+	rep, err := tracker.Diff(ctx, o)
+	if err == nil && *reportPath != "" {
+		err = tracker.WriteReport(*reportPath, rep)
+	}
 	if err != nil {
 		return err
-	}
-	defer repo.Close()
-	dir, err := repo.Path(*out)
-	if err != nil {
-		return usageError{err}
-	}
-	// A point that names no commit is wrong input, like a malformed date.
-	from, err := repo.Resolve(ctx, points[0])
-	if err != nil {
-		return usageError{err}
-	}
-	to := "" // the work tree
-	if len(points) == 2 {
-		if to, err = repo.Resolve(ctx, points[1]); err != nil {
-			return usageError{err}
-		}
-	}
-	rep, err := repo.Diff(ctx, dir, from, to, snapshot.DiffOptions{FlagPct: *flagPct})
-	if err != nil {
-		return err
-	}
-	if *reportPath != "" {
-		if err := writeReport(*reportPath, rep); err != nil {
-			return err
-		}
 	}
 	fmt.Fprint(env.Stdout, rep.Markdown(0))
 	return nil
@@ -76,7 +57,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usageError{err}
+			return nil, usageError{Err: err}
 		}
 		if fs.NArg() == 0 {
 			return positional, nil

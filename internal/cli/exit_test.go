@@ -12,15 +12,13 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi/pricingfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // The exit code is a contract scripts and workflows branch on: 0 done
 // (changed or not), 1 the run failed, 2 the input is wrong.
 func TestExitCodes(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.Mirror(t)
 	api := pricingfake.New(mirror)
 	defer api.Close()
 

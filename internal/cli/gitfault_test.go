@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // These tests inject git faults into `run --commit` and `run --push`
@@ -35,15 +35,9 @@ type history struct {
 
 func newHistory(t *testing.T, regions string) *history {
 	t.Helper()
-	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	must(t, err)
 	tmp := t.TempDir()
-	h := &history{bare: filepath.Join(tmp, "remote.git"), work: filepath.Join(tmp, "work"), cfg: filepath.Join(tmp, "cfg.yml"), endpoint: "file://" + mirror}
-	gitT(t, tmp, "init", "--quiet", "--bare", "--initial-branch=main", h.bare)
-	gitT(t, tmp, "clone", "--quiet", h.bare, h.work)
-	gitT(t, h.work, "checkout", "--quiet", "-B", "main")
+	h := &history{cfg: filepath.Join(tmp, "cfg.yml"), endpoint: "file://" + testkit.Mirror(t)}
+	h.bare, h.work = testkit.CloneOfBare(t, tmp)
 	must(t, os.WriteFile(h.cfg, []byte("offers:\n  - code: AmazonRedshift\n    regions: ["+regions+"]\n    terms: [OnDemand]\n    filters:\n      productFamily: Compute Instance\n    attributes: [instanceType, vcpu, memory]\n"), 0o644))
 	return h
 }
@@ -68,17 +62,6 @@ func (h *history) mustRun(t *testing.T, want int, args ...string) string {
 	return stderr
 }
 
-func gitT(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // hook installs (or, with an empty script, removes) a git hook.
 func hook(t *testing.T, gitDir, name, script string) {
 	t.Helper()
@@ -95,7 +78,7 @@ func hook(t *testing.T, gitDir, name, script string) {
 func manifestAt(t *testing.T, dir, rev string) snapshot.Manifest {
 	t.Helper()
 	var m snapshot.Manifest
-	must(t, json.Unmarshal([]byte(gitT(t, dir, "show", rev+":prices/AmazonRedshift/manifest.json")), &m))
+	must(t, json.Unmarshal([]byte(testkit.Git(t, dir, "show", rev+":prices/AmazonRedshift/manifest.json")), &m))
 	return m
 }
 
@@ -105,25 +88,25 @@ func manifestAt(t *testing.T, dir, rev string) snapshot.Manifest {
 func TestRunCommitAfterFailedCommit(t *testing.T) {
 	h := newHistory(t, "us-east-1, eu-west-1")
 	h.mustRun(t, cli.ExitOK, "--version", v1, "--commit")
-	before := gitT(t, h.work, "rev-parse", "HEAD")
+	before := testkit.Git(t, h.work, "rev-parse", "HEAD")
 
 	hook(t, filepath.Join(h.work, ".git"), "pre-commit", "echo 'refused by the pre-commit hook' >&2; exit 1")
 	if stderr := h.mustRun(t, cli.ExitError, "--commit"); !strings.Contains(stderr, "refused by the pre-commit hook") {
 		t.Errorf("the failed commit does not say why:\n%s", stderr)
 	}
-	if head := gitT(t, h.work, "rev-parse", "HEAD"); head != before {
+	if head := testkit.Git(t, h.work, "rev-parse", "HEAD"); head != before {
 		t.Fatalf("HEAD moved to %s; the fault is not injected", head)
 	}
-	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+	if st := testkit.Git(t, h.work, "status", "--porcelain"); st != "" {
 		t.Errorf("the failed run left files that are not what git records:\n%s", st)
 	}
 	hook(t, filepath.Join(h.work, ".git"), "pre-commit", "")
 
 	h.mustRun(t, cli.ExitOK, "--commit")
-	if got := gitT(t, h.work, "log", "-1", "--format=%s"); !strings.HasPrefix(got, "AmazonRedshift us-east-1 20180401000000, AmazonRedshift eu-west-1 20180401000000: ") {
+	if got := testkit.Git(t, h.work, "log", "-1", "--format=%s"); !strings.HasPrefix(got, "AmazonRedshift us-east-1 20180401000000, AmazonRedshift eu-west-1 20180401000000: ") {
 		t.Errorf("subject %q", got)
 	}
-	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+	if st := testkit.Git(t, h.work, "status", "--porcelain"); st != "" {
 		t.Errorf("work tree not clean:\n%s", st)
 	}
 }
@@ -137,17 +120,17 @@ func TestRunCommitIgnoresUncommittedSnapshots(t *testing.T) {
 	h := newHistory(t, "us-east-1, eu-west-1")
 	h.mustRun(t, cli.ExitOK, "--version", v1, "--commit")
 	h.mustRun(t, cli.ExitOK)
-	if gitT(t, h.work, "status", "--porcelain", "prices") == "" {
+	if testkit.Git(t, h.work, "status", "--porcelain", "prices") == "" {
 		t.Fatal("the work tree holds nothing new; the fault is not injected")
 	}
 
 	// Only us-east-1: the eu-west-1 file must not be committed, and its
 	// manifest entry stays what git recorded.
 	h.mustRun(t, cli.ExitOK, "--commit", "--region", "us-east-1")
-	if got := gitT(t, h.work, "log", "-1", "--format=%s"); got != usEast1V2 {
+	if got := testkit.Git(t, h.work, "log", "-1", "--format=%s"); got != usEast1V2 {
 		t.Errorf("subject %q, want %q (the change from the committed snapshot)", got, usEast1V2)
 	}
-	if got := gitT(t, h.work, "show", "--name-only", "--format=", "HEAD"); got != "prices/AmazonRedshift/manifest.json\nprices/AmazonRedshift/us-east-1.csv" {
+	if got := testkit.Git(t, h.work, "show", "--name-only", "--format=", "HEAD"); got != "prices/AmazonRedshift/manifest.json\nprices/AmazonRedshift/us-east-1.csv" {
 		t.Errorf("committed files:\n%s", got)
 	}
 	if m := manifestAt(t, h.work, "HEAD"); m.Regions["eu-west-1"].Version != v1 || m.Regions["us-east-1"].Version != "20180401000000" {
@@ -157,13 +140,13 @@ func TestRunCommitIgnoresUncommittedSnapshots(t *testing.T) {
 	// The next run records eu-west-1, compared with its committed
 	// snapshot; then everything is in git and the work tree is clean.
 	h.mustRun(t, cli.ExitOK, "--commit")
-	if got := gitT(t, h.work, "log", "-1", "--format=%s"); !strings.HasPrefix(got, "AmazonRedshift eu-west-1 20180401000000: ") {
+	if got := testkit.Git(t, h.work, "log", "-1", "--format=%s"); !strings.HasPrefix(got, "AmazonRedshift eu-west-1 20180401000000: ") {
 		t.Errorf("subject %q", got)
 	}
-	if n := gitT(t, h.work, "rev-list", "--count", "HEAD"); n != "3" {
+	if n := testkit.Git(t, h.work, "rev-list", "--count", "HEAD"); n != "3" {
 		t.Errorf("%s commits, want 3", n)
 	}
-	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+	if st := testkit.Git(t, h.work, "status", "--porcelain"); st != "" {
 		t.Errorf("work tree not clean:\n%s", st)
 	}
 }
@@ -179,7 +162,7 @@ func TestRunPushAfterRejectedPush(t *testing.T) {
 	if stderr := h.mustRun(t, cli.ExitError, "--push"); !strings.Contains(stderr, "refused by the pre-receive hook") {
 		t.Errorf("the failed push does not say why:\n%s", stderr)
 	}
-	if n := gitT(t, h.bare, "rev-list", "--count", "main"); n != "1" {
+	if n := testkit.Git(t, h.bare, "rev-list", "--count", "main"); n != "1" {
 		t.Fatalf("the remote has %s commits; the fault is not injected", n)
 	}
 	// Still refused: still exit 1, never "nothing to commit" and 0.
@@ -190,10 +173,10 @@ func TestRunPushAfterRejectedPush(t *testing.T) {
 	if !strings.Contains(stderr, "pushing them first") {
 		t.Errorf("stderr does not say the pending commit is pushed:\n%s", stderr)
 	}
-	if local, remote := gitT(t, h.work, "rev-parse", "HEAD"), gitT(t, h.bare, "rev-parse", "main"); local != remote {
+	if local, remote := testkit.Git(t, h.work, "rev-parse", "HEAD"), testkit.Git(t, h.bare, "rev-parse", "main"); local != remote {
 		t.Errorf("remote main %s, local HEAD %s", remote, local)
 	}
-	if got := gitT(t, h.bare, "log", "--format=%s", "main"); got != usEast1V2+"\nAmazonRedshift us-east-1 "+v1+": 0 changed, 8 added, 0 removed" {
+	if got := testkit.Git(t, h.bare, "log", "--format=%s", "main"); got != usEast1V2+"\nAmazonRedshift us-east-1 "+v1+": 0 changed, 8 added, 0 removed" {
 		t.Errorf("remote log:\n%s", got)
 	}
 }
@@ -205,13 +188,13 @@ func TestRunPushAfterUnreachableRemote(t *testing.T) {
 	h := newHistory(t, "us-east-1")
 	h.mustRun(t, cli.ExitOK, "--version", v1, "--push")
 
-	gitT(t, h.work, "config", "remote.origin.pushurl", filepath.Join(t.TempDir(), "gone.git"))
+	testkit.Git(t, h.work, "config", "remote.origin.pushurl", filepath.Join(t.TempDir(), "gone.git"))
 	h.mustRun(t, cli.ExitError, "--push")
 	h.mustRun(t, cli.ExitError, "--push")
-	gitT(t, h.work, "config", "--unset", "remote.origin.pushurl")
+	testkit.Git(t, h.work, "config", "--unset", "remote.origin.pushurl")
 
 	h.mustRun(t, cli.ExitOK, "--push")
-	if got := gitT(t, h.bare, "log", "-1", "--format=%s", "main"); got != usEast1V2 {
+	if got := testkit.Git(t, h.bare, "log", "-1", "--format=%s", "main"); got != usEast1V2 {
 		t.Errorf("remote main: %q, want %q", got, usEast1V2)
 	}
 	// Recorded on the remote now: nothing more to do.
@@ -226,25 +209,25 @@ func TestRunPushAfterUnreachableRemote(t *testing.T) {
 // goes on from what the remote records instead of failing forever.
 func TestRunPushDropsPendingCommitThatLostToAnotherRun(t *testing.T) {
 	h := newHistory(t, "us-east-1")
-	gitT(t, h.work, "commit", "--quiet", "--allow-empty", "-m", "start")
-	gitT(t, h.work, "push", "--quiet", "origin", "main")
+	testkit.Git(t, h.work, "commit", "--quiet", "--allow-empty", "-m", "start")
+	testkit.Git(t, h.work, "push", "--quiet", "origin", "main")
 
-	gitT(t, h.work, "config", "remote.origin.pushurl", filepath.Join(t.TempDir(), "gone.git"))
+	testkit.Git(t, h.work, "config", "remote.origin.pushurl", filepath.Join(t.TempDir(), "gone.git"))
 	h.mustRun(t, cli.ExitError, "--version", v1, "--push")
-	gitT(t, h.work, "config", "--unset", "remote.origin.pushurl")
+	testkit.Git(t, h.work, "config", "--unset", "remote.origin.pushurl")
 
 	other := &history{bare: h.bare, work: filepath.Join(t.TempDir(), "other"), cfg: h.cfg, endpoint: h.endpoint}
-	gitT(t, h.bare, "clone", "--quiet", h.bare, other.work)
+	testkit.Git(t, h.bare, "clone", "--quiet", h.bare, other.work)
 	other.mustRun(t, cli.ExitOK, "--push")
 
 	stderr := h.mustRun(t, cli.ExitOK, "--push")
 	if !strings.Contains(stderr, "dropped the local commit") {
 		t.Errorf("stderr:\n%s", stderr)
 	}
-	if local, remote := gitT(t, h.work, "rev-parse", "HEAD"), gitT(t, h.bare, "rev-parse", "main"); local != remote {
+	if local, remote := testkit.Git(t, h.work, "rev-parse", "HEAD"), testkit.Git(t, h.bare, "rev-parse", "main"); local != remote {
 		t.Errorf("remote main %s, local HEAD %s", remote, local)
 	}
-	if st := gitT(t, h.work, "status", "--porcelain"); st != "" {
+	if st := testkit.Git(t, h.work, "status", "--porcelain"); st != "" {
 		t.Errorf("work tree not clean:\n%s", st)
 	}
 }
@@ -252,16 +235,15 @@ func TestRunPushDropsPendingCommitThatLostToAnotherRun(t *testing.T) {
 // --push that cannot push is refused before anything is fetched, from AWS
 // or from the remote.
 func TestRunPushRefusedBeforeFetching(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	must(t, err)
+	mirror := testkit.Mirror(t)
 	for _, tt := range []struct {
 		name, msg string
 		setup     func(t *testing.T, h *history)
 		args      []string
 	}{
 		{"a detached HEAD", "HEAD is detached", func(t *testing.T, h *history) {
-			gitT(t, h.work, "commit", "--quiet", "--allow-empty", "-m", "start")
-			gitT(t, h.work, "checkout", "--quiet", "--detach")
+			testkit.Git(t, h.work, "commit", "--quiet", "--allow-empty", "-m", "start")
+			testkit.Git(t, h.work, "checkout", "--quiet", "--detach")
 		}, nil},
 		{"no such remote", `no remote named "upstream"`, func(t *testing.T, h *history) {}, []string{"--remote", "upstream"}},
 	} {

@@ -9,16 +9,14 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/cli"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // The removal guard fails the run (exit 1: AWS's file, not the user's
 // input, is wrong); thresholds that mean nothing are usage errors (exit 2);
 // an attribute AWS dropped is no failure at all (exit 0).
 func TestGuardExitCodes(t *testing.T) {
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.Mirror(t)
 	newFile := "offers/v1.0/aws/AmazonRedshift/20180401000000/us-east-1/index.csv"
 	edited := func(edit func(string) string) string {
 		dir := t.TempDir()

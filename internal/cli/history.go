@@ -2,25 +2,11 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"maps"
-	"math"
-	"slices"
 	"strings"
-	"text/tabwriter"
-	"time"
 
-	"github.com/pricechecker/pricechecker/internal/atomicfile"
-	"github.com/pricechecker/pricechecker/internal/awsnames"
-	"github.com/pricechecker/pricechecker/internal/chart"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
-	"github.com/pricechecker/pricechecker/internal/report"
-	"github.com/pricechecker/pricechecker/internal/snapshot"
-	"github.com/pricechecker/pricechecker/internal/textsafe"
+	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
 type historyFlags struct {
@@ -34,6 +20,8 @@ type historyFlags struct {
 	all               bool
 }
 
+// cmdHistory prints the price of selected lines over time
+// (tracker.History).
 func cmdHistory(ctx context.Context, env Env, args []string) error {
 	var f historyFlags
 	fs := newFlagSet("history", env)
@@ -55,353 +43,20 @@ func cmdHistory(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	switch {
-	case *asCSV && *asJSON:
-		return usageError{fmt.Errorf("--csv and --json: choose one")}
-	case *asCSV:
+	if *asCSV && *asJSON {
+		return usageError{Err: fmt.Errorf("--csv and --json: choose one")}
+	} else if *asCSV {
 		f.format = "csv"
-	case *asJSON:
+	} else if *asJSON {
 		f.format = "json"
 	}
-	if f.format != "table" && f.format != "csv" && f.format != "json" {
-		return usageError{fmt.Errorf("--format %q: want table, csv or json", f.format)}
-	}
-	var at, since, until time.Time
-	for _, d := range []struct {
-		flag, value string
-		t           *time.Time
-	}{{"at", f.at, &at}, {"since", f.since, &since}, {"until", f.until, &until}} {
-		if d.value == "" {
-			continue
-		}
-		t, ok := gitstore.ParseDate(d.value)
-		if !ok {
-			return usageError{fmt.Errorf("--%s %q: want a date such as 2018-04-01 or 2018-04-01T12:00:00Z", d.flag, d.value)}
-		}
-		*d.t = t
-	}
-	if f.at != "" && (f.svg != "" || f.since != "" || f.until != "" || f.all) {
-		return usageError{errors.New("--at prints one point in time; it does not combine with --svg, --since, --until or --all")}
-	}
-	sel := gitstore.Selector{RateCodes: f.rateCodes, SKUs: f.skus, Filters: f.filters.values}
-
-	repo, err := gitstore.Open(ctx, f.repo)
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
-	out, err := repo.Path(f.out)
-	if err != nil {
-		return usageError{err}
-	}
-	files, err := selectFiles(ctx, repo, out, f.services, f.regions)
-	if err != nil {
-		return err
-	}
-
-	var rows []historyRow
-	var series []gitstore.Series
-	if f.at != "" {
-		recorded := 0
-		for _, file := range files {
-			rev, lines, err := repo.At(ctx, file, at, sel)
-			if errors.Is(err, gitstore.ErrNoCommit) {
-				continue // this offer/region was not recorded yet
-			}
-			recorded++
-			if err != nil {
-				return err
-			}
-			offer, region := gitstore.SnapshotFile(file)
-			for _, l := range lines {
-				rows = append(rows, newHistoryRow(offer, region, l, gitstore.Point{Revision: rev, Price: l.Price}, ""))
-			}
-		}
-		if recorded == 0 {
-			return usageError{fmt.Errorf("nothing was recorded at or before %s; the history starts later (see git log)", at.UTC().Format(time.RFC3339))}
-		}
-		fmt.Fprintf(env.Stderr, "prices in force at %s\n", at.UTC().Format(time.RFC3339))
-	} else {
-		opts := gitstore.HistoryOptions{WalkOptions: gitstore.WalkOptions{Since: since, Until: until}, All: f.all}
-		for _, file := range files {
-			s, err := repo.History(ctx, file, sel, opts)
-			if err != nil {
-				return err
-			}
-			series = append(series, s...)
-		}
-		for _, s := range series {
-			rows = append(rows, seriesRows(s)...)
-		}
-	}
-	if len(rows) == 0 {
-		return fmt.Errorf("no price line of %s matches the selection", strings.Join(files, ", "))
-	}
-	keys := keyAttributes(rows, f.filters.names())
-	multi := len(files) > 1
-	switch f.format {
-	case "csv":
-		err = writeHistoryCSV(env.Stdout, rows, keys)
-	case "json":
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rows)
-	default:
-		err = writeHistoryTable(env.Stdout, rows, keys, multi, f.at == "")
-	}
-	if err != nil {
-		return err
-	}
-	if f.svg != "" {
-		end, err := repo.CommitDate(ctx, "HEAD")
-		if err != nil {
-			return err
-		}
-		return atomicfile.WriteFile(f.svg, 0o644, func(w io.Writer) error {
-			return chart.Step(w, chartSeries(series, keys, multi), chart.Options{
-				Title: chartTitle(series, multi), YLabel: yLabel(series), End: end,
-			})
-		})
-	}
-	return nil
-}
-
-// selectFiles lists the snapshot files at HEAD of the selected offers and
-// regions.
-func selectFiles(ctx context.Context, repo *gitstore.Repo, out string, services, regions []string) ([]string, error) {
-	all, err := repo.Snapshots(ctx, "HEAD", out)
-	if err != nil {
-		return nil, fmt.Errorf("list the snapshots under %s at HEAD: %w", out, err)
-	}
-	// Savings Plans go by several names (ComputeSavingsPlans,
-	// AWSComputeSavingsPlan); snapshots use the Bulk API's.
-	services = slices.Clone(services)
-	for i, s := range services {
-		if code, ok := awsnames.SavingsPlanCode(s); ok {
-			services[i] = code
-		}
-	}
-	var files []string
-	for _, file := range all {
-		offer, region := gitstore.SnapshotFile(file)
-		if (len(services) == 0 || slices.Contains(services, offer)) && (len(regions) == 0 || slices.Contains(regions, region)) {
-			files = append(files, file)
-		}
-	}
-	if len(files) == 0 {
-		what := "no snapshot"
-		if len(services)+len(regions) > 0 {
-			what += " of " + strings.Join(append(slices.Clone(services), regions...), " ")
-		}
-		return nil, fmt.Errorf("%s under %s at HEAD; is --out right, and was a run committed?", what, out)
-	}
-	return files, nil
-}
-
-// historyRow is one line at one point of its history.
-type historyRow struct {
-	Date                time.Time         `json:"date"`
-	Commit              string            `json:"commit"`
-	Version             string            `json:"version"`
-	PublicationDate     string            `json:"publication_date,omitempty"`
-	OfferCode           string            `json:"offer_code"`
-	Region              string            `json:"region"`
-	RateCode            string            `json:"rate_code"`
-	SKU                 string            `json:"sku"`
-	TermType            string            `json:"term_type"`
-	LeaseContractLength string            `json:"lease_contract_length,omitempty"`
-	PurchaseOption      string            `json:"purchase_option,omitempty"`
-	OfferingClass       string            `json:"offering_class,omitempty"`
-	Unit                string            `json:"unit"`
-	Currency            string            `json:"currency"`
-	Attributes          map[string]string `json:"attributes,omitempty"`
-	// Price is empty where the line was removed.
-	Price string `json:"price"`
-	// Change is "" (start of the history, or no move), "new", "removed",
-	// or the move in percent.
-	Change    string   `json:"change"`
-	ChangePct *float64 `json:"change_pct"`
-}
-
-func newHistoryRow(offer, region string, l report.Line, p gitstore.Point, change string) historyRow {
-	return historyRow{
-		Date: p.Date.UTC(), Commit: p.Commit, Version: p.Version, PublicationDate: p.PublicationDate,
-		OfferCode: offer, Region: region, RateCode: l.RateCode, SKU: l.SKU, TermType: l.TermType,
-		LeaseContractLength: l.LeaseContractLength, PurchaseOption: l.PurchaseOption, OfferingClass: l.OfferingClass,
-		Unit: l.Unit, Currency: l.Currency, Attributes: l.Attributes, Price: p.Price, Change: change,
-	}
-}
-
-func seriesRows(s gitstore.Series) []historyRow {
-	var rows []historyRow
-	prev := ""
-	for i, p := range s.Points {
-		var change string
-		var pct *float64
-		switch {
-		case p.Removed:
-			change = "removed"
-		case i == 0 && p.First:
-		case i == 0 || s.Points[i-1].Removed:
-			change = "new"
-		case p.Price != prev:
-			pct = snapshot.ChangePct(prev, p.Price)
-			change = report.FormatPct(pct)
-		}
-		row := newHistoryRow(s.OfferCode, s.Region, s.Line, p, change)
-		row.ChangePct = pct
-		rows = append(rows, row)
-		prev = p.Price
-	}
-	return rows
-}
-
-// keyAttributes picks the attribute columns worth showing: those filtered
-// on, and instanceType; failing both, every attribute (at most three).
-func keyAttributes(rows []historyRow, filtered []string) []string {
-	have := map[string]bool{}
-	for _, r := range rows {
-		for k := range r.Attributes {
-			have[k] = true
-		}
-	}
-	var keys []string
-	for _, k := range filtered {
-		if have[k] && !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	if have["instanceType"] && !slices.Contains(keys, "instanceType") {
-		keys = append([]string{"instanceType"}, keys...)
-	}
-	if len(keys) == 0 {
-		keys = slices.Sorted(maps.Keys(have))
-		keys = keys[:min(3, len(keys))]
-	}
-	return keys
-}
-
-func (r historyRow) term() string {
-	parts := []string{r.TermType}
-	for _, p := range []string{r.LeaseContractLength, r.PurchaseOption, r.OfferingClass} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func writeHistoryTable(w io.Writer, rows []historyRow, keys []string, multi, withChange bool) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	head := []string{"DATE", "VERSION"}
-	if multi {
-		head = append(head, "OFFER", "REGION")
-	}
-	head = append(head, "RATE CODE", "TERM")
-	for _, k := range keys {
-		head = append(head, strings.ToUpper(k))
-	}
-	head = append(head, "PRICE")
-	if withChange {
-		head = append(head, "CHANGE")
-	}
-	for i, h := range head {
-		head[i] = textsafe.Line(h)
-	}
-	fmt.Fprintln(tw, strings.Join(head, "\t"))
-	for _, r := range rows {
-		cells := []string{r.Date.Format(time.DateOnly), r.Version}
-		if multi {
-			cells = append(cells, r.OfferCode, r.Region)
-		}
-		cells = append(cells, r.RateCode, r.term())
-		for _, k := range keys {
-			cells = append(cells, r.Attributes[k])
-		}
-		price := "-"
-		if r.Price != "" {
-			price = r.Price + " " + r.Currency + "/" + r.Unit
-		}
-		cells = append(cells, price)
-		if withChange {
-			cells = append(cells, r.Change)
-		}
-		// A terminal shows what AWS wrote, but no control character:
-		// an escape sequence would rewrite the screen, a tab would shift
-		// the columns.
-		for i, c := range cells {
-			cells[i] = textsafe.Line(c)
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t"))
-	}
-	return tw.Flush()
-}
-
-func writeHistoryCSV(w io.Writer, rows []historyRow, keys []string) error {
-	cw := csv.NewWriter(w)
-	head := []string{"date", "commit", "version", "publication_date", "offer_code", "region", "rate_code", "sku",
-		"term_type", "lease_contract_length", "purchase_option", "offering_class", "unit", "currency"}
-	cw.Write(append(append(head, keys...), "price", "change"))
-	for _, r := range rows {
-		rec := []string{r.Date.Format(time.RFC3339), r.Commit, r.Version, r.PublicationDate, r.OfferCode, r.Region, r.RateCode, r.SKU,
-			r.TermType, r.LeaseContractLength, r.PurchaseOption, r.OfferingClass, r.Unit, r.Currency}
-		for _, k := range keys {
-			rec = append(rec, r.Attributes[k])
-		}
-		cw.Write(append(rec, r.Price, r.Change))
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// chartSeries turns histories into chart lines. Prices are turned into
-// floats here only, to place them on the chart; a price that is not a plain
-// decimal is a gap, not a point at 0x10 = 16 or NaN.
-func chartSeries(series []gitstore.Series, keys []string, multi bool) []chart.Series {
-	var out []chart.Series
-	for _, s := range series {
-		name := s.Line.RateCode
-		for _, k := range keys {
-			if v := s.Line.Attributes[k]; v != "" {
-				name += " " + v
-			}
-		}
-		if multi {
-			name += " (" + s.OfferCode + " " + s.Region + ")"
-		}
-		cs := chart.Series{Name: name}
-		for _, p := range s.Points {
-			var v float64
-			r, ok := snapshot.ParsePrice(p.Price)
-			if ok {
-				v, _ = r.Float64()
-				ok = !math.IsInf(v, 0) // beyond float64: no place on the chart
-			}
-			cs.Points = append(cs.Points, chart.Point{Time: p.Date, Value: v, Gap: p.Removed || !ok})
-		}
-		out = append(out, cs)
-	}
-	return out
-}
-
-func chartTitle(series []gitstore.Series, multi bool) string {
-	if multi || len(series) == 0 {
-		return "AWS price history"
-	}
-	return series[0].OfferCode + " " + series[0].Region + " price history"
-}
-
-// yLabel names the unit when every line shares it.
-func yLabel(series []gitstore.Series) string {
-	label := ""
-	for i, s := range series {
-		l := s.Line.Currency + "/" + s.Line.Unit
-		if i > 0 && l != label {
-			return "price"
-		}
-		label = l
-	}
-	return label
+	return tracker.History(ctx, tracker.HistoryOptions{
+		Repo: f.repo, Out: f.out, Services: f.services, Regions: f.regions,
+		Select:        gitstore.Selector{RateCodes: f.rateCodes, SKUs: f.skus, Filters: f.filters.values},
+		FilterColumns: f.filters.names(), Format: f.format, SVG: f.svg,
+		At: f.at, Since: f.since, Until: f.until, All: f.all,
+		Stdout: env.Stdout, Log: env.Stderr,
+	})
 }
 
 // filterFlag collects --filter column=value; values are kept whole (they

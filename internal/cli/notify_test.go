@@ -10,6 +10,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/cli"
 	"github.com/pricechecker/pricechecker/internal/sheets/sheetsfake"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 const notifySheet = "1NotifyTestSheetNotifyTestSheet0"
@@ -25,10 +26,7 @@ type notifyEnv struct {
 
 func newNotifyEnv(t *testing.T) *notifyEnv {
 	t.Helper()
-	mirror, err := filepath.Abs("../../testdata/mirror")
-	if err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.Mirror(t)
 	e := &notifyEnv{dir: t.TempDir(), slack: slackfake.New(), sheets: sheetsfake.New()}
 	t.Cleanup(e.slack.Close)
 	t.Cleanup(e.sheets.Close)

@@ -1,68 +1,36 @@
 package cli
 
 import (
+	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
-	"github.com/pricechecker/pricechecker/internal/atomicfile"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
-	"github.com/pricechecker/pricechecker/internal/pipeline"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
+	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
+// runFlags are run's flags: most bind straight to the run's options.
 type runFlags struct {
-	config   string
-	services listFlag
-	regions  listFlag
-	version  string
-	format   string
-	endpoint string
-	out      string
-	report   string
-	dryRun   bool
-	force    bool
-	flagPct  float64
-	// flagPctSet is true when --flag-pct was given, so that 0 or NaN is
-	// refused rather than silently ignored.
-	flagPctSet bool
-	progress   time.Duration
-	// idleTimeout is how long a download may send nothing before it is
-	// resumed.
-	idleTimeout time.Duration
-	commit      bool
-	git         CommitOptions
-	// dispatch is the repository_dispatch that started the run, if any:
-	// its offers are checked against the config once that is loaded.
-	dispatch *actions.Event
-
-	// maxRemovedPct is --max-removed-pct when maxRemovedSet; 0 is a
-	// threshold there (any removal stops the run), not "unset".
-	maxRemovedPct  float64
-	maxRemovedSet  bool
-	acceptRemovals bool
+	run                       tracker.RunOptions
+	config, endpoint          string
+	services, regions         listFlag
+	flagPct, maxRemovedPct    float64
+	flagPctSet, maxRemovedSet bool // given, so that 0 or NaN is refused, not ignored
+	idleTimeout               time.Duration
+	// sel is what to fetch: the flags, and the triggering event where
+	// they say nothing.
+	sel tracker.Selection
 }
-
-// maxReruns bounds how often run fetches again after losing a push race
-// for the same price list.
-const maxReruns = 3
-
-// errNotTracked says that a repository_dispatch named no configured offer.
-var errNotTracked = errors.New("the notification names no offer the configuration tracks; nothing to do")
 
 func cmdRun(ctx context.Context, env Env, args []string) error {
 	_, err := runCommand(ctx, env, args)
@@ -72,118 +40,83 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 // runCommand is run, returning the commit it made (empty when none).
 func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, err error) {
 	var f runFlags
+	o, git := &f.run.Fetch, &f.run.Git
 	fs := newFlagSet("run", env)
 	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
 	fs.Var(&f.services, "service", "offer code to fetch, e.g. AmazonEC2 (repeatable; overrides the config)")
 	fs.Var(&f.regions, "region", "region code, e.g. us-east-1, or all (repeatable; overrides the config)")
-	fs.StringVar(&f.version, "version", "", "fetch this published version (YYYYMMDDhhmmss) instead of the current one")
-	fs.StringVar(&f.format, "format", offerfile.FormatCSV, "offer file format to read: csv or json")
+	fs.StringVar(&o.Version, "version", "", "fetch this published version (YYYYMMDDhhmmss) instead of the current one")
+	fs.StringVar(&o.Format, "format", offerfile.FormatCSV, "offer file format to read: csv or json")
 	fs.StringVar(&f.endpoint, "endpoint", "", "Bulk API base URL, or file://DIR for a local mirror (default $PRICECHECKER_ENDPOINT or "+bulk.DefaultEndpoint+")")
-	fs.StringVar(&f.out, "out", "prices", "snapshot folder")
-	fs.StringVar(&f.report, "report", "", "write the JSON change report to this file")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
-	fs.BoolVar(&f.force, "force", false, "fetch even when the manifest already records the version")
+	fs.StringVar(&o.Out, "out", "prices", "snapshot folder")
+	fs.StringVar(&f.run.Report, "report", "", "write the JSON change report to this file")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "fetch and compare, but write no snapshot or manifest")
+	fs.BoolVar(&o.Force, "force", false, "fetch even when the manifest already records the version")
 	fs.Float64Var(&f.flagPct, "flag-pct", 0, fmt.Sprintf("flag price moves above this percentage (default: config flagPct, else %g)", config.DefaultFlagPct))
 	fs.Float64Var(&f.maxRemovedPct, "max-removed-pct", 0, fmt.Sprintf("stop when a version removes more than this percentage of a region's lines, 0 to 100 (default: config maxRemovedPct, else %g; 100: never)", config.DefaultMaxRemovedPct))
-	fs.BoolVar(&f.acceptRemovals, "accept-removals", false, "record a version even when it removes more than maxRemovedPct of a region's lines, or all of them (the report flags it)")
-	fs.BoolVar(&f.commit, "commit", false, "commit the snapshots and manifests, with the change report as message")
-	fs.BoolVar(&f.git.Push, "push", false, "push the commit (implies --commit), rebasing over concurrent pushes")
-	fs.StringVar(&f.git.RepoDir, "repo", ".", "git repository to commit to")
-	fs.StringVar(&f.git.Remote, "remote", "origin", "remote to push to")
-	fs.StringVar(&f.git.Branch, "branch", "", "branch to push (default the current branch)")
-	fs.StringVar(&f.git.AuthorName, "author-name", "", "commit author and committer name (default github-actions[bot])")
-	fs.StringVar(&f.git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
-	fs.DurationVar(&f.progress, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
+	fs.BoolVar(&o.AcceptRemovals, "accept-removals", false, "record a version even when it removes more than maxRemovedPct of a region's lines, or all of them (the report flags it)")
+	fs.BoolVar(&f.run.Commit, "commit", false, "commit the snapshots and manifests, with the change report as message")
+	fs.BoolVar(&git.Push, "push", false, "push the commit (implies --commit), rebasing over concurrent pushes")
+	fs.StringVar(&git.RepoDir, "repo", ".", "git repository to commit to")
+	fs.StringVar(&git.Remote, "remote", "origin", "remote to push to")
+	fs.StringVar(&git.Branch, "branch", "", "branch to push (default the current branch)")
+	fs.StringVar(&git.AuthorName, "author-name", "", "commit author and committer name (default github-actions[bot])")
+	fs.StringVar(&git.AuthorEmail, "author-email", "", "commit author and committer email (default the github-actions[bot] noreply address)")
+	fs.DurationVar(&o.ProgressInterval, "progress-interval", 5*time.Second, "how often to report download progress (0: only the final line)")
 	fs.DurationVar(&f.idleTimeout, "idle-timeout", bulk.DefaultIdleTimeout, "resume a download that sends no byte for this long (counted in the retries)")
 	if err := parse(fs, args, 0); err != nil {
-		return "", err
+		return "", unannotated{err}
 	}
 	fs.Visit(func(fl *flag.Flag) {
 		f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct"
 		f.maxRemovedSet = f.maxRemovedSet || fl.Name == "max-removed-pct"
 	})
 	gh := actions.New(env.Getenv, env.Stdout)
-	if err := f.applyEvent(gh, fs); err != nil {
-		return "", annotated(gh, err)
-	}
-	opts, err := f.options(ctx, env)
-	if errors.Is(err, errNotTracked) {
-		fmt.Fprintln(env.Stderr, err)
-		publishOutputs(gh, report.Report{Unchanged: true}, "", "")
-		return "", nil
-	}
-	if err != nil {
-		gh.Error(err)
-		return "", err
-	}
-	// Fail on what would fail after the snapshots are written, before
-	// anything is fetched: a run whose snapshot landed but whose commit or
-	// report did not would skip that version next time.
-	if f.commit || f.git.Push {
-		f.git.Out = opts.Out
-		if !opts.DryRun {
-			if err := checkCommitTarget(ctx, f.git); err != nil {
-				gh.Error(err)
-				return "", err
-			}
-		}
-	}
-	if f.report != "" {
-		if err := checkWritable(f.report); err != nil {
-			gh.Error(err)
-			return "", err
-		}
-	}
-	var (
-		res *pipeline.Result
-		sha string
-	)
-	// A push that conflicts with another run's snapshot of the same price
-	// list rewinds onto that run's commit; fetching again then compares
-	// with what it recorded.
-	for attempt := 1; ; attempt++ {
-		end := gh.Group("Fetch and compare AWS price lists")
-		res, err = runRecorded(ctx, env, f, opts)
-		end()
-		if err != nil {
-			gh.Error(err)
-			return "", err
-		}
-		if !(f.commit || f.git.Push) || opts.DryRun {
-			break
-		}
-		end = gh.Group("Commit to git")
-		sha, err = commitAndPush(ctx, env, f.git, res)
-		end()
-		var rerun *rerunError
-		if errors.As(err, &rerun) && attempt < maxReruns {
-			fmt.Fprintf(env.Stderr, "push: another run recorded the same price list first (%s); fetching again on top of it\n", strings.Join(rerun.conflict.Files, ", "))
-			continue
-		}
-		if err != nil {
-			gh.Error(err)
-			return "", err
-		}
-		break
-	}
-	for _, w := range res.Warnings {
-		gh.Warning(w)
-	}
-	if f.report != "" {
-		if err := writeReport(f.report, res.Report); err != nil {
-			return "", err
-		}
+	res, err := f.execute(ctx, env, gh, fs)
+	if err != nil || res == nil {
+		return "", annotate(gh, err)
 	}
 	markdown := res.Report.Markdown(0)
 	fmt.Fprint(env.Stdout, markdown)
-	publishOutputs(gh, res.Report, f.report, sha)
-	gh.Summary(markdown, runLinks(gh.Links(), sha))
-	return sha, nil
+	gh.ReportOutputs(res.Report, f.run.Report, res.Commit)
+	gh.Summary(markdown, gh.Links().Footer(res.Commit))
+	return res.Commit, nil
 }
 
-// applyEvent lets the triggering GitHub event choose what to fetch when the
-// command line does not: a repository_dispatch names an offer and version,
-// a workflow_dispatch carries the manual inputs.
+// execute runs the use case and writes the report; nil without error is a
+// dispatch for nothing the configuration tracks.
+func (f *runFlags) execute(ctx context.Context, env Env, gh *actions.Runner, fs *flag.FlagSet) (*tracker.RunResult, error) {
+	err := f.applyEvent(gh, fs)
+	if err == nil {
+		err = f.options(ctx, env)
+	}
+	if errors.Is(err, tracker.ErrNotTracked) {
+		fmt.Fprintln(env.Stderr, err)
+		gh.ReportOutputs(report.Report{Unchanged: true}, "", "")
+		return nil, nil
+	}
+	if err == nil {
+		err = tracker.CheckRun(ctx, f.run)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.run.Stage = gh.Group
+	res, err := tracker.Run(ctx, f.run)
+	if err != nil {
+		return nil, err
+	}
+	annotate(gh, nil, res.Warnings...)
+	if f.run.Report != "" {
+		if err := tracker.WriteReport(f.run.Report, res.Report); err != nil {
+			return nil, unannotated{err} // run has never annotated this one; the log says it
+		}
+	}
+	return res, nil
+}
+
+// applyEvent lets the triggering GitHub event choose what to fetch where
+// the command line does not, and ask for a forced or dry run.
 func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	ev, err := gh.Event()
 	if err != nil {
@@ -191,178 +124,60 @@ func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if !set["service"] && ev.Name == "repository_dispatch" {
-		f.dispatch = &ev
-	} else if !set["service"] && len(ev.Services) > 0 {
-		f.services = ev.Services
-	}
-	if !set["region"] && len(ev.Regions) > 0 {
-		f.regions = ev.Regions
-	}
-	if !set["version"] && ev.Version != "" {
-		f.version = ev.Version
-	}
-	f.force = f.force || ev.Force
-	f.dryRun = f.dryRun || ev.DryRun
+	f.sel = tracker.Selection{Services: f.services, Regions: f.regions}
+	fromEvent(&f.sel, &f.run.Fetch.Version, ev, func(name string) bool { return set[name] })
+	f.run.Fetch.Force = f.run.Fetch.Force || ev.Force
+	f.run.Fetch.DryRun = f.run.Fetch.DryRun || ev.DryRun
 	return nil
 }
 
-// publishOutputs sets the step outputs other steps and jobs read.
-func publishOutputs(gh *actions.Runner, r report.Report, reportPath, commitSHA string) {
-	added, removed, changed := r.Totals()
-	gh.SetOutput("changed", strconv.FormatBool(!r.Unchanged))
-	gh.SetOutput("added-count", strconv.Itoa(added))
-	gh.SetOutput("removed-count", strconv.Itoa(removed))
-	gh.SetOutput("changed-count", strconv.Itoa(changed))
-	gh.SetOutput("report-path", reportPath)
-	gh.SetOutput("commit-sha", commitSHA)
-}
-
-// runLinks is the job summary's footer.
-func runLinks(l actions.Links, commitSHA string) string {
-	var parts []string
-	if u := l.CommitURL(commitSHA); u != "" {
-		parts = append(parts, fmt.Sprintf("[commit %s](%s)", commitSHA[:min(7, len(commitSHA))], u))
+// options completes the run's options from the flags, the environment and
+// the configuration file, reporting every problem as a usage error.
+func (f *runFlags) options(ctx context.Context, env Env) error {
+	o := &f.run.Fetch
+	if o.Format != offerfile.FormatCSV && o.Format != offerfile.FormatJSON {
+		return usageError{Err: fmt.Errorf("--format %q: want csv or json", o.Format)}
 	}
-	if l.Run != "" {
-		parts = append(parts, fmt.Sprintf("[workflow run](%s)", l.Run))
+	if err := tracker.CheckVersion(o.Version); err != nil {
+		return err
 	}
-	if len(parts) == 0 {
-		return ""
-	}
-	return "\n" + strings.Join(parts, " · ") + "\n"
-}
-
-// options resolves flags, environment and configuration file into pipeline
-// options, reporting every problem as a usage error.
-func (f *runFlags) options(ctx context.Context, env Env) (pipeline.Options, error) {
-	if f.format != offerfile.FormatCSV && f.format != offerfile.FormatJSON {
-		return pipeline.Options{}, usageError{fmt.Errorf("--format %q: want csv or json", f.format)}
-	}
-	if f.version != "" && !isVersion(f.version) {
-		return pipeline.Options{}, usageError{fmt.Errorf("--version %q: want the 14-digit version AWS publishes, such as 20250912225308", f.version)}
-	}
-	cfg, err := loadConfig(f.config)
-	if err != nil {
-		return pipeline.Options{}, usageError{err}
-	}
-	if f.dispatch != nil && len(cfg.Offers) > 0 {
-		if f.services = trackedServices(env.Stderr, cfg, *f.dispatch); len(f.services) == 0 {
-			return pipeline.Options{}, errNotTracked
-		}
-	} else if f.dispatch != nil {
-		f.services = f.dispatch.Services // no config: the notification says what to fetch
-	}
-	cfg, err = config.Resolve(cfg, f.services, f.regions)
-	if err != nil {
-		return pipeline.Options{}, usageError{err}
-	}
-	if f.version != "" {
-		for _, o := range cfg.Offers {
-			if pipeline.CurrentOnly(o) {
-				return pipeline.Options{}, usageError{fmt.Errorf("%s: --version %s: GetProducts serves only the current version; use api mode files (or the Bulk API) for a published version", o.Code, f.version)}
-			}
-		}
-	}
+	sel := f.sel
+	sel.ConfigPath, sel.Log, sel.Version = f.config, env.Stderr, o.Version
 	if f.flagPctSet {
-		if !(f.flagPct > 0) || math.IsInf(f.flagPct, 0) {
-			return pipeline.Options{}, usageError{fmt.Errorf("--flag-pct %v: want a positive percentage such as 25", f.flagPct)}
-		}
-		cfg.FlagPct = f.flagPct
+		sel.FlagPct = &f.flagPct
 	}
 	if f.maxRemovedSet {
-		if !(f.maxRemovedPct >= 0 && f.maxRemovedPct <= 100) {
-			return pipeline.Options{}, usageError{fmt.Errorf("--max-removed-pct %v: want a percentage from 0 to 100 such as 20 (100 turns the removal guard off)", f.maxRemovedPct)}
-		}
-		cfg.MaxRemovedPct = &f.maxRemovedPct
+		sel.MaxRemovedPct = &f.maxRemovedPct
 	}
-	endpoint := f.endpoint
-	if endpoint == "" {
-		endpoint = env.Getenv("PRICECHECKER_ENDPOINT")
+	var err error
+	if o.Config, err = tracker.Resolve(sel); err != nil {
+		return err
 	}
-	client, err := bulk.New(endpoint, nil)
-	if err != nil {
-		return pipeline.Options{}, usageError{err}
-	}
-	if f.idleTimeout <= 0 {
-		return pipeline.Options{}, usageError{fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", f.idleTimeout)}
-	}
-	client.IdleTimeout = f.idleTimeout
-	opts := pipeline.Options{
-		Config: cfg, Version: f.version, Format: f.format, Out: f.out,
-		DryRun: f.dryRun, Force: f.force, Client: client,
-		Log: env.Stderr, ProgressInterval: f.progress,
-	}
-	opts.AcceptRemovals = f.acceptRemovals
-	if slices.ContainsFunc(cfg.Offers, pipeline.NeedsPricingAPI) {
-		if opts.Pricing, err = pricingClient(ctx, env); err != nil {
-			return pipeline.Options{}, err
-		}
-	}
-	return opts, nil
+	o.Log = env.Stderr
+	return o.Connect(ctx, tracker.Connection{
+		Endpoint: cmp.Or(f.endpoint, env.Getenv("PRICECHECKER_ENDPOINT")), IdleTimeout: f.idleTimeout,
+		Pricing: func() (pricingapi.Options, error) { return pricingOptions(env) },
+	})
 }
 
-// pricingClient makes the Pricing API client for entries with source: api:
-// the default AWS credential chain, the API in PRICECHECKER_PRICING_REGION
-// (default us-east-1) or at PRICECHECKER_PRICING_ENDPOINT.
-func pricingClient(ctx context.Context, env Env) (*pricingapi.Client, error) {
+// pricingOptions are the Pricing API's settings for entries with source:
+// api: the default AWS credential chain, the API in
+// PRICECHECKER_PRICING_REGION (default us-east-1) or at
+// PRICECHECKER_PRICING_ENDPOINT.
+func pricingOptions(env Env) (pricingapi.Options, error) {
 	opts := pricingapi.Options{
 		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
 		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
 	}
 	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
-		return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
+		return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
 	}
 	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, usageError{fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
+			return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
 		}
 		opts.MaxBackoff = d
 	}
-	return pricingapi.New(ctx, opts)
-}
-
-// loadConfig reads the named file, or the default one when it exists; with
-// neither, the command line alone must say what to fetch.
-func loadConfig(path string) (config.Config, error) {
-	if path == "" {
-		if _, err := os.Stat(config.DefaultPath); err != nil {
-			return config.Config{}, nil
-		}
-		path = config.DefaultPath
-	}
-	return config.Load(path)
-}
-
-func isVersion(v string) bool {
-	if len(v) != 14 {
-		return false
-	}
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// checkWritable makes sure a file can be written at path (its folder exists
-// and takes new files) without touching path itself.
-func checkWritable(path string) error {
-	dir := filepath.Dir(path)
-	probe, err := os.CreateTemp(dir, ".pricechecker-probe-*")
-	if err != nil {
-		return usageError{fmt.Errorf("--report %s: cannot write in %s: %w", path, dir, err)}
-	}
-	probe.Close()
-	return os.Remove(probe.Name())
-}
-
-func writeReport(path string, r report.Report) error {
-	return atomicfile.WriteFile(path, 0o644, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
-	})
+	return opts, nil
 }

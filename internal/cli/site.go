@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/site"
@@ -25,13 +24,7 @@ func cmdSite(ctx context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	// Savings Plans go by several names; snapshots use the Bulk API's.
-	opts.Services = slices.Clone(services)
-	for i, s := range opts.Services {
-		if code, ok := awsnames.SavingsPlanCode(s); ok {
-			opts.Services[i] = code
-		}
-	}
+	opts.Services = awsnames.BulkCodes(services)
 	opts.Regions = regions
 	if opts.CommitURL == "" {
 		opts.CommitURL = site.CommitURL(ctx, opts.Repo)

@@ -3,25 +3,17 @@
 package faultsuite
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 const (
@@ -29,19 +21,11 @@ const (
 	relayToken = "ghp_faultsuitetoken0123456789"
 )
 
-// findRIE looks for aws-lambda-rie as cmd/relay/main_test.go does: on
-// PATH, then in $(go env GOPATH)/bin; the relay cases skip without it.
+// findRIE finds aws-lambda-rie; the relay cases skip without it.
 func findRIE(t *testing.T) string {
 	t.Helper()
-	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {
+	if p := testkit.FindRIE(); p != "" {
 		return p
-	}
-	if out, err := exec.Command("go", "env", "GOPATH").Output(); err == nil {
-		for _, dir := range filepath.SplitList(strings.TrimSpace(string(out))) {
-			if p := filepath.Join(dir, "bin", "aws-lambda-rie"); fileExists(p) {
-				return p
-			}
-		}
 	}
 	t.Skip("aws-lambda-rie not found; install it as cmd/relay/main_test.go says")
 	return ""
@@ -52,51 +36,13 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// lambda is the relay binary running behind aws-lambda-rie: one warm
-// execution environment, as SNS's redeliveries meet it.
-type lambda struct {
-	addr string
-	out  *syncBuffer
-}
-
 // startRelay starts the relay under the emulator with a fake GitHub and a
 // plain PRICECHECKER_DISPATCH_TOKEN (no AWS service is called).
-func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *lambda {
+func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *testkit.Lambda {
 	t.Helper()
 	rie := findRIE(t)
 	home := t.TempDir()
-	addr, apiAddr := freeAddr(t), freeAddr(t)
-	out := &syncBuffer{}
-	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, "--runtime-api-address", apiAddr, relayBin)
-	cmd.Dir = filepath.Dir(relayBin)
-	cmd.Env = append([]string{
+	env := append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + home,
 		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
@@ -110,71 +56,7 @@ func startRelay(t *testing.T, gh *githubfake.GitHub, extraEnv ...string) *lambda
 		"RELAY_ALLOWED_OFFERS=AWSConfig,AmazonS3,AWSComputeSavingsPlan",
 		"RELAY_MAX_ATTEMPTS=2",
 	}, extraEnv...)
-	cmd.Stdout, cmd.Stderr = out, out
-	// Own process group, so that the bootstrap the emulator starts stops
-	// with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-		if t.Failed() {
-			t.Logf("emulator output:\n%s", out.String())
-		}
-	})
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			break
-		}
-		select {
-		case <-done:
-			t.Fatalf("emulator exited:\n%s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator not listening after 15s:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return &lambda{addr: addr, out: out}
-}
-
-// invoke delivers an event; it returns the invocation's error message, or
-// nil when the function succeeded (SNS then does not redeliver).
-func (l *lambda) invoke(t *testing.T, event []byte) error {
-	t.Helper()
-	_, err := l.call(t, event)
-	return err
-}
-
-// call delivers an event and returns the function's answer, or the
-// invocation's error message.
-func (l *lambda) call(t *testing.T, event []byte) ([]byte, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+l.addr+"/2015-03-31/functions/function/invocations", bytes.NewReader(event))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("invoke: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var fnErr struct {
-		ErrorMessage string `json:"errorMessage"`
-	}
-	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
-		return nil, fmt.Errorf("%s", fnErr.ErrorMessage)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
-	}
-	return body, nil
+	return testkit.StartLambda(t, rie, relayBin, env)
 }
 
 // snsEvent is the repository's real price-list SNS sample, with its
@@ -218,7 +100,7 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 	t.Run("the same MessageId twice dispatches once", func(t *testing.T) {
 		event := snsEvent(t, "", "")
 		for range 2 {
-			if err := l.invoke(t, event); err != nil {
+			if err := l.Invoke(t, event); err != nil {
 				t.Fatalf("invocation failed: %v (SNS would redeliver)", err)
 			}
 		}
@@ -229,7 +111,7 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 	})
 
 	t.Run("the same version under a new MessageId dispatches no more", func(t *testing.T) {
-		if err := l.invoke(t, snsEvent(t, "faultsuite-republished", "")); err != nil {
+		if err := l.Invoke(t, snsEvent(t, "faultsuite-republished", "")); err != nil {
 			t.Fatal(err)
 		}
 		dispatches(t, 1)
@@ -238,19 +120,19 @@ func TestRelayDuplicateDeliveries(t *testing.T) {
 	t.Run("a failed dispatch is retried by the redelivery, once", func(t *testing.T) {
 		event := snsEvent(t, "faultsuite-502", "20171206000000")
 		gh.Script(githubfake.Response{Status: 502, Message: "Server Error"}, githubfake.Response{Status: 502, Message: "Server Error"})
-		if err := l.invoke(t, event); err == nil || !strings.Contains(err.Error(), "502") {
+		if err := l.Invoke(t, event); err == nil || !strings.Contains(err.Error(), "502") {
 			t.Fatalf("invocation error %v, want the 502 (so that Lambda retries)", err)
 		}
 		dispatches(t, 1)
 		for range 2 { // Lambda's retry, then one more SNS redelivery
-			if err := l.invoke(t, event); err != nil {
+			if err := l.Invoke(t, event); err != nil {
 				t.Fatal(err)
 			}
 		}
 		dispatches(t, 2)
 	})
 
-	if out := l.out.String(); strings.Contains(out, relayToken) {
+	if out := l.Out.String(); strings.Contains(out, relayToken) {
 		t.Error("the token appears in the relay's logs")
 	}
 }
@@ -266,14 +148,14 @@ func TestRelayHostileEvents(t *testing.T) {
 
 	t.Run("an event nested 20000 deep is dropped, not failed", func(t *testing.T) {
 		event := `{"Records":[` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `]}`
-		if err := l.invoke(t, []byte(event)); err != nil {
+		if err := l.Invoke(t, []byte(event)); err != nil {
 			t.Fatalf("invocation failed: %v (SNS would redeliver it)", err)
 		}
 		if n := gh.Requests(); n != 0 {
 			t.Errorf("%d GitHub requests for an event that is not SNS's", n)
 		}
-		if !strings.Contains(l.out.String(), "dropped") {
-			t.Errorf("the relay's log does not say the event was dropped:\n%s", truncateLog(l.out.String()))
+		if !strings.Contains(l.Out.String(), "dropped") {
+			t.Errorf("the relay's log does not say the event was dropped:\n%s", truncateLog(l.Out.String()))
 		}
 	})
 
@@ -287,7 +169,7 @@ func TestRelayHostileEvents(t *testing.T) {
 			event := snsEvent(t, "faultsuite-hostile-"+strconv.Itoa(i), "2018010"+strconv.Itoa(i)+"000000")
 			event = []byte(strings.Replace(string(event), `https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSConfig/current/region_index.json`,
 				strings.NewReplacer(`"`, `\\\"`).Replace(value), 1))
-			if err := l.invoke(t, event); err != nil {
+			if err := l.Invoke(t, event); err != nil {
 				t.Fatal(err)
 			}
 			d := gh.Dispatches()
@@ -303,8 +185,8 @@ func TestRelayHostileEvents(t *testing.T) {
 					t.Errorf("payload %s = %q carries shell or workflow syntax", k, s)
 				}
 			}
-			if !strings.Contains(l.out.String(), "left out of the dispatch: not in the shape AWS uses") {
-				t.Errorf("the relay's log does not say what it left out:\n%s", truncateLog(l.out.String()))
+			if !strings.Contains(l.Out.String(), "left out of the dispatch: not in the shape AWS uses") {
+				t.Errorf("the relay's log does not say what it left out:\n%s", truncateLog(l.Out.String()))
 			}
 		})
 	}
@@ -346,7 +228,7 @@ func TestRelayHTTPForgedCertHost(t *testing.T) {
 		"isBase64Encoded": false,
 		"requestContext":  map[string]any{"http": map[string]string{"method": "POST", "path": "/"}},
 	})
-	answer, err := l.call(t, req)
+	answer, err := l.Call(t, req)
 	if err != nil {
 		t.Fatalf("invocation failed: %v", err)
 	}
@@ -364,7 +246,7 @@ func TestRelayHTTPForgedCertHost(t *testing.T) {
 		t.Errorf("%d GitHub requests for a forged message", n)
 	}
 	// The log quotes the host, JSON-escaped once or twice.
-	if out := l.out.String(); !regexp.MustCompile(`host \\*"sns\.s3-us-east-1\.amazonaws\.com\\*" is not an SNS host`).MatchString(out) {
+	if out := l.Out.String(); !regexp.MustCompile(`host \\*"sns\.s3-us-east-1\.amazonaws\.com\\*" is not an SNS host`).MatchString(out) {
 		t.Errorf("the relay's log does not say the certificate's host is not SNS's:\n%s", truncateLog(out))
 	}
 }

@@ -277,6 +277,11 @@ func joinHint(a, b string) string {
 	return a + "; " + b
 }
 
+// backoff is the wait before retry n of a 5xx or network error: Backoff
+// doubled per retry, without jitter. It stays apart from backoff.Policy,
+// whose Delay is jittered, because the relay's retries are planned against
+// the Lambda deadline (maxWait) and their waits are pinned by its tests:
+// one relay invocation retries alone, so there is no herd to spread.
 func (g *Dispatcher) backoff(n int) time.Duration {
 	base := g.Backoff
 	if base <= 0 {
@@ -307,7 +312,8 @@ func (g *Dispatcher) rateLimitWait(r *response, n int) time.Duration {
 	if base <= 0 {
 		base = defaultRateLimitPause
 	}
-	return base << min(n-1, 10)
+	return base << min(n-1, 10) // deterministic, as backoff's
+
 }
 
 // maxWait is how long one wait may last: the configured cap, and never past

@@ -27,7 +27,7 @@ func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*
 		HTTP:        &http.Client{Timeout: 5 * time.Second},
 		Tokens:      tokens,
 		MaxAttempts: 4,
-		Sleep:       s.sleep,
+		Sleep:       s.Sleep,
 		Now:         func() time.Time { return fixedNow },
 	}, s
 }
@@ -55,8 +55,8 @@ func TestDispatchSendsWhatGitHubExpects(t *testing.T) {
 	if d[0].Payload["offerCode"] != "AWSConfig" || d[0].Payload["version"] != "20171205010842" {
 		t.Errorf("payload = %v", d[0].Payload)
 	}
-	if len(s.all()) != 0 {
-		t.Errorf("slept %v on success", s.all())
+	if len(s.All()) != 0 {
+		t.Errorf("slept %v on success", s.All())
 	}
 }
 
@@ -164,7 +164,7 @@ func TestDispatchRetries(t *testing.T) {
 					t.Errorf("dispatches = %d, want 0", len(fake.Dispatches()))
 				}
 			}
-			if got := s.all(); fmt.Sprint(got) != fmt.Sprint(tt.wantWaits) {
+			if got := s.All(); fmt.Sprint(got) != fmt.Sprint(tt.wantWaits) {
 				t.Errorf("waits = %v, want %v", got, tt.wantWaits)
 			}
 			if fake.Requests() != tt.requests {
@@ -185,7 +185,7 @@ func TestDispatch5xxRetryAfterCappedByDeadline(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "GitHub asks to wait 20s, more than this invocation has left") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := s.all(); len(got) != 0 || fake.Requests() != 1 {
+	if got := s.All(); len(got) != 0 || fake.Requests() != 1 {
 		t.Errorf("waits = %v, requests = %d; want none and 1", got, fake.Requests())
 	}
 }
@@ -202,7 +202,7 @@ func TestDispatchWaitCappedByDeadline(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "more than this invocation has left") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := s.all(); len(got) != 1 || got[0] != time.Second {
+	if got := s.All(); len(got) != 1 || got[0] != time.Second {
 		t.Errorf("waits = %v, want [1s]", got)
 	}
 }
@@ -241,8 +241,8 @@ func TestDispatchPermanentErrorsNameTheFix(t *testing.T) {
 			if strings.Contains(err.Error(), tt.token) {
 				t.Errorf("error leaks the token: %q", err)
 			}
-			if fake.Requests() != 1 || len(s.all()) != 0 {
-				t.Errorf("requests = %d, waits = %v; permanent errors must not be retried", fake.Requests(), s.all())
+			if fake.Requests() != 1 || len(s.All()) != 0 {
+				t.Errorf("requests = %d, waits = %v; permanent errors must not be retried", fake.Requests(), s.All())
 			}
 		})
 	}

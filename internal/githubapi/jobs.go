@@ -328,7 +328,12 @@ func nextLink(headers []string) string {
 }
 
 // apiError is an answer other than 200, or a network error. Its message
-// says what GitHub answered and what to fix.
+// says what GitHub answered and what to fix. It is not dispatch's APIError
+// although it has the same shape: the two messages differ ("(tried N
+// times)" and the bare network error here, "(after N attempts)" and
+// "network error: …" there), notify's and the relay's logs and tests pin
+// each, and the relay's callers read APIError's exported fields, which the
+// job lookup (best effort, never classified) has no use for.
 type apiError struct {
 	status    int    // 0 for a network error
 	message   string // GitHub's "message"

@@ -3,7 +3,6 @@ package githubapi
 import (
 	"context"
 	"errors"
-	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -12,32 +11,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
+	"github.com/pricechecker/pricechecker/internal/testkit"
+
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
 )
 
-// sleeps records the waits a client asked for instead of sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.d)
-}
+// sleeps records the waits instead of sleeping.
+type sleeps = testkit.Sleeps
 
 func newTestClient(apiURL, token string) (*Client, *sleeps) {
 	s := &sleeps{}
 	c := New(apiURL, token, &http.Client{Timeout: 5 * time.Second})
-	c.sleep = s.sleep
+	c.sleep = s.Sleep
 	return c, s
 }
 
@@ -152,8 +138,8 @@ func TestJobsPaths(t *testing.T) {
 					t.Errorf("job %d = %+v, want %+v", i, jobs[i], want)
 				}
 			}
-			if len(s.all()) != 0 {
-				t.Errorf("slept %v without a failure", s.all())
+			if len(s.All()) != 0 {
+				t.Errorf("slept %v without a failure", s.All())
 			}
 		})
 	}
@@ -364,7 +350,7 @@ func TestJobsErrors(t *testing.T) {
 			if n := len(f.Seen()); n != tt.wantReqs {
 				t.Errorf("GitHub saw %d requests, want %d", n, tt.wantReqs)
 			}
-			sl := s.all()
+			sl := s.All()
 			if len(sl) != tt.wantSleep {
 				t.Errorf("slept %v, want %d short waits", sl, tt.wantSleep)
 			}
@@ -466,7 +452,7 @@ func TestJobsRetriesOnce(t *testing.T) {
 			if n := len(f.Seen()); n != 2 {
 				t.Errorf("GitHub saw %d requests, want 2", n)
 			}
-			if sl := s.all(); len(sl) != 1 {
+			if sl := s.All(); len(sl) != 1 {
 				t.Errorf("slept %v, want one short wait", sl)
 			}
 		})
@@ -489,7 +475,7 @@ func TestJobsNetworkError(t *testing.T) {
 		}
 	}
 	assertNoToken(t, err.Error(), testToken)
-	if sl := s.all(); len(sl) != 1 {
+	if sl := s.All(); len(sl) != 1 {
 		t.Errorf("slept %v, want one short wait", sl)
 	}
 }
@@ -504,8 +490,8 @@ func TestJobsStopsWhenCancelled(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
-		if len(s.all()) != 0 {
-			t.Errorf("slept %v after cancellation", s.all())
+		if len(s.All()) != 0 {
+			t.Errorf("slept %v after cancellation", s.All())
 		}
 	})
 	t.Run("while waiting to retry", func(t *testing.T) {

@@ -15,7 +15,7 @@ func newTestDispatcher(fake *githubfake.GitHub) (*Dispatcher, *sleeps) {
 	s := &sleeps{}
 	return &Dispatcher{
 		BaseURL: fake.URL(), Repo: testRepo, HTTP: &http.Client{Timeout: 5 * time.Second},
-		Tokens: staticToken(testToken), MaxAttempts: 2, Sleep: s.sleep,
+		Tokens: staticToken(testToken), MaxAttempts: 2, Sleep: s.Sleep,
 	}, s
 }
 
@@ -36,8 +36,8 @@ func TestDispatchPrimaryRateLimit(t *testing.T) {
 		!strings.Contains(err.Error(), "rate limit") || !strings.Contains(err.Error(), "more than this invocation has left") {
 		t.Fatalf("err = %v, want a 403 rate limit refused for lack of time", err)
 	}
-	if len(fake.Dispatches()) != 1 || len(s.all()) != 0 {
-		t.Errorf("dispatches = %d, sleeps = %v; want 1 and none", len(fake.Dispatches()), s.all())
+	if len(fake.Dispatches()) != 1 || len(s.All()) != 0 {
+		t.Errorf("dispatches = %d, sleeps = %v; want 1 and none", len(fake.Dispatches()), s.All())
 	}
 }
 
@@ -51,7 +51,7 @@ func TestDispatchSecondaryRateLimit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "secondary rate limit") || !strings.Contains(err.Error(), "giving up") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := s.all(); len(got) != 1 || got[0] != 30*time.Second {
+	if got := s.All(); len(got) != 1 || got[0] != 30*time.Second {
 		t.Errorf("sleeps = %v, want [30s]", got)
 	}
 }
@@ -68,7 +68,7 @@ func TestJobsPrimaryRateLimit(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "rate limit for this token is used up") || !strings.Contains(err.Error(), "resets at") {
 		t.Fatalf("err = %v", err)
 	}
-	if len(s.all()) != 0 {
-		t.Errorf("slept %v", s.all())
+	if len(s.All()) != 0 {
+		t.Errorf("slept %v", s.All())
 	}
 }

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
@@ -51,87 +49,26 @@ var ErrAfterNotFound = errors.New("the commit to resume after is no longer in th
 // more than git's reading it. A version whose header differs is decoded
 // whole.
 func (r *Repo) WalkChanges(ctx context.Context, file string, opts ChangesOptions, fn func(Changes) error) error {
-	args := []string{"-c", "log.showSignature=false", "log", "--format=%H%x09%cI", "--reverse"}
-	if !opts.Since.IsZero() {
-		args = append(args, "--since="+gitDate(opts.Since))
-	}
-	if !opts.Until.IsZero() {
-		args = append(args, "--until="+gitDate(opts.Until))
-	}
-	out, err := git(ctx, r.root, append(args, "HEAD", "--", file)...)
-	if err != nil {
-		return fmt.Errorf("history of %s: %w", file, err)
-	}
-	commits := lines(out)
-	if len(commits) == 0 {
-		if opts.After != "" {
-			return fmt.Errorf("history of %s after %s: %w", file, short(opts.After), ErrAfterNotFound)
-		}
-		return nil
-	}
-	// As in Walk: a cat-file of the walk's own, fed every request up front.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cat, err := startCatFile(ctx, r.root, "")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		cancel()
-		cat.close()
-	}()
-	manifest := path.Join(path.Dir(file), "manifest.json")
-	go func() {
-		for _, l := range commits {
-			sha, _, _ := strings.Cut(l, "\t")
-			if cat.request(sha+":"+manifest) != nil || cat.request(sha+":"+file) != nil {
-				return
-			}
-		}
-		cat.w.Flush()
-	}()
-	_, region := SnapshotFile(file)
 	d := newDiffer()
 	d.hashOnly = opts.After != ""
-	for _, l := range commits {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		sha, date, _ := strings.Cut(l, "\t")
-		t, err := time.Parse(time.RFC3339, date)
-		if err != nil {
-			return fmt.Errorf("commit %s: bad date %q", short(sha), date)
-		}
-		ch := Changes{Revision: Revision{Commit: sha, Date: t}}
-		data, ok, err := cat.next(sha + ":" + manifest)
-		if err != nil {
-			return err
-		}
-		if ok {
-			st, err := regionOf(data, region)
-			if err != nil {
-				return fmt.Errorf("read %s at %s: %w", manifest, short(sha), err)
-			}
-			ch.Version, ch.PublicationDate = st.Version, st.PublicationDate
-		}
-		if data, ok, err = cat.next(sha + ":" + file); err != nil {
-			return err
-		}
+	err := r.walkVersions(ctx, file, opts.WalkOptions, func(rev Revision, data []byte, ok bool) error {
 		if !ok {
 			data = nil // deleted: every line is removed
 		}
+		ch := Changes{Revision: rev}
 		if err := d.diff(data, &ch); err != nil {
-			return fmt.Errorf("read %s at %s: %w", file, short(sha), err)
+			return fmt.Errorf("read %s at %s: %w", file, short(rev.Commit), err)
 		}
 		if d.hashOnly {
-			d.hashOnly = sha != opts.After // known: the next one is news
-			continue
+			d.hashOnly = rev.Commit != opts.After // known: the next one is news
+			return nil
 		}
-		if err := fn(ch); err != nil {
-			return err
-		}
+		return fn(ch)
+	})
+	if err != nil {
+		return err
 	}
-	if d.hashOnly {
+	if d.hashOnly { // After was never met
 		return fmt.Errorf("history of %s after %s: %w", file, short(opts.After), ErrAfterNotFound)
 	}
 	return nil

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // isolate keeps the tests away from the user's git configuration: no
@@ -29,36 +29,24 @@ func isolate(t *testing.T) {
 	}
 }
 
-// run runs git for the test itself, with a test identity.
-func run(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Test", "GIT_AUTHOR_EMAIL=test@example.com", "GIT_COMMITTER_NAME=Test", "GIT_COMMITTER_EMAIL=test@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // remote makes a bare repository with one commit on main, and returns it.
 func remote(t *testing.T) string {
 	t.Helper()
 	bare := filepath.Join(t.TempDir(), "remote.git")
-	run(t, ".", "init", "--quiet", "--bare", "--initial-branch=main", bare)
+	testkit.Git(t, ".", "init", "--quiet", "--bare", "--initial-branch=main", bare)
 	seed := clone(t, bare)
 	write(t, seed, "README.md", "prices\n")
-	run(t, seed, "add", "README.md")
-	run(t, seed, "commit", "--quiet", "-m", "start")
-	run(t, seed, "push", "--quiet", "origin", "HEAD:main")
+	testkit.Git(t, seed, "add", "README.md")
+	testkit.Git(t, seed, "commit", "--quiet", "-m", "start")
+	testkit.Git(t, seed, "push", "--quiet", "origin", "HEAD:main")
 	return bare
 }
 
 func clone(t *testing.T, bare string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "work")
-	run(t, ".", "clone", "--quiet", bare, dir)
-	run(t, dir, "checkout", "--quiet", "-B", "main")
+	testkit.Git(t, ".", "clone", "--quiet", bare, dir)
+	testkit.Git(t, dir, "checkout", "--quiet", "-B", "main")
 	return dir
 }
 
@@ -81,32 +69,32 @@ func TestCommit(t *testing.T) {
 	write(t, dir, "prices/AmazonEC2/manifest.json", "{}\n")
 	// Something else staged must stay out of the commit.
 	write(t, dir, "notes.txt", "unrelated\n")
-	run(t, dir, "add", "notes.txt")
+	testkit.Git(t, dir, "add", "notes.txt")
 
 	body := "## AWS price changes\n\n| a | b |\n|---|---|\n"
 	sha, committed, err := Commit(ctx, dir, []string{"prices/AmazonEC2"}, "AmazonEC2 us-east-1 1: 0 changed, 1 added, 0 removed", body, Identity{})
 	if err != nil || !committed || len(sha) != 40 {
 		t.Fatalf("Commit = %q, %v, %v", sha, committed, err)
 	}
-	if got := run(t, dir, "show", "--name-only", "--format=", "HEAD"); got != "prices/AmazonEC2/manifest.json\nprices/AmazonEC2/us-east-1.csv" {
+	if got := testkit.Git(t, dir, "show", "--name-only", "--format=", "HEAD"); got != "prices/AmazonEC2/manifest.json\nprices/AmazonEC2/us-east-1.csv" {
 		t.Errorf("committed files:\n%s", got)
 	}
-	if got := run(t, dir, "diff", "--cached", "--name-only"); got != "notes.txt" {
+	if got := testkit.Git(t, dir, "diff", "--cached", "--name-only"); got != "notes.txt" {
 		t.Errorf("still staged: %q", got)
 	}
-	if got := run(t, dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>"); got != "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>" {
+	if got := testkit.Git(t, dir, "log", "-1", "--format=%an <%ae>|%cn <%ce>"); got != "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>" {
 		t.Errorf("identity = %s", got)
 	}
-	if got := run(t, dir, "log", "-1", "--format=%B"); !strings.Contains(got, "## AWS price changes") || !strings.HasPrefix(got, "AmazonEC2 us-east-1 1: 0 changed") {
+	if got := testkit.Git(t, dir, "log", "-1", "--format=%B"); !strings.Contains(got, "## AWS price changes") || !strings.HasPrefix(got, "AmazonEC2 us-east-1 1: 0 changed") {
 		t.Errorf("message lost its Markdown:\n%s", got)
 	}
 
 	// Nothing changed: no commit, no error.
-	before := run(t, dir, "rev-parse", "HEAD")
+	before := testkit.Git(t, dir, "rev-parse", "HEAD")
 	if sha, committed, err := Commit(ctx, dir, []string{"prices/AmazonEC2"}, "again", "", Identity{}); err != nil || committed || sha != "" {
 		t.Errorf("unchanged Commit = %q, %v, %v", sha, committed, err)
 	}
-	if run(t, dir, "rev-parse", "HEAD") != before {
+	if testkit.Git(t, dir, "rev-parse", "HEAD") != before {
 		t.Error("an empty commit was made")
 	}
 
@@ -115,7 +103,7 @@ func TestCommit(t *testing.T) {
 	if _, committed, err := Commit(ctx, dir, []string{"prices/AmazonEC2"}, "drop", "", Identity{Name: "Price Bot", Email: "bot@example.com"}); err != nil || !committed {
 		t.Fatalf("Commit deletion = %v, %v", committed, err)
 	}
-	if got := run(t, dir, "log", "-1", "--format=%an <%ae>", "--name-status"); !strings.Contains(got, "Price Bot <bot@example.com>") || !strings.Contains(got, "D\tprices/AmazonEC2/us-east-1.csv") {
+	if got := testkit.Git(t, dir, "log", "-1", "--format=%an <%ae>", "--name-status"); !strings.Contains(got, "Price Bot <bot@example.com>") || !strings.Contains(got, "D\tprices/AmazonEC2/us-east-1.csv") {
 		t.Errorf("deletion commit:\n%s", got)
 	}
 }
@@ -123,7 +111,7 @@ func TestCommit(t *testing.T) {
 func TestCommitInEmptyRepository(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
-	run(t, ".", "init", "--quiet", "--initial-branch=main", dir)
+	testkit.Git(t, ".", "init", "--quiet", "--initial-branch=main", dir)
 	write(t, dir, "prices/X/r.csv", "a\n")
 	if _, committed, err := Commit(context.Background(), dir, []string{"prices"}, "first", "", Identity{}); err != nil || !committed {
 		t.Fatalf("Commit = %v, %v", committed, err)
@@ -158,7 +146,7 @@ func TestPushRace(t *testing.T) {
 			t.Errorf("run %d: %v", i, err)
 		}
 	}
-	log := run(t, bare, "log", "--format=%s", "main")
+	log := testkit.Git(t, bare, "log", "--format=%s", "main")
 	for i := range runs {
 		if !strings.Contains(log, fmt.Sprintf("Offer%d us-east-1", i)) {
 			t.Errorf("the commit of Offer%d did not land:\n%s", i, log)
@@ -203,7 +191,7 @@ func TestPushRaceSameOfferManifests(t *testing.T) {
 		dirs[i] = clone(t, bare)
 		// Each shard's manifest: what it cloned plus its own region.
 		was := &snapshot.Manifest{}
-		if err := json.Unmarshal([]byte(run(t, dirs[i], "show", "HEAD:prices/AmazonEC2/manifest.json")), was); err != nil {
+		if err := json.Unmarshal([]byte(testkit.Git(t, dirs[i], "show", "HEAD:prices/AmazonEC2/manifest.json")), was); err != nil {
 			t.Fatal(err)
 		}
 		was.Regions[r] = snapshot.RegionState{Version: "2", File: r + ".csv", Rows: len(r)}
@@ -225,10 +213,10 @@ func TestPushRaceSameOfferManifests(t *testing.T) {
 			t.Errorf("shard %s: %v", regions[i], err)
 		}
 	}
-	if got, want := run(t, bare, "show", "main:prices/AmazonEC2/manifest.json")+"\n", manifest(regions...); got != want {
+	if got, want := testkit.Git(t, bare, "show", "main:prices/AmazonEC2/manifest.json")+"\n", manifest(regions...); got != want {
 		t.Errorf("merged manifest:\n%s\nwant:\n%s", got, want)
 	}
-	if n := len(strings.Split(run(t, bare, "log", "--format=%s", "main"), "\n")); n != 2+len(regions) {
+	if n := len(strings.Split(testkit.Git(t, bare, "log", "--format=%s", "main"), "\n")); n != 2+len(regions) {
 		t.Errorf("remote has %d commits, want %d", n, 2+len(regions))
 	}
 }
@@ -247,7 +235,7 @@ func TestPushConflict(t *testing.T) {
 	if err := Push(ctx, a, "origin", "main", 3); err != nil {
 		t.Fatal(err)
 	}
-	head := run(t, b, "rev-parse", "HEAD")
+	head := testkit.Git(t, b, "rev-parse", "HEAD")
 	err := Push(ctx, b, "origin", "main", 3)
 	var conflict *ConflictError
 	if !errors.As(err, &conflict) || len(conflict.Files) != 1 || conflict.Files[0] != "prices/AmazonEC2/us-east-1.csv" {
@@ -256,7 +244,7 @@ func TestPushConflict(t *testing.T) {
 	if !strings.Contains(err.Error(), "prices/AmazonEC2/us-east-1.csv") {
 		t.Errorf("message does not name the file: %v", err)
 	}
-	if run(t, b, "rev-parse", "HEAD") != head || run(t, b, "status", "--porcelain") != "" {
+	if testkit.Git(t, b, "rev-parse", "HEAD") != head || testkit.Git(t, b, "status", "--porcelain") != "" {
 		t.Error("the aborted rebase left the clone changed")
 	}
 }
@@ -269,7 +257,7 @@ func TestPushErrors(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "still rejected") {
 		t.Errorf("push to a missing remote: %v (must fail at once)", err)
 	}
-	run(t, dir, "checkout", "--quiet", "--detach")
+	testkit.Git(t, dir, "checkout", "--quiet", "--detach")
 	if _, err := CurrentBranch(ctx, dir); err == nil {
 		t.Error("CurrentBranch on a detached HEAD did not fail")
 	}

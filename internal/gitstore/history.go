@@ -47,6 +47,26 @@ type WalkOptions struct {
 // grow with the length of the history. The slice passed to fn is fn's to
 // keep.
 func (r *Repo) Walk(ctx context.Context, file string, sel Selector, opts WalkOptions, fn func(Revision, []report.Line) error) error {
+	m := newMatcher(sel)
+	return r.walkVersions(ctx, file, opts, func(rev Revision, data []byte, ok bool) error {
+		var selected []report.Line
+		if ok {
+			var err error
+			if selected, err = m.scan(data); err != nil {
+				return fmt.Errorf("read %s at %s: %w", file, short(rev.Commit), err)
+			}
+		}
+		return fn(rev, selected)
+	})
+}
+
+// walkVersions calls fn, oldest first, for every commit that changed file,
+// with the commit's revision (its manifest's version of the region) and
+// the file's bytes at it (ok false when the commit deleted it). The bytes are cat-file's buffer, valid only
+// during the call. A cat-file process of the walk's own is fed every
+// request up front by a goroutine, so that git unpacks the next version
+// while fn reads this one; cancelling stops it if the walk ends early.
+func (r *Repo) walkVersions(ctx context.Context, file string, opts WalkOptions, fn func(rev Revision, data []byte, ok bool) error) error {
 	args := []string{"-c", "log.showSignature=false", "log", "--format=%H%x09%cI", "--reverse"}
 	if !opts.Since.IsZero() {
 		args = append(args, "--since="+gitDate(opts.Since))
@@ -62,9 +82,6 @@ func (r *Repo) Walk(ctx context.Context, file string, sel Selector, opts WalkOpt
 	if len(commits) == 0 {
 		return nil
 	}
-	// A cat-file process of the walk's own, fed every request up front by
-	// a goroutine, so that git unpacks the next version while this one is
-	// scanned. Cancelling stops it if the walk ends early.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cat, err := startCatFile(ctx, r.root, "")
@@ -85,7 +102,6 @@ func (r *Repo) Walk(ctx context.Context, file string, sel Selector, opts WalkOpt
 		}
 		cat.w.Flush()
 	}()
-	m := newMatcher(sel)
 	_, region := SnapshotFile(file)
 	for _, l := range commits {
 		if err := ctx.Err(); err != nil {
@@ -108,17 +124,10 @@ func (r *Repo) Walk(ctx context.Context, file string, sel Selector, opts WalkOpt
 			}
 			rev.Version, rev.PublicationDate = st.Version, st.PublicationDate
 		}
-		data, ok, err = cat.next(sha + ":" + file)
-		if err != nil {
+		if data, ok, err = cat.next(sha + ":" + file); err != nil {
 			return err
 		}
-		var selected []report.Line
-		if ok {
-			if selected, err = m.scan(data); err != nil {
-				return fmt.Errorf("read %s at %s: %w", file, short(sha), err)
-			}
-		}
-		if err := fn(rev, selected); err != nil {
+		if err := fn(rev, data, ok); err != nil {
 			return err
 		}
 	}

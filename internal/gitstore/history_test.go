@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 const header = "rate_code,sku,term_type,unit,price,currency,lease_contract_length,purchase_option,offering_class,begin_range,end_range,effective_date,description,instanceType\n"
@@ -23,7 +24,7 @@ func history(t *testing.T, versions ...[]string) string {
 	t.Helper()
 	isolate(t)
 	dir := t.TempDir()
-	run(t, ".", "init", "--quiet", "--initial-branch=main", dir)
+	testkit.Git(t, ".", "init", "--quiet", "--initial-branch=main", dir)
 	for i, rows := range versions {
 		day := time.Date(2018, 3, 10+10*i, 12, 0, 0, 0, time.UTC)
 		version := day.Format("20060102150405")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/snapshot"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // What Recorded reads is the commit's, whatever the work tree holds: a
@@ -20,9 +21,9 @@ func TestRecordedReadsTheCommitNotTheWorkTree(t *testing.T) {
 	write(t, dir, "prices/AmazonEC2/manifest.json", `{"offerCode":"AmazonEC2","regions":{"us-east-1":{"version":"20250101000000"}}}`+"\n")
 	header := strings.Join(snapshot.FixedColumns[:], ",") + "\n"
 	write(t, dir, "prices/AmazonEC2/us-east-1.csv", header+"A.B.C,A,OnDemand,Hrs,1.00,USD,,,,,,2025-01-01,one hour\n")
-	run(t, dir, "add", "prices")
-	run(t, dir, "commit", "--quiet", "-m", "record")
-	head := run(t, dir, "rev-parse", "HEAD")
+	testkit.Git(t, dir, "add", "prices")
+	testkit.Git(t, dir, "commit", "--quiet", "-m", "record")
+	head := testkit.Git(t, dir, "rev-parse", "HEAD")
 	// What a run that could not commit leaves behind.
 	write(t, dir, "prices/AmazonEC2/manifest.json", `{"offerCode":"AmazonEC2","regions":{"us-east-1":{"version":"20260101000000"},"eu-west-1":{"version":"20260101000000"}}}`+"\n")
 	write(t, dir, "prices/AmazonEC2/us-east-1.csv", "garbage\n")
@@ -76,7 +77,7 @@ func TestFetchBranchAndPending(t *testing.T) {
 	bare := remote(t)
 	dir := clone(t, bare)
 	up, err := FetchBranch(ctx, dir, "origin", "main")
-	if err != nil || up != run(t, bare, "rev-parse", "main") {
+	if err != nil || up != testkit.Git(t, bare, "rev-parse", "main") {
 		t.Fatalf("FetchBranch = %q, %v", up, err)
 	}
 	if commits, _, err := Pending(ctx, dir, up); err != nil || len(commits) != 0 {
@@ -98,7 +99,7 @@ func TestFetchBranchAndPending(t *testing.T) {
 		t.Errorf("Pending with no remote branch = %q, %v", commits, err)
 	}
 	// A remote that cannot be reached is an error, not "nothing recorded".
-	run(t, dir, "remote", "add", "gone", filepath.Join(t.TempDir(), "gone.git"))
+	testkit.Git(t, dir, "remote", "add", "gone", filepath.Join(t.TempDir(), "gone.git"))
 	if _, err := FetchBranch(ctx, dir, "gone", "main"); err == nil {
 		t.Error("FetchBranch from a missing remote succeeded")
 	}
@@ -114,7 +115,7 @@ func TestCheckPushTarget(t *testing.T) {
 	if _, err := CheckPushTarget(ctx, dir, "upstream", ""); err == nil || !strings.Contains(err.Error(), `no remote named "upstream"`) {
 		t.Errorf("a missing remote: %v", err)
 	}
-	run(t, dir, "checkout", "--quiet", "--detach")
+	testkit.Git(t, dir, "checkout", "--quiet", "--detach")
 	if _, err := CheckPushTarget(ctx, dir, "origin", ""); err == nil || !strings.Contains(err.Error(), "HEAD is detached") {
 		t.Errorf("a detached HEAD: %v", err)
 	}
@@ -130,12 +131,12 @@ func TestRestore(t *testing.T) {
 	ctx := context.Background()
 	dir := clone(t, remote(t))
 	write(t, dir, "prices/X/manifest.json", "old\n")
-	run(t, dir, "add", "prices")
-	run(t, dir, "commit", "--quiet", "-m", "record")
+	testkit.Git(t, dir, "add", "prices")
+	testkit.Git(t, dir, "commit", "--quiet", "-m", "record")
 	write(t, dir, "prices/X/manifest.json", "new\n")
 	write(t, dir, "prices/X/r.csv", "new\n")
 	write(t, dir, "prices/X/notes.txt", "mine\n")
-	run(t, dir, "add", "prices/X/manifest.json", "prices/X/r.csv", "prices/X/notes.txt")
+	testkit.Git(t, dir, "add", "prices/X/manifest.json", "prices/X/r.csv", "prices/X/notes.txt")
 
 	if err := Restore(ctx, dir, []string{"prices/X/manifest.json", "prices/X/r.csv"}); err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func TestRestore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "prices/X/r.csv")); !os.IsNotExist(err) {
 		t.Errorf("r.csv is still there: %v", err)
 	}
-	if got := run(t, dir, "status", "--porcelain"); got != "A  prices/X/notes.txt" {
+	if got := testkit.Git(t, dir, "status", "--porcelain"); got != "A  prices/X/notes.txt" {
 		t.Errorf("status:\n%s", got)
 	}
 }

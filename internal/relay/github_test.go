@@ -3,11 +3,11 @@ package relay
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // Helpers shared by the relay's tests; the dispatcher's own tests are in
@@ -18,24 +18,8 @@ const (
 	testToken = "ghp_testtoken0123456789"
 )
 
-// sleeps records the waits a dispatcher asked for instead of sleeping.
-type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
-}
-
-func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.d = append(s.d, d)
-	return nil
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.d...)
-}
+// sleeps records the waits instead of sleeping.
+type sleeps = testkit.Sleeps
 
 var fixedNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
@@ -47,7 +31,7 @@ func newTestGitHub(t *testing.T, fake *githubfake.GitHub, tokens TokenSource) (*
 		HTTP:        &http.Client{Timeout: 5 * time.Second},
 		Tokens:      tokens,
 		MaxAttempts: 4,
-		Sleep:       s.sleep,
+		Sleep:       s.Sleep,
 		Now:         func() time.Time { return fixedNow },
 	}, s
 }

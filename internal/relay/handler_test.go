@@ -1,36 +1,20 @@
 package relay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/githubapi/githubfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // syncBuffer is a log sink safe for concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 // logLines decodes the JSON log lines, failing on anything that is not JSON.
 func logLines(t *testing.T, s string) []map[string]any {
@@ -73,7 +57,7 @@ func newTestHandler(t *testing.T, extra map[string]string) *testHandler {
 	}
 	logs := &syncBuffer{}
 	s := &sleeps{}
-	h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}, Sleep: s.sleep})
+	h, err := New(cfg, Deps{Log: slog.New(slog.NewJSONHandler(logs, nil)), HTTP: &http.Client{Timeout: 5 * time.Second}, Sleep: s.Sleep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,10 @@ import (
 )
 
 type publisher struct {
-	svc  *sheetsapi.Service
-	o    Options
-	plan *plan
-	res  Result
+	svc    *sheetsapi.Service
+	o      Options
+	layout *layout
+	res    Result
 }
 
 // sheetState is an existing sheet's properties.
@@ -70,8 +70,8 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 	}
 	find := func(title string) *sheetState { return findSheet(existing, title) }
 	changesTab, statusTab := find(p.o.ChangesTab), find(p.o.StatusTab)
-	priceTabs := make([]*sheetState, len(p.plan.tabs))
-	for i, t := range p.plan.tabs {
+	priceTabs := make([]*sheetState, len(p.layout.tabs))
+	for i, t := range p.layout.tabs {
 		priceTabs[i] = find(t.title)
 	}
 
@@ -82,19 +82,19 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 		return p.res, err
 	}
 	var changes []changeRow
-	for _, c := range p.plan.changes {
+	for _, c := range p.layout.changes {
 		if cur.keys[c.key] {
 			p.res.ChangesSkipped++
 			continue
 		}
 		changes = append(changes, c)
 	}
-	status := mergeStatus(cur.status, p.plan.status)
+	status := mergeStatus(cur.status, p.layout.status)
 	p.res.StatusRows = len(status)
 
 	// 3. The grids this run needs, checked against the cell limit.
 	var targets []*target
-	for i, t := range p.plan.tabs {
+	for i, t := range p.layout.tabs {
 		targets = append(targets, &target{title: t.title, rows: gridRows(len(t.rows)), cols: int64(len(t.header)), existing: priceTabs[i], clear: true})
 	}
 	ct := &target{title: p.o.ChangesTab, rows: 2, cols: int64(len(changesHeader)), existing: changesTab}
@@ -138,7 +138,7 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 			return p.res, err
 		}
 	}
-	for _, t := range p.plan.tabs {
+	for _, t := range p.layout.tabs {
 		rows := append([][]any{anyRow(t.header)}, t.rows...)
 		if err := ch.add(t.title, 0, rows); err != nil {
 			return p.res, err
@@ -175,7 +175,7 @@ func (p *publisher) publish(ctx context.Context) (Result, error) {
 
 	// 8. Number formats, colours, filter and links, now that every sheet
 	// id is known.
-	for i, t := range p.plan.tabs {
+	for i, t := range p.layout.tabs {
 		for _, n := range t.numbers {
 			formats = append(formats, numberFormat(targets[i].id, 1, int64(len(t.rows))+1, int64(n.index), n.pattern))
 		}
@@ -280,7 +280,7 @@ type current struct {
 // every price tab. It refuses a tab pricechecker did not write, which the
 // run would append to (Changes) or clear (Status, price tabs), before
 // anything is written, so that a refused run leaves the spreadsheet as it
-// was. priceTabs are aligned with p.plan.tabs, nil where the tab is missing.
+// was. priceTabs are aligned with p.layout.tabs, nil where the tab is missing.
 func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetState, priceTabs []*sheetState) (current, error) {
 	cur := current{keys: map[string]bool{}}
 	var ranges []string
@@ -372,8 +372,8 @@ func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetSt
 			blank = append(blank, i)
 			continue
 		}
-		if got := cellStrings(row[0]); !priceTabHeader(got, p.plan.tabs[i].columns) {
-			return cur, foreignPriceTab(p.plan.tabs[i], describeRow1(got)+", not columns of its snapshot")
+		if got := cellStrings(row[0]); !priceTabHeader(got, p.layout.tabs[i].columns) {
+			return cur, foreignPriceTab(p.layout.tabs[i], describeRow1(got)+", not columns of its snapshot")
 		}
 	}
 	// Nothing in row 1 is an empty tab, or data pricechecker did not write.
@@ -388,7 +388,7 @@ func (p *publisher) readTabs(ctx context.Context, changesTab, statusTab *sheetSt
 		}
 		for j, i := range blank {
 			if j < len(values) && len(values[j]) > 0 {
-				return cur, foreignPriceTab(p.plan.tabs[i], "row 1 is empty but the tab holds data")
+				return cur, foreignPriceTab(p.layout.tabs[i], "row 1 is empty but the tab holds data")
 			}
 		}
 	}
@@ -410,7 +410,7 @@ func priceTabHeader(row, columns []string) bool {
 
 // foreignPriceTab is the error for a price tab pricechecker did not write;
 // why says what row 1 shows.
-func foreignPriceTab(t tabPlan, why string) error {
+func foreignPriceTab(t tabLayout, why string) error {
 	return fmt.Errorf("sheets: tab %q holds something pricechecker did not write (%s): pricechecker replaces the %s %s price tab on every run, so rename that tab, or change the tab name template (--sheet-tab-name); if it is an old price tab of pricechecker's, delete it",
 		t.title, why, t.offer, t.region)
 }

@@ -22,7 +22,7 @@ type Publisher struct {
 	Credentials Credentials
 	// Endpoint replaces Google's API base URL (a proxy, or a fake).
 	Endpoint string
-	// DryRun prints the plan to Stdout instead of writing.
+	// DryRun prints the layout to Stdout instead of writing.
 	DryRun bool
 	Stdout io.Writer
 	// Stderr receives what the publisher did.

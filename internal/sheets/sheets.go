@@ -146,7 +146,7 @@ func Publish(ctx context.Context, svc *sheetsapi.Service, opts Options, tabs []T
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := newPlan(o, tabs, rep)
+	p, err := newLayout(o, tabs, rep)
 	if err != nil {
 		return Result{}, err
 	}
@@ -156,7 +156,7 @@ func Publish(ctx context.Context, svc *sheetsapi.Service, opts Options, tabs []T
 	if svc == nil {
 		return Result{}, errors.New("sheets: no service (see NewService)")
 	}
-	pub := &publisher{svc: svc, o: o, plan: p}
+	pub := &publisher{svc: svc, o: o, layout: p}
 	return pub.publish(ctx)
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/linelabel"
 	"github.com/pricechecker/pricechecker/internal/report"
 )
@@ -147,7 +148,7 @@ func renderOffer(opts Options, o *Offer, h homeOffer, entries []entry, now time.
 	lines := make([]currentLine, 0, len(current))
 	for _, l := range current {
 		last := l.Points[len(l.Points)-1]
-		rows := historyRows(o.OfferCode, o.Region, l.Line, l.Points)
+		rows := gitstore.Rows(o.OfferCode, o.Region, l.Line, l.Points)
 		pl := pageLine{R: l.Line.RateCode, S: l.Line.SKU, L: linelabel.Label(l.Line, o.Attrs), T: linelabel.Term(l.Line),
 			U: l.Line.Unit, C: l.Line.Currency, P: l.Line.Price, D: last.Date.UTC().Format(time.DateOnly), X: rows[len(rows)-1].Change}
 		for _, a := range o.Attrs {
@@ -175,9 +176,9 @@ func renderOffer(opts Options, o *Offer, h homeOffer, entries []entry, now time.
 	if err := writeJSONArray(filepath.Join(dir, "lines.json"), lines); err != nil {
 		return err
 	}
-	var rows []HistoryRow
+	var rows []gitstore.Row
 	for _, l := range o.Sorted() {
-		rows = append(rows, historyRows(o.OfferCode, o.Region, l.Line, l.Points)...)
+		rows = append(rows, gitstore.Rows(o.OfferCode, o.Region, l.Line, l.Points)...)
 	}
 	if err := writeJSONArray(filepath.Join(dir, "history.json"), rows); err != nil {
 		return err

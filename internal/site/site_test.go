@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/site/sitetest"
 )
 
@@ -309,7 +310,7 @@ func TestFailedBuildKeepsPreviousState(t *testing.T) {
 func TestHistoryRows(t *testing.T) {
 	out := t.TempDir()
 	build(t, history(t, 4, 5), out)
-	var rows []HistoryRow
+	var rows []gitstore.Row
 	readJSON(t, filepath.Join(out, "offers", "AmazonEC2", "us-east-1", "history.json"), &rows)
 	var got []string
 	for _, r := range rows {

@@ -54,6 +54,9 @@ const (
 	WarnFileBytes = 50 << 20
 )
 
+// Megabytes says a snapshot's size the way the limits above are written.
+func Megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
 // Snapshot is the price lines of one offer and region.
 type Snapshot struct {
 	// Attributes are the attribute column titles after the fixed columns.

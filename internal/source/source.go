@@ -14,7 +14,7 @@
 // package below the implementations would invert the layers, and one above
 // them (the run) would make each implementation import the run. Which
 // implementation serves a configuration entry is chosen once, by the run
-// (pipeline.SourceFor).
+// (tracker.SourceFor).
 package source
 
 import (

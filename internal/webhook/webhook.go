@@ -180,6 +180,9 @@ func NewSender(cfg Config) (*Sender, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, errors.New("webhook: the URL is not a valid http(s) URL; check PRICECHECKER_WEBHOOK_URL")
 	}
+	// The same defaulting as slack.NewSender's, kept in each sender: the
+	// defaults are each destination's own, and a shared helper would take
+	// as many arguments as the lines it saves.
 	switch {
 	case cfg.MaxRetries == 0:
 		cfg.MaxRetries = DefaultMaxRetries

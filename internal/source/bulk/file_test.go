@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 const csvPath = "/offers/v1.0/aws/AmazonRedshift/20180309224506/us-east-1/index.csv"
@@ -234,22 +234,7 @@ func TestForbiddenIsNotFound(t *testing.T) {
 }
 
 // syncBuffer is a log written from the watchdog's goroutine too.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = testkit.SyncBuffer
 
 // A body the server compressed (as CloudFront may) is whole only when
 // gzip's own trailer arrives: a cut, even a clean close, is an error, and

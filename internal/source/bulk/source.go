@@ -87,7 +87,7 @@ func Read(opts source.ReadOptions, code, region string, f *File, want string, se
 				keptBytes += int64(len(v)) + 1 // the value and its comma or newline
 			}
 			if opts.MaxFileBytes > 0 && keptBytes > opts.MaxFileBytes {
-				return fmt.Errorf("the snapshot would be over %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", megabytes(opts.MaxFileBytes))
+				return fmt.Errorf("the snapshot would be over %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", snapshot.Megabytes(opts.MaxFileBytes))
 			}
 			return nil
 		},
@@ -122,4 +122,3 @@ func Read(opts source.ReadOptions, code, region string, f *File, want string, se
 
 // megabytes is how the run states sizes; the run's own size check (after
 // reading) says its limit the same way.
-func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }

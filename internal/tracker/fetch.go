@@ -1,9 +1,11 @@
-// Package pipeline runs `pricechecker run`: for every configured offer and
-// region it locates the published file, streams it through the decoder,
-// builds the snapshot, compares it with the previous one and, unless it is a
-// dry run, replaces the snapshot files and manifests together. It is the one
-// place that knows the order of the stages; the stages know nothing of it.
-package pipeline
+package tracker
+
+// This file is the fetch stage of `pricechecker run`: for every configured
+// offer and region it locates the published file, streams it through the
+// decoder, builds the snapshot, compares it with the previous one and,
+// unless it is a dry run, replaces the snapshot files and manifests
+// together. It is the one place that knows the order of the stages; the
+// stages know nothing of it.
 
 import (
 	"context"
@@ -35,8 +37,8 @@ const (
 	SkippedOlder = "older than the recorded version"
 )
 
-// Options configure a run.
-type Options struct {
+// FetchOptions configure the fetch stage of a run.
+type FetchOptions struct {
 	Config config.Config
 	// Version fetches that published version instead of the current one.
 	Version string
@@ -67,17 +69,17 @@ type Options struct {
 	AcceptRemovals bool
 }
 
-// Result is what a run produced.
-type Result struct {
+// FetchResult is what the fetch stage produced.
+type FetchResult struct {
 	Report report.Report
 	// Written lists the files replaced (empty on a dry run or no change).
 	Written  []string
 	Warnings []string
 }
 
-// Run executes the pipeline. On error nothing under Out has changed, except
+// Fetch runs the fetch stage. On error nothing under Out has changed, except
 // that temporary files a killed run left there are gone.
-func Run(ctx context.Context, opts Options) (*Result, error) {
+func Fetch(ctx context.Context, opts FetchOptions) (*FetchResult, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
@@ -98,7 +100,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	res := &Result{Report: report.Report{Unchanged: true, Offers: []report.Offer{}}}
+	res := &FetchResult{Report: report.Report{Unchanged: true, Offers: []report.Offer{}}}
 	var batch atomicfile.Batch
 	defer batch.Discard()
 
@@ -122,7 +124,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result, batch *atomicfile.Batch) error {
+func runOffer(ctx context.Context, opts FetchOptions, offer config.Offer, res *FetchResult, batch *atomicfile.Batch) error {
 	src, err := SourceFor(offer, opts.Sources())
 	if err != nil {
 		return err
@@ -193,10 +195,10 @@ func runOffer(ctx context.Context, opts Options, offer config.Offer, res *Result
 			return err
 		}
 		if size > opts.MaxFileBytes {
-			return fmt.Errorf("%s %s: the snapshot would be %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, megabytes(size))
+			return fmt.Errorf("%s %s: the snapshot would be %s, over GitHub's 100 MB file limit; narrow the filters or terms, or drop attribute columns", offer.Code, region, snapshot.Megabytes(size))
 		}
 		if size > opts.WarnFileBytes {
-			w := fmt.Sprintf("%s %s: the snapshot is %s; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, megabytes(size))
+			w := fmt.Sprintf("%s %s: the snapshot is %s; GitHub warns above 50 MB, consider narrower filters", offer.Code, region, snapshot.Megabytes(size))
 			res.Warnings = append(res.Warnings, w)
 			fmt.Fprintln(opts.Log, "warning:", w)
 		}
@@ -292,7 +294,7 @@ func selectionFingerprint(sel selection.Selection) string {
 
 // skipReason says why a region need not be fetched, or "" to fetch it. A
 // changed selection is always fetched: the snapshot must follow the config.
-func skipReason(prev snapshot.RegionState, version, fingerprint string, hasSnapshot bool, opts Options) string {
+func skipReason(prev snapshot.RegionState, version, fingerprint string, hasSnapshot bool, opts FetchOptions) string {
 	if opts.Force || prev.Version == "" || prev.Selection != fingerprint || !hasSnapshot {
 		return ""
 	}
@@ -307,14 +309,12 @@ func skipReason(prev snapshot.RegionState, version, fingerprint string, hasSnaps
 
 // stage prepares a file for the end of the run; a dry run only encodes it,
 // so that it touches nothing on disk, not even a folder.
-func stage(opts Options, batch *atomicfile.Batch, path string, write func(io.Writer) error) error {
+func stage(opts FetchOptions, batch *atomicfile.Batch, path string, write func(io.Writer) error) error {
 	if opts.DryRun {
 		return write(io.Discard)
 	}
 	return batch.Stage(path, 0o644, write)
 }
-
-func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 func fileExists(path string) bool {
 	_, err := os.Stat(path)

@@ -1,16 +1,16 @@
-package cli
+package tracker
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/pricechecker/pricechecker/internal/gitstore"
-	"github.com/pricechecker/pricechecker/internal/pipeline"
 )
 
 // CommitOptions say where and how `run --commit` records a run in git.
@@ -34,7 +34,7 @@ type CommitOptions struct {
 // report's one-line summary as subject and its Markdown as body, then, with
 // Push, pushes it. When the run changed nothing there is no commit (and no
 // push) and sha is empty; that is not an error.
-func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeline.Result) (sha string, err error) {
+func commitAndPush(ctx context.Context, log io.Writer, opts CommitOptions, res *FetchResult) (sha string, err error) {
 	if opts.RepoDir == "" {
 		opts.RepoDir = "."
 	}
@@ -46,7 +46,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 		return "", err
 	}
 	if len(paths) == 0 {
-		fmt.Fprintln(env.Stderr, "commit: nothing fetched, nothing to commit")
+		fmt.Fprintln(log, "commit: nothing fetched, nothing to commit")
 		return "", nil
 	}
 	folders := offerFolders(paths)
@@ -61,10 +61,10 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 		return "", fmt.Errorf("%w (nothing is recorded and the snapshot files are back to what git holds: fix the cause and run again)", err)
 	}
 	if !committed {
-		fmt.Fprintln(env.Stderr, "commit: no change in the snapshots, nothing to commit")
+		fmt.Fprintln(log, "commit: no change in the snapshots, nothing to commit")
 		return "", nil
 	}
-	fmt.Fprintf(env.Stderr, "commit: %s %s\n", sha[:12], res.Report.Subject())
+	fmt.Fprintf(log, "commit: %s %s\n", sha[:12], res.Report.Subject())
 	if !opts.Push {
 		return sha, nil
 	}
@@ -93,7 +93,7 @@ func commitAndPush(ctx context.Context, env Env, opts CommitOptions, res *pipeli
 		}
 		repo.Close()
 	}
-	fmt.Fprintf(env.Stderr, "push: %s to %s %s\n", sha[:12], opts.Remote, branch)
+	fmt.Fprintf(log, "push: %s to %s %s\n", sha[:12], opts.Remote, branch)
 	return sha, nil
 }
 
@@ -107,15 +107,15 @@ func checkCommitTarget(ctx context.Context, opts CommitOptions) error {
 	}
 	repo, err := gitstore.Open(ctx, opts.RepoDir)
 	if err != nil {
-		return usageError{fmt.Errorf("--commit: %s is not inside a git work tree (run git init or clone, or pass --repo): %w", opts.RepoDir, err)}
+		return UsageError{Err: fmt.Errorf("--commit: %s is not inside a git work tree (run git init or clone, or pass --repo): %w", opts.RepoDir, err)}
 	}
 	repo.Close()
 	if _, err := insideRepo(opts.RepoDir, opts.Out); err != nil {
-		return usageError{err}
+		return UsageError{Err: err}
 	}
 	if opts.Push {
 		if _, err := gitstore.CheckPushTarget(ctx, opts.RepoDir, remoteOrDefault(opts.Remote), opts.Branch); err != nil {
-			return usageError{err}
+			return UsageError{Err: err}
 		}
 	}
 	return nil
@@ -128,22 +128,21 @@ func remoteOrDefault(remote string) string {
 	return remote
 }
 
-// runRecorded runs the pipeline; with --commit (not on a dry run) it skips
-// by and compares with what git records rather than what the snapshot
-// folder holds.
-func runRecorded(ctx context.Context, env Env, f runFlags, opts pipeline.Options) (*pipeline.Result, error) {
-	if !(f.commit || f.git.Push) || opts.DryRun {
-		return pipeline.Run(ctx, opts)
+// fetchRecorded runs the fetch stage; when the run is recorded in git (not
+// on a dry run) it skips by and compares with what git records rather than
+// what the snapshot folder holds.
+func fetchRecorded(ctx context.Context, o RunOptions) (*FetchResult, error) {
+	if !o.recording() {
+		return Fetch(ctx, o.Fetch)
 	}
-	git := f.git
-	git.Out = opts.Out
-	recorded, err := recordedState(ctx, env, git)
+	recorded, err := recordedState(ctx, o.Fetch.Log, o.git())
 	if err != nil {
 		return nil, err
 	}
 	defer recorded.Close()
+	opts := o.Fetch
 	opts.Recorded = recorded
-	return pipeline.Run(ctx, opts)
+	return Fetch(ctx, opts)
 }
 
 // recordedState is what the history holds, read from git and never from
@@ -152,7 +151,7 @@ func runRecorded(ctx context.Context, env Env, f runFlags, opts pipeline.Options
 // there. Commits HEAD holds and the remote lacks (a run whose push failed)
 // are pushed first, whether or not AWS published anything since: only once
 // they landed is the history what the remote says.
-func recordedState(ctx context.Context, env Env, opts CommitOptions) (*gitstore.Recorded, error) {
+func recordedState(ctx context.Context, log io.Writer, opts CommitOptions) (*gitstore.Recorded, error) {
 	if opts.RepoDir == "" {
 		opts.RepoDir = "."
 	}
@@ -166,13 +165,13 @@ func recordedState(ctx context.Context, env Env, opts CommitOptions) (*gitstore.
 	remote := remoteOrDefault(opts.Remote)
 	branch, err := gitstore.CheckPushTarget(ctx, opts.RepoDir, remote, opts.Branch)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, UsageError{Err: err}
 	}
 	upstream, err := gitstore.FetchBranch(ctx, opts.RepoDir, remote, branch)
 	if err != nil {
 		return nil, err
 	}
-	if upstream, err = pushPending(ctx, env, opts, remote, branch, upstream); err != nil {
+	if upstream, err = pushPending(ctx, log, opts, remote, branch, upstream); err != nil {
 		return nil, err
 	}
 	return gitstore.OpenRecorded(ctx, opts.RepoDir, upstream, opts.Out)
@@ -184,12 +183,12 @@ func recordedState(ctx context.Context, env Env, opts CommitOptions) (*gitstore.
 // hold nothing but snapshots, are dropped instead: the remote recorded
 // those price lists first, and snapshots are derived data, so the run
 // fetches and compares again on top of the remote's.
-func pushPending(ctx context.Context, env Env, opts CommitOptions, remote, branch, upstream string) (string, error) {
+func pushPending(ctx context.Context, log io.Writer, opts CommitOptions, remote, branch, upstream string) (string, error) {
 	commits, files, err := gitstore.Pending(ctx, opts.RepoDir, upstream)
 	if err != nil || len(commits) == 0 {
 		return upstream, err
 	}
-	fmt.Fprintf(env.Stderr, "push: %d local commit(s) are not on %s %s yet (an earlier push failed?); pushing them first\n", len(commits), gitstore.Redact(remote), branch)
+	fmt.Fprintf(log, "push: %d local commit(s) are not on %s %s yet (an earlier push failed?); pushing them first\n", len(commits), gitstore.Redact(remote), branch)
 	err = gitstore.Push(ctx, opts.RepoDir, remote, branch, opts.MaxAttempts)
 	var conflict *gitstore.ConflictError
 	if errors.As(err, &conflict) {
@@ -204,7 +203,7 @@ func pushPending(ctx context.Context, env Env, opts CommitOptions, remote, branc
 		if rerr := gitstore.ResetTo(ctx, opts.RepoDir, fresh); rerr != nil {
 			return "", errors.Join(err, rerr)
 		}
-		fmt.Fprintf(env.Stderr, "push: another run recorded the same price list first (%s); dropped the local commit(s) and fetching again on top of it\n", strings.Join(conflict.Files, ", "))
+		fmt.Fprintf(log, "push: another run recorded the same price list first (%s); dropped the local commit(s) and fetching again on top of it\n", strings.Join(conflict.Files, ", "))
 		return fresh, nil
 	}
 	if err != nil {
@@ -214,7 +213,7 @@ func pushPending(ctx context.Context, env Env, opts CommitOptions, remote, branc
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(env.Stderr, "push: %s to %s %s\n", head[:12], gitstore.Redact(remote), branch)
+	fmt.Fprintf(log, "push: %s to %s %s\n", head[:12], gitstore.Redact(remote), branch)
 	return head, nil
 }
 
@@ -236,7 +235,7 @@ func insideRepo(repoDir, dir string) (string, error) {
 	return rel, nil
 }
 
-// rerunError asks run to fetch and commit again: its snapshot conflicted
+// rerunError asks Run to fetch and commit again: its snapshot conflicted
 // with another run's and the repository was moved onto that run's commit.
 type rerunError struct{ conflict *gitstore.ConflictError }
 
@@ -259,7 +258,7 @@ func within(files, folders []string) bool {
 // to the repository: exactly those are staged, so that nothing else in an
 // offer folder (a file left by a killed run, a file of the user's) is
 // ever committed with them.
-func commitPaths(opts CommitOptions, res *pipeline.Result) ([]string, error) {
+func commitPaths(opts CommitOptions, res *FetchResult) ([]string, error) {
 	var paths []string
 	for _, f := range res.Written {
 		rel, err := insideRepo(opts.RepoDir, f)

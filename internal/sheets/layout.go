@@ -50,10 +50,11 @@ const (
 	KindChanged = "changed"
 )
 
-// plan is everything a publication writes, computed without the network.
-type plan struct {
+// layout is everything a publication writes (the tabs, their columns and
+// rows, the changes and the status), computed without the network.
+type layout struct {
 	o       Options
-	tabs    []tabPlan
+	tabs    []tabLayout
 	changes []changeRow
 	status  [][]string // this run's rows, sorted by offer and region
 	added   int
@@ -61,7 +62,7 @@ type plan struct {
 	changed int
 }
 
-type tabPlan struct {
+type tabLayout struct {
 	title   string
 	offer   string
 	region  string
@@ -85,8 +86,8 @@ type changeRow struct {
 	decimals int
 }
 
-func newPlan(o Options, tabs []Tab, rep report.Report) (*plan, error) {
-	p := &plan{o: o}
+func newLayout(o Options, tabs []Tab, rep report.Report) (*layout, error) {
+	p := &layout{o: o}
 	titles := map[string]string{
 		strings.ToLower(o.ChangesTab): "the changes tab",
 		strings.ToLower(o.StatusTab):  "the status tab",
@@ -124,8 +125,8 @@ func newPlan(o Options, tabs []Tab, rep report.Report) (*plan, error) {
 	return p, nil
 }
 
-func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
-	tp := tabPlan{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region}
+func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabLayout, error) {
+	tp := tabLayout{title: TabTitle(o.TabName, t.Offer, t.Region), offer: t.Offer, region: t.Region}
 	for _, h := range t.Header {
 		tp.columns = append(tp.columns, snapshotText(h))
 	}
@@ -149,7 +150,7 @@ func buildTab(o Options, t Tab, seenColumn map[string]bool) (tabPlan, error) {
 		}
 	}
 	if len(picked) == 0 {
-		return tp, nil // newPlan reports it, after unknown column names
+		return tp, nil // newLayout reports it, after unknown column names
 	}
 	if len(picked) > MaxColumns {
 		return tp, fmt.Errorf("sheets: tab %q: %d columns, above the Sheets limit of %d: publish fewer columns", tp.title, len(picked), MaxColumns)
@@ -245,7 +246,7 @@ func ChangeKey(offer, region, version, kind, rateCode string) string {
 	return strings.Join([]string{offer, region, version, kind, rateCode}, "|")
 }
 
-func (p *plan) buildChanges(rep report.Report) error {
+func (p *layout) buildChanges(rep report.Report) error {
 	date := p.o.Now().UTC().Format("2006-01-02")
 	seen := map[string]bool{}
 	add := func(off report.Offer, kind string, l report.Line, attrChanges, oldP, newP string, pct *float64) error {
@@ -317,7 +318,7 @@ func (p *plan) buildChanges(rep report.Report) error {
 }
 
 // attributes renders the key attributes of a line as "name=value; ...".
-func (p *plan) attributes(attrs map[string]string) string {
+func (p *layout) attributes(attrs map[string]string) string {
 	names := p.o.KeyAttributes
 	if names == nil {
 		names = slices.Sorted(maps.Keys(attrs))
@@ -331,7 +332,7 @@ func (p *plan) attributes(attrs map[string]string) string {
 	return strings.Join(parts, "; ")
 }
 
-func (p *plan) buildStatus(tabs []Tab, rep report.Report) {
+func (p *layout) buildStatus(tabs []Tab, rep report.Report) {
 	updated := p.o.Now().UTC().Format("2006-01-02T15:04:05Z")
 	rows := map[string][]string{}
 	for _, t := range tabs {
@@ -363,8 +364,8 @@ func (p *plan) buildStatus(tabs []Tab, rep report.Report) {
 	}
 }
 
-// dryRun describes the plan; it makes no request.
-func (p *plan) dryRun(w io.Writer) (Result, error) {
+// dryRun describes the layout; it makes no request.
+func (p *layout) dryRun(w io.Writer) (Result, error) {
 	id := p.o.SpreadsheetID
 	res := Result{SpreadsheetURL: SpreadsheetURL(id), ChangesAppended: len(p.changes), StatusRows: len(p.status)}
 	var b strings.Builder

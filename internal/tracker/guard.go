@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"cmp"
@@ -21,7 +21,7 @@ import (
 // unless the user accepts the removals; then it flags them in the report.
 // A changed selection (the user's edit, not AWS's) removes what it
 // removes: the guard only compares snapshots of the same selection.
-func guardRemovals(opts Options, code, region, url string, prev snapshot.RegionState, fingerprint string, old, cur *snapshot.Snapshot, diff *report.Offer, selErr *selection.Error) error {
+func guardRemovals(opts FetchOptions, code, region, url string, prev snapshot.RegionState, fingerprint string, old, cur *snapshot.Snapshot, diff *report.Offer, selErr *selection.Error) error {
 	if old == nil || len(old.Rows) == 0 || (prev.Selection != "" && prev.Selection != fingerprint) {
 		return nil
 	}
@@ -111,7 +111,7 @@ func droppedAttribute(p selection.Problem, had *columns) bool {
 // selection that is not a typo: another region's file has it, or AWS
 // dropped an attribute an earlier snapshot had (also flagged).
 // dropped tells the dropped attributes from the other problems.
-func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropped func(selection.Problem) bool, had *columns) {
+func warnLacks(opts FetchOptions, res *FetchResult, code string, lacks []regionLack, dropped func(selection.Problem) bool, had *columns) {
 	for _, l := range lacks {
 		rest := &selection.Error{Kept: l.err.Kept}
 		for _, p := range l.err.Problems {
@@ -138,7 +138,7 @@ func warnLacks(opts Options, res *Result, code string, lacks []regionLack, dropp
 // now written empty. The version that empties the region's column (its
 // previous snapshot had values there) is news: the report flags it there;
 // the versions after it only warn, until the user drops the column.
-func noteDropped(opts Options, res *Result, code string, l regionLack, p selection.Problem, had *columns) {
+func noteDropped(opts FetchOptions, res *FetchResult, code string, l regionLack, p selection.Problem, had *columns) {
 	name := strings.TrimPrefix(p.Name, "attributes.")
 	version := ""
 	for i := range res.Report.Offers {

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"fmt"
@@ -44,8 +44,8 @@ func (out WorkTree) HasSnapshot(offerCode, region string) (bool, error) {
 // removeStale deletes the temporary files a run killed while writing left
 // in the offer folders (atomicfile names them .<file>.tmp-<n>): nothing
 // else would ever remove them, and a commit of the folder would record
-// them. Only the names the pipeline writes there are touched.
-func removeStale(opts Options) error {
+// them. Only the names the fetch stage writes there are touched.
+func removeStale(opts FetchOptions) error {
 	for _, offer := range opts.Config.Offers {
 		removed, err := atomicfile.RemoveStale(filepath.Join(opts.Out, offer.Code), func(name string) bool {
 			return name == "manifest.json" || strings.HasSuffix(name, ".csv")

@@ -1,17 +1,16 @@
-package site
+package gitstore
 
 import (
 	"time"
 
-	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
-// HistoryRow is one line at one point of its history: the schema of the
-// site's history.json, the same as `pricechecker history --json` prints
-// (a test holds the two equal).
-type HistoryRow struct {
+// Row is one line at one point of its history: the schema of
+// `pricechecker history --json` and of the site's history.json, which
+// both build their rows here.
+type Row struct {
 	Date                time.Time         `json:"date"`
 	Commit              string            `json:"commit"`
 	Version             string            `json:"version"`
@@ -27,15 +26,28 @@ type HistoryRow struct {
 	Unit                string            `json:"unit"`
 	Currency            string            `json:"currency"`
 	Attributes          map[string]string `json:"attributes,omitempty"`
-	Price               string            `json:"price"`
-	Change              string            `json:"change"`
-	ChangePct           *float64          `json:"change_pct"`
+	// Price is empty where the line was removed.
+	Price string `json:"price"`
+	// Change is "" (start of the history, or no move), "new", "removed",
+	// or the move in percent.
+	Change    string   `json:"change"`
+	ChangePct *float64 `json:"change_pct"`
 }
 
-// historyRows is a line's points as rows; Change is "" at the start of the
+// NewRow is line l at point p, with the change given.
+func NewRow(offer, region string, l report.Line, p Point, change string) Row {
+	return Row{
+		Date: p.Date.UTC(), Commit: p.Commit, Version: p.Version, PublicationDate: p.PublicationDate,
+		OfferCode: offer, Region: region, RateCode: l.RateCode, SKU: l.SKU, TermType: l.TermType,
+		LeaseContractLength: l.LeaseContractLength, PurchaseOption: l.PurchaseOption, OfferingClass: l.OfferingClass,
+		Unit: l.Unit, Currency: l.Currency, Attributes: l.Attributes, Price: p.Price, Change: change,
+	}
+}
+
+// Rows is a line's points as rows; Change is "" at the start of the
 // history or where nothing moved, "new", "removed", or the move in percent.
-func historyRows(offer, region string, l report.Line, points []gitstore.Point) []HistoryRow {
-	var rows []HistoryRow
+func Rows(offer, region string, l report.Line, points []Point) []Row {
+	var rows []Row
 	prev := ""
 	for i, p := range points {
 		var change string
@@ -50,12 +62,9 @@ func historyRows(offer, region string, l report.Line, points []gitstore.Point) [
 			pct = snapshot.ChangePct(prev, p.Price)
 			change = report.FormatPct(pct)
 		}
-		rows = append(rows, HistoryRow{
-			Date: p.Date.UTC(), Commit: p.Commit, Version: p.Version, PublicationDate: p.PublicationDate,
-			OfferCode: offer, Region: region, RateCode: l.RateCode, SKU: l.SKU, TermType: l.TermType,
-			LeaseContractLength: l.LeaseContractLength, PurchaseOption: l.PurchaseOption, OfferingClass: l.OfferingClass,
-			Unit: l.Unit, Currency: l.Currency, Attributes: l.Attributes, Price: p.Price, Change: change, ChangePct: pct,
-		})
+		row := NewRow(offer, region, l, p, change)
+		row.ChangePct = pct
+		rows = append(rows, row)
 		prev = p.Price
 	}
 	return rows

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"bytes"
@@ -11,13 +11,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
 	"github.com/pricechecker/pricechecker/internal/source/bulk/bulkfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // The current eu-west-1 CSV of the mirror: the file the faults hit.
@@ -25,7 +25,7 @@ const euCurrent = "/offers/v1.0/aws/AmazonRedshift/20180401000000/eu-west-1/inde
 
 // bulkOptions runs against the Bulk API fake instead of the mirror
 // folder, with no waits between attempts.
-func bulkOptions(t *testing.T, srv *bulkfake.Server, out string) Options {
+func bulkOptions(t *testing.T, srv *bulkfake.Server, out string) FetchOptions {
 	t.Helper()
 	opts := options(t, out)
 	client, err := bulk.New(srv.URL, nil)
@@ -79,7 +79,7 @@ func rowBoundary(t *testing.T, p string, n int) int64 {
 func recorded(t *testing.T, srv *bulkfake.Server) (string, map[string]string) {
 	t.Helper()
 	out := t.TempDir()
-	if _, err := Run(context.Background(), bulkOptions(t, srv, out)); err != nil {
+	if _, err := Fetch(context.Background(), bulkOptions(t, srv, out)); err != nil {
 		t.Fatal(err)
 	}
 	return out, tree(t, out)
@@ -103,7 +103,7 @@ func TestShortDownloadIsNotASnapshot(t *testing.T) {
 			srv.SetFault(euCurrent, bulkfake.Fault{CutAt: cutAt, Cut: cut})
 			opts := bulkOptions(t, srv, out)
 			opts.Version = ""
-			_, err := Run(context.Background(), opts)
+			_, err := Fetch(context.Background(), opts)
 			if err == nil || !strings.Contains(err.Error(), "AmazonRedshift eu-west-1: read "+srv.URL+euCurrent) {
 				t.Fatalf("Run = %v, want the short download refused", err)
 			}
@@ -122,7 +122,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 	clean := t.TempDir()
 	opts := bulkOptions(t, srv, clean)
 	opts.Version = ""
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	want := tree(t, clean)
@@ -138,7 +138,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 		opts.Client.IdleTimeout = 200 * time.Millisecond
 		srv.SetFault(euCurrent, fault)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := Run(ctx, opts)
+		_, err := Fetch(ctx, opts)
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: Run = %v, want the download resumed", name, err)
@@ -157,7 +157,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 	opts.Version = ""
 	opts.Client.IdleTimeout = 100 * time.Millisecond
 	opts.Client.MaxAttempts = 2
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "AmazonRedshift eu-west-1: read ") || !strings.Contains(err.Error(), "the download stalled: no data for 100ms after 5000 of ") {
 		t.Fatalf("persistent stall: Run = %v", err)
 	}
@@ -169,10 +169,7 @@ func TestInterruptedDownloadResumes(t *testing.T) {
 // A region code that would climb out of --out fails the run before
 // anything is written, anywhere.
 func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	index := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/current/region_index.json")
 	data, err := os.ReadFile(index)
 	if err != nil {
@@ -196,7 +193,7 @@ func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
 	defer srv.Close()
 	opts := bulkOptions(t, srv, out)
 	opts.Config, opts.Version = cfg, ""
-	_, err = Run(context.Background(), opts)
+	_, err = Fetch(context.Background(), opts)
 	var ie *bulk.IndexError
 	if !errors.As(err, &ie) || !strings.Contains(err.Error(), `region "../../../escaped" is not a region code`) {
 		t.Errorf("Run = %v, want the region refused", err)
@@ -210,41 +207,23 @@ func TestRegionFromIndexCannotLeaveOut(t *testing.T) {
 // permission) is not found, like a 404: the version fallback and the
 // "did you mean" still work.
 func TestForbiddenMissingFile(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	if err := os.Remove(filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/region_index.json")); err != nil {
 		t.Fatal(err)
 	}
 	srv := bulkfake.New(mirror)
 	defer srv.Close()
 	srv.SetMissingStatus(http.StatusForbidden)
-	if _, err := Run(context.Background(), bulkOptions(t, srv, t.TempDir())); err != nil {
+	if _, err := Fetch(context.Background(), bulkOptions(t, srv, t.TempDir())); err != nil {
 		t.Errorf("a version without a region index of its own, 403: Run = %v", err)
 	}
 	opts := bulkOptions(t, srv, t.TempDir())
 	opts.Config.Offers[0].Code = "AmazonRedshit"
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	if !errors.Is(err, bulk.ErrNotFound) || !strings.Contains(err.Error(), "did you mean AmazonRedshift") {
 		t.Errorf("unknown offer, 403: Run = %v", err)
 	}
 }
 
 // lockedBuffer is a log the download's watchdog writes to as well.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type lockedBuffer = testkit.SyncBuffer

@@ -1,7 +1,10 @@
-package pipeline
+package tracker
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/config"
@@ -25,7 +28,7 @@ type Sources struct {
 }
 
 // Sources returns the clients and read options of a run.
-func (o Options) Sources() Sources {
+func (o FetchOptions) Sources() Sources {
 	return Sources{Bulk: o.Client, Pricing: o.Pricing, Read: source.ReadOptions{
 		Format: o.Format, Log: o.Log, ProgressInterval: o.ProgressInterval, MaxFileBytes: o.MaxFileBytes,
 	}}
@@ -53,6 +56,42 @@ func SourceFor(offer config.Offer, deps Sources) (source.Source, error) {
 		return pricingapi.Products(deps.Pricing, serviceCode, offer.Code, deps.Read), nil
 	}
 	return pricingapi.Files(deps.Pricing, deps.Bulk, serviceCode, offer.Code, decode, deps.Read), nil
+}
+
+// Connection says how to reach the sources.
+type Connection struct {
+	// Endpoint is the Bulk API base URL, or file://DIR for a mirror.
+	Endpoint string
+	// IdleTimeout is how long a download may send nothing before it is
+	// resumed.
+	IdleTimeout time.Duration
+	// Pricing returns the Pricing API's settings; it is asked only when an
+	// entry reads from that API, so that settings no entry uses are not
+	// checked.
+	Pricing func() (pricingapi.Options, error)
+}
+
+// Connect makes the clients the configuration's sources read through: the
+// Bulk API client, which also downloads the files the Pricing API names,
+// and the Pricing API client when an entry needs it.
+func (o *FetchOptions) Connect(ctx context.Context, c Connection) error {
+	var err error
+	if o.Client, err = bulk.New(c.Endpoint, nil); err != nil {
+		return UsageError{Err: err}
+	}
+	if c.IdleTimeout <= 0 {
+		return UsageError{Err: fmt.Errorf("--idle-timeout %v: want a positive duration such as 60s", c.IdleTimeout)}
+	}
+	o.Client.IdleTimeout = c.IdleTimeout
+	if !slices.ContainsFunc(o.Config.Offers, NeedsPricingAPI) {
+		return nil
+	}
+	opts, err := c.Pricing()
+	if err != nil {
+		return err
+	}
+	o.Pricing, err = pricingapi.New(ctx, opts)
+	return err
 }
 
 // NeedsPricingAPI reports whether an entry reads through the credentialed

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"bytes"
@@ -12,9 +12,10 @@ import (
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/selection"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
-func options(t *testing.T, out string) Options {
+func options(t *testing.T, out string) FetchOptions {
 	t.Helper()
 	client, err := bulk.New("file://../../testdata/mirror", nil)
 	if err != nil {
@@ -24,7 +25,7 @@ func options(t *testing.T, out string) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Options{Config: cfg, Version: "20180309224506", Out: out, Client: client}
+	return FetchOptions{Config: cfg, Version: "20180309224506", Out: out, Client: client}
 }
 
 // A snapshot over GitHub's file limit is refused before anything is
@@ -33,7 +34,7 @@ func TestSnapshotSizeLimits(t *testing.T) {
 	out := t.TempDir()
 	opts := options(t, out)
 	opts.MaxFileBytes = 10_000
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "over GitHub's 100 MB file limit; narrow the filters") {
 		t.Fatalf("Run = %v, want the file-size refusal", err)
 	}
@@ -49,7 +50,7 @@ func TestSnapshotSizeLimits(t *testing.T) {
 	opts = options(t, out)
 	opts.WarnFileBytes = 10_000
 	opts.Log = &log
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	out := t.TempDir()
 	opts := options(t, out)
 	opts.DryRun = true
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +85,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 // while a run downloads, or a mirror is inconsistent, the run fails rather
 // than recording one version's prices under another's number.
 func TestFileVersionMustMatchTheIndex(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	base := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift")
 	old, err := os.ReadFile(filepath.Join(base, "20180309224506/us-east-1/index.csv"))
 	if err != nil {
@@ -102,7 +100,7 @@ func TestFileVersionMustMatchTheIndex(t *testing.T) {
 	if opts.Client, err = bulk.New("file://"+mirror, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), opts)
+	_, err = Fetch(context.Background(), opts)
 	if err == nil || !strings.Contains(err.Error(), "the file is version 20180309224506, the region index names 20180401000000") {
 		t.Fatalf("Run = %v, want a version mismatch", err)
 	}
@@ -116,11 +114,11 @@ func TestFileVersionMustMatchTheIndex(t *testing.T) {
 // region has it, the run fails and names it.
 func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
 	client := mirrorWithout(t) // eu-west-1's file lacks the Instance Type column
-	run := func(filter string) (*Result, error) {
+	run := func(filter string) (*FetchResult, error) {
 		opts := options(t, t.TempDir())
 		opts.Client = client
 		opts.Config.Offers[0].Filters = map[string][]string{filter: {"dc2.large"}}
-		return Run(context.Background(), opts)
+		return Fetch(context.Background(), opts)
 	}
 	res, err := run("instanceType")
 	if err != nil {
@@ -139,10 +137,7 @@ func TestSelectionNamesMissingInOneRegionOnly(t *testing.T) {
 // lacks the attribute.
 func mirrorWithout(t *testing.T) *bulk.Client {
 	t.Helper()
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	name := filepath.Join(mirror, "offers/v1.0/aws/AmazonRedshift/20180309224506/eu-west-1/index.csv")
 	data, err := os.ReadFile(name)
 	if err != nil {
@@ -165,7 +160,7 @@ func TestSelectionNameOneRegionHasButKeepsNothing(t *testing.T) {
 	opts := options(t, t.TempDir())
 	opts.Client = mirrorWithout(t)
 	opts.Config.Offers[0].Filters = map[string][]string{"instanceType": {"x9.none"}}
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Run = %v, want both regions recorded empty", err)
 	}
@@ -184,7 +179,7 @@ func TestDefaultAttributesAreNotChecked(t *testing.T) {
 	opts := options(t, t.TempDir())
 	opts.Config.Offers[0].Attributes = []string{"productFamily", "noSuchDefault"}
 	opts.Config.Offers[0].DefaultAttributes = true
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatalf("Run with a default column no product has = %v, want success", err)
 	}
 }
@@ -194,7 +189,7 @@ func TestMisspeltAttributes(t *testing.T) {
 	opts := options(t, out)
 	opts.Config.Offers[0].Attributes = []string{"instanceTyp"}
 	opts.Config.Offers[0].DefaultAttributes = false
-	_, err := Run(context.Background(), opts)
+	_, err := Fetch(context.Background(), opts)
 	var se *selection.Error
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), "attributes.instanceTyp: no product in this file has that attribute; did you mean instanceType?") {
 		t.Fatalf("Run = %v, want a selection.Error naming attributes.instanceTyp", err)
@@ -207,7 +202,7 @@ func TestMisspeltAttributes(t *testing.T) {
 	opts.Client = mirrorWithout(t)
 	opts.Config.Offers[0].Attributes = []string{"instanceType"}
 	opts.Config.Offers[0].DefaultAttributes = false
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Run = %v, want eu-west-1 recorded with an empty column", err)
 	}
@@ -236,7 +231,7 @@ func TestSavingsPlanTypos(t *testing.T) {
 	for _, format := range []string{"csv", "json"} {
 		opts := options(t, t.TempDir())
 		opts.Config, opts.Version, opts.Format, opts.DryRun = cfg, "", format, true
-		_, err := Run(context.Background(), opts)
+		_, err := Fetch(context.Background(), opts)
 		var se *selection.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "AWSComputeSavingsPlan ap-east-2") || !strings.Contains(err.Error(), "filters.instanceFamly: no product in this file has that attribute; did you mean instanceFamily?") {
 			t.Errorf("%s: Run = %v, want a selection.Error naming filters.instanceFamly", format, err)

@@ -1,4 +1,4 @@
-package cli
+package tracker
 
 import (
 	"bytes"
@@ -19,9 +19,9 @@ func TestHistoryTableCarriesNoControlCharacters(t *testing.T) {
 	day := time.Date(2018, 4, 1, 0, 0, 0, 0, time.UTC)
 	line := report.Line{RateCode: "R1\x1b[2J", SKU: "S", TermType: "OnDemand\u202e", Unit: "Hrs\t", Currency: "USD",
 		Attributes: map[string]string{"instanceType": "dc1.large\x00\x1b[31m"}}
-	rows := seriesRows(gitstore.Series{OfferCode: "AmazonRedshift", Region: "us-east-1", Line: line, Points: []gitstore.Point{
+	rows := gitstore.Rows("AmazonRedshift", "us-east-1", line, []gitstore.Point{
 		{Revision: gitstore.Revision{Date: day, Version: "1"}, Price: "0.25\x7f"},
-	}})
+	})
 	var out bytes.Buffer
 	if err := writeHistoryTable(&out, rows, []string{"instanceType"}, true, true); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 )
 
 // newVersionFile is a region's file of the mirror's newer version.
@@ -22,14 +23,11 @@ const newVersionFile = "offers/v1.0/aws/AmazonRedshift/20180401000000/%s/index.%
 // guardMirror copies the mirror, lets edit change the newer version's
 // files, and returns options whose Out already holds the older version's
 // snapshots (the run the guard compares with).
-func guardMirror(t *testing.T, edit func(mirror string)) (Options, map[string][]byte) {
+func guardMirror(t *testing.T, edit func(mirror string)) (FetchOptions, map[string][]byte) {
 	t.Helper()
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	opts := options(t, t.TempDir())
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	edit(mirror)
@@ -111,7 +109,7 @@ func TestEmptyFileNeverBecomesASnapshot(t *testing.T) {
 				}
 			})
 			opts.Format = format
-			_, err := Run(context.Background(), opts)
+			_, err := Fetch(context.Background(), opts)
 			for _, want := range []string{"AmazonRedshift us-east-1: ", name, "yields no price line for the selection, where the previous snapshot (version 20180309224506) has 141", "AWS may have published a broken file; run again later", "--accept-removals"} {
 				if err == nil || !strings.Contains(err.Error(), want) {
 					t.Errorf("Run = %v, want it to contain %q", err, want)
@@ -121,7 +119,7 @@ func TestEmptyFileNeverBecomesASnapshot(t *testing.T) {
 
 			// Accepted: written empty, and the report says so.
 			opts.AcceptRemovals = true
-			res, err := Run(context.Background(), opts)
+			res, err := Fetch(context.Background(), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,20 +137,20 @@ func TestEmptyFileNeverBecomesASnapshot(t *testing.T) {
 func TestEmptySelectionIsNotALoss(t *testing.T) {
 	opts := options(t, t.TempDir())
 	opts.Config.Offers[0].Filters = map[string][]string{"instanceType": {"x9.none"}}
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	opts.Version = "20180401000000"
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Errorf("an empty selection on a new version: %v", err)
 	}
 
 	opts = options(t, t.TempDir())
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	opts.Config.Offers[0].Filters = map[string][]string{"instanceType": {"x9.none"}}
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("narrowing the filters: %v", err)
 	}
@@ -184,7 +182,7 @@ func TestRemovalGuard(t *testing.T) {
 	}
 	counts := fmt.Sprintf("%d of %d lines (%.1f%%)", removed, len(old.Rows), pct)
 
-	_, err = Run(context.Background(), opts)
+	_, err = Fetch(context.Background(), opts)
 	for _, want := range []string{"AmazonRedshift us-east-1: " + counts + " would be removed, over maxRemovedPct 20", "--accept-removals", "raise maxRemovedPct"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Run = %v, want it to contain %q", err, want)
@@ -194,7 +192,7 @@ func TestRemovalGuard(t *testing.T) {
 
 	limit := 50.0
 	opts.Config.MaxRemovedPct = &limit
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("under a raised maxRemovedPct: %v", err)
 	}
@@ -212,7 +210,7 @@ func TestAcceptedRemovalsAreFlagged(t *testing.T) {
 		rewrite(t, filepath.Join(mirror, fmt.Sprintf(newVersionFile, "us-east-1", "csv")), csvHead(100))
 	})
 	opts.AcceptRemovals = true
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +233,7 @@ func TestAcceptedRemovalsAreFlagged(t *testing.T) {
 	})
 	off := 100.0
 	opts.Config.MaxRemovedPct = &off
-	res, err = Run(context.Background(), opts)
+	res, err = Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("maxRemovedPct 100: %v", err)
 	}
@@ -292,15 +290,12 @@ func hasFlag(o report.Offer, kind, msg string) bool {
 // column is written empty, with a warning and a flag, on that version and
 // on the ones after it. A name no snapshot and no file had stays a typo.
 func TestDroppedAttribute(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	out := t.TempDir()
 	opts := options(t, out)
 	opts.Config.Offers[0].Attributes = []string{"transferType"}
 	opts.Config.Offers[0].DefaultAttributes = false
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	for _, region := range []string{"us-east-1", "eu-west-1"} {
@@ -315,7 +310,7 @@ func TestDroppedAttribute(t *testing.T) {
 	opts.Version = ""
 	var log bytes.Buffer
 	opts.Log = &log
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Run = %v, want the dropped attribute written empty", err)
 	}
@@ -343,7 +338,7 @@ func TestDroppedAttribute(t *testing.T) {
 	// The next run: the recorded column is all empty now, and still says
 	// a file once had it. Nothing is lost this time: a warning, no flag.
 	opts.Force = true
-	res, err = Run(context.Background(), opts)
+	res, err = Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("the run after the drop: %v", err)
 	}
@@ -353,7 +348,7 @@ func TestDroppedAttribute(t *testing.T) {
 
 	// A name no snapshot and no file ever had is still a typo.
 	opts.Config.Offers[0].Attributes = []string{"transferTyp"}
-	if _, err := Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "attributes.transferTyp: no product in this file has that attribute") {
+	if _, err := Fetch(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "attributes.transferTyp: no product in this file has that attribute") {
 		t.Errorf("a typo: %v", err)
 	}
 }
@@ -362,10 +357,7 @@ func TestDroppedAttribute(t *testing.T) {
 // configured whose file lacks the attribute is not a typo when a region
 // recorded with the same selection (skipped now) had it.
 func TestDroppedAttributeFromTheManifest(t *testing.T) {
-	mirror := t.TempDir()
-	if err := os.CopyFS(mirror, os.DirFS("../../testdata/mirror")); err != nil {
-		t.Fatal(err)
-	}
+	mirror := testkit.MirrorCopy(t)
 	client, err := bulk.New("file://"+mirror, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -377,15 +369,15 @@ func TestDroppedAttributeFromTheManifest(t *testing.T) {
 	if cfg, err = config.Resolve(cfg, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Config: cfg, Out: t.TempDir(), Client: client}
-	if _, err := Run(context.Background(), opts); err != nil {
+	opts := FetchOptions{Config: cfg, Out: t.TempDir(), Client: client}
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	rewrite(t, filepath.Join(mirror, fmt.Sprintf(newVersionFile, "us-east-1", "csv")), func(s string) string {
 		return strings.Replace(s, `"Transfer Type"`, `"Something Else"`, 1)
 	})
 	opts.Config.Offers[0].Regions = []string{"us-east-1", "eu-west-1"}
-	res, err := Run(context.Background(), opts)
+	res, err := Fetch(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("Run = %v, want us-east-1 recorded with the column empty", err)
 	}

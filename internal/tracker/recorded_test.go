@@ -1,4 +1,4 @@
-package pipeline
+package tracker
 
 import (
 	"context"
@@ -18,7 +18,7 @@ type history struct{ WorkTree }
 func TestRunReadsTheRecordedHistory(t *testing.T) {
 	ctx := context.Background()
 	recorded := t.TempDir()
-	if _, err := Run(ctx, options(t, recorded)); err != nil {
+	if _, err := Fetch(ctx, options(t, recorded)); err != nil {
 		t.Fatal(err)
 	}
 	// The snapshot folder holds a later version, as a run whose commit
@@ -26,14 +26,14 @@ func TestRunReadsTheRecordedHistory(t *testing.T) {
 	out := t.TempDir()
 	later := options(t, out)
 	later.Version = ""
-	if _, err := Run(ctx, later); err != nil {
+	if _, err := Fetch(ctx, later); err != nil {
 		t.Fatal(err)
 	}
 
 	opts := options(t, out)
 	opts.Version = ""
 	opts.Recorded = history{WorkTree(recorded)}
-	res, err := Run(ctx, opts)
+	res, err := Fetch(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,14 +61,14 @@ func TestRunRemovesStaleTemporaryFiles(t *testing.T) {
 	}
 	opts := options(t, out)
 	opts.DryRun = true
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("a dry run removed %s: %v", stale, err)
 	}
 	opts.DryRun = false
-	if _, err := Run(context.Background(), opts); err != nil {
+	if _, err := Fetch(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package cli
+package tracker
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/pricechecker/pricechecker/internal/publish"
@@ -37,9 +38,14 @@ func TestLinkJobLogs(t *testing.T) {
 		"GITHUB_RUN_ATTEMPT": "2", "GITHUB_API_URL": api.URL,
 	}
 	var stderr bytes.Buffer
-	env := Env{Getenv: func(k string) string { return vars[k] }, Stderr: &stderr}
+	// The run as notify's command line reads it from these variables.
+	run := func() RunInfo {
+		id, _ := strconv.ParseInt(vars["GITHUB_RUN_ID"], 10, 64)
+		attempt, _ := strconv.ParseInt(vars["GITHUB_RUN_ATTEMPT"], 10, 64)
+		return RunInfo{APIURL: vars["GITHUB_API_URL"], Token: vars["GITHUB_TOKEN"], RepoName: vars["GITHUB_REPOSITORY"], ID: id, Attempt: attempt}
+	}
 
-	got := linkJobLogs(context.Background(), env, needs)
+	got := linkJobLogs(context.Background(), &stderr, run(), needs)
 	want := []publish.Job{
 		{Name: "plan", Result: "success", URL: runURL},
 		{Name: "shard (AmazonEC2, us-east-1)", Result: "failure", URL: "https://github.com/acme/prices/actions/runs/77/job/2"},
@@ -57,7 +63,7 @@ func TestLinkJobLogs(t *testing.T) {
 	// GitHub refusing (a token without actions: read answers 404) keeps the
 	// run link and says why, without the token.
 	vars["GITHUB_RUN_ID"] = "78"
-	got = linkJobLogs(context.Background(), env, needs)
+	got = linkJobLogs(context.Background(), &stderr, run(), needs)
 	if len(got) != 2 || got[1].URL != runURL {
 		t.Errorf("after a refusal: %+v", got)
 	}
@@ -67,9 +73,9 @@ func TestLinkJobLogs(t *testing.T) {
 
 	// Nothing failed, or no token: no call at all.
 	before := calls
-	linkJobLogs(context.Background(), env, needs[:1])
+	linkJobLogs(context.Background(), &stderr, run(), needs[:1])
 	vars["GITHUB_TOKEN"] = ""
-	linkJobLogs(context.Background(), env, needs)
+	linkJobLogs(context.Background(), &stderr, run(), needs)
 	if calls != before {
 		t.Errorf("%d calls without a failed job or a token", calls-before)
 	}
