@@ -17,6 +17,7 @@ import (
 
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
+	"github.com/pricechecker/pricechecker/internal/testkit"
 	"github.com/pricechecker/pricechecker/internal/webhook/webhookfake"
 )
 
@@ -138,7 +139,8 @@ func offline(t *testing.T, gitconfig ...string) (env []string, home string) {
 	return env, home
 }
 
-func mirror() string { return "file://" + filepath.Join(root(), "testdata", "mirror") }
+// mirror is the shipped Bulk API mirror as an endpoint.
+func mirror(t *testing.T) string { return "file://" + testkit.Mirror(t) }
 
 // checkoutState is what git says of the checkout, ignored files included:
 // a documented command must not leave anything in the reader's clone.
@@ -487,29 +489,13 @@ func TestSlug(t *testing.T) {
 	}
 }
 
-// git runs git in dir and returns its trimmed output.
-func git(t *testing.T, env []string, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir, cmd.Env = dir, env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // seedRemote makes the bare repository that stands in for the reader's
 // GitHub or GitLab repository: the demo configuration and the first
 // version of the mirror recorded, so that the example's run records a real
 // change. It returns the remote's path.
 func seedRemote(t *testing.T, env []string) string {
 	t.Helper()
-	dir := t.TempDir()
-	remote := filepath.Join(dir, "prices.git")
-	git(t, env, dir, "init", "-q", "--bare", "-b", "main", remote)
-	seed := filepath.Join(dir, "seed")
-	git(t, env, dir, "clone", "-q", remote, seed)
+	remote, seed := testkit.CloneOfBare(t, t.TempDir())
 	if err := os.MkdirAll(filepath.Join(seed, ".github"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -517,9 +503,9 @@ func seedRemote(t *testing.T, env []string) string {
 	if err := os.WriteFile(filepath.Join(seed, ".github", "pricechecker.yml"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	git(t, env, seed, "add", ".github/pricechecker.yml")
-	git(t, env, seed, "commit", "-q", "-m", "pricechecker configuration")
-	cmd := exec.Command(filepath.Join(bin, "pricechecker"), "run", "--endpoint", mirror(), "--version", "20180309224506", "--commit", "--push")
+	testkit.Git(t, seed, "add", ".github/pricechecker.yml")
+	testkit.Git(t, seed, "commit", "-q", "-m", "pricechecker configuration")
+	cmd := exec.Command(filepath.Join(bin, "pricechecker"), "run", "--endpoint", mirror(t), "--version", "20180309224506", "--commit", "--push")
 	cmd.Dir, cmd.Env = seed, env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("seed the remote: %v\n%s", err, out)
@@ -529,9 +515,9 @@ func seedRemote(t *testing.T, env []string) string {
 
 // checkRecorded: the remote's branch gained the commit of the mirror's
 // current version, and Slack got one message.
-func checkRecorded(t *testing.T, env []string, remote string, slack *slackfake.Server, wantMessages int) {
+func checkRecorded(t *testing.T, remote string, slack *slackfake.Server, wantMessages int) {
 	t.Helper()
-	subjects := git(t, env, remote, "log", "--format=%s", "main")
+	subjects := testkit.Git(t, remote, "log", "--format=%s", "main")
 	if !strings.HasPrefix(subjects, "AmazonRedshift us-east-1 20180401000000:") || strings.Count(subjects, "\n") != 2 {
 		t.Errorf("remote history:\n%s\nwant the 20180401000000 version recorded on top of the seed", subjects)
 	}
@@ -591,7 +577,7 @@ func TestCronExample(t *testing.T) {
 	for _, b := range blocks {
 		env, home := offline(t)
 		remote := seedRemote(t, env)
-		git(t, env, home, "clone", "-q", remote, filepath.Join(home, "prices"))
+		testkit.Git(t, home, "clone", "-q", remote, filepath.Join(home, "prices"))
 		// Where go install puts it (GOPATH's default is ~/go).
 		data, err := os.ReadFile(filepath.Join(bin, "pricechecker"))
 		if err == nil {
@@ -618,7 +604,7 @@ func TestCronExample(t *testing.T) {
 				cronEnv = append(cronEnv, kv)
 			}
 		}
-		cronEnv = append(cronEnv, "PRICECHECKER_ENDPOINT="+mirror())
+		cronEnv = append(cronEnv, "PRICECHECKER_ENDPOINT="+mirror(t))
 		cronEnv = append(cronEnv, vars...)
 		for round := 1; round <= 2; round++ {
 			for _, c := range cmds {
@@ -629,7 +615,7 @@ func TestCronExample(t *testing.T) {
 					t.Fatalf("%s: round %d: %s: %v\n%s\nlog:\n%s", b.Where(), round, c, err, out, log)
 				}
 			}
-			checkRecorded(t, env, remote, slack, 1)
+			checkRecorded(t, remote, slack, 1)
 		}
 	}
 }
@@ -664,13 +650,13 @@ func TestGitLabCIExample(t *testing.T) {
 				remote := seedRemote(t, seedEnv)
 				env, home := offline(t, fmt.Sprintf("[url \"file://%s\"]\n\tinsteadOf = https://oauth2:%s@%s/%s.git\n", remote, token, host, project))
 				dir := filepath.Join(home, "builds", project)
-				git(t, env, home, "clone", "-q", remote, dir)
-				sha := git(t, env, dir, "rev-parse", "HEAD")
-				git(t, env, dir, "checkout", "-q", "--detach", sha)
+				testkit.Git(t, home, "clone", "-q", remote, dir)
+				sha := testkit.Git(t, dir, "rev-parse", "HEAD")
+				testkit.Git(t, dir, "checkout", "-q", "--detach", sha)
 				slack := slackfake.New()
 				defer slack.Close()
 				env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PRICECHECKER_ENDPOINT=") })
-				env = append(env, "PRICECHECKER_ENDPOINT="+mirror(), "SLACK_WEBHOOK_URL="+slack.WebhookURL(),
+				env = append(env, "PRICECHECKER_ENDPOINT="+mirror(t), "SLACK_WEBHOOK_URL="+slack.WebhookURL(),
 					"CI=true", "GITLAB_CI=true", "CI_PIPELINE_SOURCE=schedule", "CI_COMMIT_BRANCH=main", "CI_DEFAULT_BRANCH=main",
 					"CI_COMMIT_SHA="+sha, "CI_PROJECT_DIR="+dir, "CI_SERVER_HOST="+host, "CI_SERVER_URL=https://"+host,
 					"CI_PROJECT_PATH="+project, "CI_PROJECT_URL=https://"+host+"/"+project, "PRICECHECKER_PUSH_TOKEN="+token)
@@ -695,7 +681,7 @@ func TestGitLabCIExample(t *testing.T) {
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Fatalf("%s: job %s: %v\n%s", b.Where(), name, err, tail(string(out), 60))
 				}
-				checkRecorded(t, env, remote, slack, 1)
+				checkRecorded(t, remote, slack, 1)
 			})
 		}
 		if jobs == 0 {
@@ -801,8 +787,8 @@ func TestWebhookReceiverExample(t *testing.T) {
 	defer hook.Close()
 	pc := filepath.Join(bin, "pricechecker")
 	for _, args := range [][]string{
-		{"run", "--endpoint", mirror(), "--service", "AmazonRedshift", "--region", "us-east-1", "--version", "20180309224506"},
-		{"run", "--endpoint", mirror(), "--service", "AmazonRedshift", "--region", "us-east-1", "--report", "report.json"},
+		{"run", "--endpoint", mirror(t), "--service", "AmazonRedshift", "--region", "us-east-1", "--version", "20180309224506"},
+		{"run", "--endpoint", mirror(t), "--service", "AmazonRedshift", "--region", "us-east-1", "--report", "report.json"},
 		{"notify", "--report", "report.json"},
 	} {
 		cmd := exec.Command(pc, args...)
