@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"flag"
-	"strconv"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/publish"
@@ -47,9 +46,9 @@ func (p *publisherFlags) register(fs *flag.FlagSet) {
 // published (publish.Run puts those that cannot be amended last). Each
 // one's secrets are masked before it exists, so that nothing it prints
 // can show them.
-func (p *publisherFlags) publishers(env Env, gh *actions.Runner, out string, dryRun bool) []publish.Publisher {
+func (p *publisherFlags) publishers(env Env, gh *actions.Runner, run actions.WorkflowRun, out string, dryRun bool) []publish.Publisher {
 	gh.Mask(env.Getenv("GOOGLE_CREDENTIALS"))
-	links := gh.Links()
+	links := run.Links
 	sheet := p.sheet
 	sheet.Options.RunURL, sheet.CommitURL, sheet.Snapshots = links.Run, links.CommitURL, out
 	sheet.Credentials = sheets.Credentials{
@@ -65,8 +64,7 @@ func (p *publisherFlags) publishers(env Env, gh *actions.Runner, out string, dry
 	for _, s := range slackPub.Config.Secrets() {
 		gh.Mask(s)
 	}
-	attempt, _ := strconv.Atoi(env.Getenv("GITHUB_RUN_ATTEMPT"))
-	slackPub.DryRun, slackPub.Stdout, slackPub.Stderr, slackPub.Rerun, slackPub.Warn = dryRun, env.Stdout, env.Stderr, attempt > 1, gh.Warning
+	slackPub.DryRun, slackPub.Stdout, slackPub.Stderr, slackPub.Rerun, slackPub.Warn = dryRun, env.Stdout, env.Stderr, run.Attempt > 1, gh.Warning
 
 	hook := &webhook.Publisher{Config: p.webhook, DryRun: dryRun, Stdout: env.Stdout, Stderr: env.Stderr}
 	hook.Config.URL = cmp.Or(hook.Config.URL, env.Getenv("PRICECHECKER_WEBHOOK_URL"))

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
@@ -15,7 +13,6 @@ import (
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
-	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
@@ -125,7 +122,7 @@ func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.sel = tracker.Selection{Services: f.services, Regions: f.regions}
-	fromEvent(&f.sel, &f.run.Fetch.Version, ev, func(name string) bool { return set[name] })
+	f.sel.FromEvent(ev, &f.run.Fetch.Version, func(name string) bool { return set[name] })
 	f.run.Fetch.Force = f.run.Fetch.Force || ev.Force
 	f.run.Fetch.DryRun = f.run.Fetch.DryRun || ev.DryRun
 	return nil
@@ -156,28 +153,6 @@ func (f *runFlags) options(ctx context.Context, env Env) error {
 	o.Log = env.Stderr
 	return o.Connect(ctx, tracker.Connection{
 		Endpoint: cmp.Or(f.endpoint, env.Getenv("PRICECHECKER_ENDPOINT")), IdleTimeout: f.idleTimeout,
-		Pricing: func() (pricingapi.Options, error) { return pricingOptions(env) },
+		Getenv: env.Getenv,
 	})
-}
-
-// pricingOptions are the Pricing API's settings for entries with source:
-// api: the default AWS credential chain, the API in
-// PRICECHECKER_PRICING_REGION (default us-east-1) or at
-// PRICECHECKER_PRICING_ENDPOINT.
-func pricingOptions(env Env) (pricingapi.Options, error) {
-	opts := pricingapi.Options{
-		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
-		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
-	}
-	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
-		return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
-	}
-	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
-		}
-		opts.MaxBackoff = d
-	}
-	return opts, nil
 }
