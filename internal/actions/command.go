@@ -78,6 +78,7 @@ func (r *Runner) Command(configPath string) (Command, error) {
 		b = r.notifyArgs(configPath)
 		b.Values("base", "job-results")
 		b.Value("plan-matrix", "--shards")
+		b.Values("site-base-url")
 	case "site":
 		// The site's folder is site-dir; out is, as everywhere, the
 		// snapshot folder it reads.
@@ -117,7 +118,7 @@ func (a *Args) AfterRun(ok bool, report, commitSHA string) []string {
 func (r *Runner) notifyArgs(configPath string) *Args {
 	n := r.withConfig(configPath)
 	n.Values("flag-pct", "out")
-	n.Bools("dry-run", "notify-on-no-change")
+	n.Bools("dry-run", "notify-on-no-change", "slack-thread")
 	n.Values("spreadsheet-id", "sheet-tab-name", "sheet-columns", "slack-channel")
 	return n
 }

@@ -36,7 +36,7 @@ func (p *publisherFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.NotifyOnNoChange, "notify-on-no-change", false, "post to Slack even when nothing changed")
 	fs.IntVar(&m.MaxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
 	fs.StringVar(&p.slack.Config.Channel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
-	fs.StringVar(&p.slack.Config.APIURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
+	fs.StringVar(&p.slack.Config.APIURL, "slack-api-url", "", "Slack Web API base URL (default $PRICECHECKER_SLACK_API_URL or "+slack.DefaultAPIURL+")")
 	fs.BoolVar(&p.slack.Thread, "slack-thread", false, "also post every change as replies in the Slack message's thread (bot token only)")
 	fs.StringVar(&p.webhook.URL, "webhook-url", "", "POST the run's outcome and change report as JSON to this URL (a secret; default $PRICECHECKER_WEBHOOK_URL)")
 	fs.StringVar(&p.webhook.Secret, "webhook-secret", "", "sign webhook deliveries with HMAC-SHA256 in X-Pricechecker-Signature-256 (a secret; default $PRICECHECKER_WEBHOOK_SECRET)")
@@ -61,6 +61,7 @@ func (p *publisherFlags) publishers(env Env, gh *actions.Runner, run actions.Wor
 
 	slackPub := p.slack
 	slackPub.Config.WebhookURL, slackPub.Config.Token = env.Getenv("SLACK_WEBHOOK_URL"), env.Getenv("SLACK_BOT_TOKEN")
+	slackPub.Config.APIURL = cmp.Or(slackPub.Config.APIURL, env.Getenv("PRICECHECKER_SLACK_API_URL"))
 	for _, s := range slackPub.Config.Secrets() {
 		gh.Mask(s)
 	}
