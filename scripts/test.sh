@@ -15,9 +15,9 @@ install actionlint github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 # The site's browser tests drive Debian's chromium (internal/site).
 if ! command -v chromium >/dev/null 2>&1; then
   if [[ $(id -u) == 0 ]]; then
-    echo "installing chromium"; apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+    echo "installing chromium"; DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
   elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-    echo "installing chromium"; sudo apt-get install -y chromium || { sudo apt-get update && sudo apt-get install -y chromium; }
+    echo "installing chromium"; sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || { sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
   else
     echo "chromium is missing and this user cannot install it (apt-get install -y chromium as root); the browser tests will skip, or fail under CI=true" >&2
   fi

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/pricechecker/pricechecker/internal/actions"
 )
 
 // Env is the process's outside world, injected so that tests run commands
@@ -96,13 +98,11 @@ func parse(fs *flag.FlagSet, args []string, positional int) error {
 }
 
 // listFlag is a repeatable flag; values may also be comma-separated, which
-// is how GitHub Actions inputs carry lists.
+// is how GitHub Actions inputs carry lists (split as actions.List does).
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error {
-	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' }) {
-		*l = append(*l, part)
-	}
+	*l = append(*l, actions.List(v)...)
 	return nil
 }

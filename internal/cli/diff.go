@@ -33,9 +33,6 @@ func cmdDiff(ctx context.Context, env Env, args []string) error {
 	if len(points) < 1 || len(points) > 2 {
 		return usageError{Err: errors.New("want FROM [TO]: a revision or a date, once or twice")}
 	}
-	if o.FlagPct < 0 {
-		return usageError{Err: errors.New("--flag-pct must be positive")}
-	}
 	o.From, o.To, o.HasTo = points[0], points[len(points)-1], len(points) == 2
 	rep, err := tracker.Diff(ctx, o)
 	if err == nil && *reportPath != "" {

@@ -3,8 +3,6 @@ package cli
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
@@ -43,51 +41,16 @@ func plan(ctx context.Context, env Env, gh *actions.Runner, args []string) error
 		return err
 	}
 	sel.Services, sel.Regions = services, regions
-	fromEvent(&sel, &o.Version, ev, func(name string) bool {
+	sel.FromEvent(ev, &o.Version, func(name string) bool {
 		return map[string]bool{"service": len(services) > 0, "region": len(regions) > 0, "version": o.Version != ""}[name]
 	})
 	o.Endpoint = cmp.Or(o.Endpoint, env.Getenv("PRICECHECKER_ENDPOINT"))
-	if o.Config, err = tracker.Resolve(sel); errors.Is(err, tracker.ErrNotTracked) {
-		return writeShards(env, gh, nil)
-	} else if err != nil {
-		return err
-	}
-	shards, err := tracker.Shards(ctx, o)
+	matrix, n, err := tracker.Plan(ctx, sel, o)
 	if err != nil {
 		return err
 	}
-	return writeShards(env, gh, shards)
-}
-
-// writeShards prints the matrix and sets it as the step's output.
-func writeShards(env Env, gh *actions.Runner, shards []tracker.Shard) error {
-	if shards == nil {
-		shards = []tracker.Shard{}
-	}
-	data, err := json.Marshal(shards)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, string(data))
-	gh.SetOutput("matrix", string(data))
-	gh.SetOutput("shards", fmt.Sprint(len(shards)))
+	fmt.Fprintln(env.Stdout, matrix)
+	gh.SetOutput("matrix", matrix)
+	gh.SetOutput("shards", fmt.Sprint(n))
 	return nil
-}
-
-// fromEvent lets the triggering GitHub event choose what to fetch where
-// the command line does not (given reports whether it does): a
-// repository_dispatch names offers and a version, checked against the
-// configuration; a workflow_dispatch carries the manual inputs.
-func fromEvent(sel *tracker.Selection, version *string, ev actions.Event, given func(flag string) bool) {
-	if !given("service") && ev.Name == "repository_dispatch" {
-		sel.Dispatched, sel.DispatchAction, sel.DispatchedServices = true, ev.Action, ev.Services
-	} else if !given("service") && len(ev.Services) > 0 {
-		sel.Services = ev.Services
-	}
-	if !given("region") && len(ev.Regions) > 0 {
-		sel.Regions = ev.Regions
-	}
-	if !given("version") && ev.Version != "" {
-		*version = ev.Version
-	}
 }

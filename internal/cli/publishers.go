@@ -3,7 +3,6 @@ package cli
 import (
 	"cmp"
 	"flag"
-	"strconv"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/publish"
@@ -37,7 +36,7 @@ func (p *publisherFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.NotifyOnNoChange, "notify-on-no-change", false, "post to Slack even when nothing changed")
 	fs.IntVar(&m.MaxChanges, "max-changes", slack.DefaultMaxChanges, "largest changes listed in the Slack message")
 	fs.StringVar(&p.slack.Config.Channel, "slack-channel", "", "channel ID for the bot token ($SLACK_BOT_TOKEN)")
-	fs.StringVar(&p.slack.Config.APIURL, "slack-api-url", "", "Slack Web API base URL (default "+slack.DefaultAPIURL+")")
+	fs.StringVar(&p.slack.Config.APIURL, "slack-api-url", "", "Slack Web API base URL (default $PRICECHECKER_SLACK_API_URL or "+slack.DefaultAPIURL+")")
 	fs.BoolVar(&p.slack.Thread, "slack-thread", false, "also post every change as replies in the Slack message's thread (bot token only)")
 	fs.StringVar(&p.webhook.URL, "webhook-url", "", "POST the run's outcome and change report as JSON to this URL (a secret; default $PRICECHECKER_WEBHOOK_URL)")
 	fs.StringVar(&p.webhook.Secret, "webhook-secret", "", "sign webhook deliveries with HMAC-SHA256 in X-Pricechecker-Signature-256 (a secret; default $PRICECHECKER_WEBHOOK_SECRET)")
@@ -47,9 +46,9 @@ func (p *publisherFlags) register(fs *flag.FlagSet) {
 // published (publish.Run puts those that cannot be amended last). Each
 // one's secrets are masked before it exists, so that nothing it prints
 // can show them.
-func (p *publisherFlags) publishers(env Env, gh *actions.Runner, out string, dryRun bool) []publish.Publisher {
+func (p *publisherFlags) publishers(env Env, gh *actions.Runner, run actions.WorkflowRun, out string, dryRun bool) []publish.Publisher {
 	gh.Mask(env.Getenv("GOOGLE_CREDENTIALS"))
-	links := gh.Links()
+	links := run.Links
 	sheet := p.sheet
 	sheet.Options.RunURL, sheet.CommitURL, sheet.Snapshots = links.Run, links.CommitURL, out
 	sheet.Credentials = sheets.Credentials{
@@ -62,11 +61,11 @@ func (p *publisherFlags) publishers(env Env, gh *actions.Runner, out string, dry
 
 	slackPub := p.slack
 	slackPub.Config.WebhookURL, slackPub.Config.Token = env.Getenv("SLACK_WEBHOOK_URL"), env.Getenv("SLACK_BOT_TOKEN")
+	slackPub.Config.APIURL = cmp.Or(slackPub.Config.APIURL, env.Getenv("PRICECHECKER_SLACK_API_URL"))
 	for _, s := range slackPub.Config.Secrets() {
 		gh.Mask(s)
 	}
-	attempt, _ := strconv.Atoi(env.Getenv("GITHUB_RUN_ATTEMPT"))
-	slackPub.DryRun, slackPub.Stdout, slackPub.Stderr, slackPub.Rerun, slackPub.Warn = dryRun, env.Stdout, env.Stderr, attempt > 1, gh.Warning
+	slackPub.DryRun, slackPub.Stdout, slackPub.Stderr, slackPub.Rerun, slackPub.Warn = dryRun, env.Stdout, env.Stderr, run.Attempt > 1, gh.Warning
 
 	hook := &webhook.Publisher{Config: p.webhook, DryRun: dryRun, Stdout: env.Stdout, Stderr: env.Stderr}
 	hook.Config.URL = cmp.Or(hook.Config.URL, env.Getenv("PRICECHECKER_WEBHOOK_URL"))

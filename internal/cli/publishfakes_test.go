@@ -79,7 +79,7 @@ var publishCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 			}
 		case "slack":
 			for _, m := range ts.Value("slack").(*slackfake.Server).Messages() {
-				line(map[string]any{"via": m.Via, "channel": m.Channel, "text": m.Text, "blocks": m.Blocks, "metadata": m.Metadata})
+				line(map[string]any{"via": m.Via, "channel": m.Channel, "text": m.Text, "blocks": m.Blocks, "metadata": m.Metadata, "ts": m.TS, "thread_ts": m.ThreadTS})
 			}
 		case "webhook":
 			fake := ts.Value("webhook").(*webhookfake.Server)

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/actions"
@@ -15,18 +13,19 @@ import (
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/source/bulk"
-	"github.com/pricechecker/pricechecker/internal/source/pricingapi"
 	"github.com/pricechecker/pricechecker/internal/tracker"
 )
 
 // runFlags are run's flags: most bind straight to the run's options.
 type runFlags struct {
-	run                       tracker.RunOptions
-	config, endpoint          string
-	services, regions         listFlag
-	flagPct, maxRemovedPct    float64
-	flagPctSet, maxRemovedSet bool // given, so that 0 or NaN is refused, not ignored
-	idleTimeout               time.Duration
+	run                    tracker.RunOptions
+	config, endpoint       string
+	services, regions      listFlag
+	flagPct, maxRemovedPct float64
+	idleTimeout            time.Duration
+	// set are the flags given, so that a --flag-pct of 0 or NaN is
+	// refused, not ignored, and the event chooses only what they do not.
+	set map[string]bool
 	// sel is what to fetch: the flags, and the triggering event where
 	// they say nothing.
 	sel tracker.Selection
@@ -39,7 +38,7 @@ func cmdRun(ctx context.Context, env Env, args []string) error {
 
 // runCommand is run, returning the commit it made (empty when none).
 func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, err error) {
-	var f runFlags
+	f := runFlags{set: map[string]bool{}}
 	o, git := &f.run.Fetch, &f.run.Git
 	fs := newFlagSet("run", env)
 	fs.StringVar(&f.config, "config", "", "configuration file (default "+config.DefaultPath+" when it exists)")
@@ -67,12 +66,9 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 	if err := parse(fs, args, 0); err != nil {
 		return "", unannotated{err}
 	}
-	fs.Visit(func(fl *flag.Flag) {
-		f.flagPctSet = f.flagPctSet || fl.Name == "flag-pct"
-		f.maxRemovedSet = f.maxRemovedSet || fl.Name == "max-removed-pct"
-	})
+	fs.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 	gh := actions.New(env.Getenv, env.Stdout)
-	res, err := f.execute(ctx, env, gh, fs)
+	res, err := f.execute(ctx, env, gh)
 	if err != nil || res == nil {
 		return "", annotate(gh, err)
 	}
@@ -85,8 +81,8 @@ func runCommand(ctx context.Context, env Env, args []string) (commitSHA string, 
 
 // execute runs the use case and writes the report; nil without error is a
 // dispatch for nothing the configuration tracks.
-func (f *runFlags) execute(ctx context.Context, env Env, gh *actions.Runner, fs *flag.FlagSet) (*tracker.RunResult, error) {
-	err := f.applyEvent(gh, fs)
+func (f *runFlags) execute(ctx context.Context, env Env, gh *actions.Runner) (*tracker.RunResult, error) {
+	err := f.applyEvent(gh)
 	if err == nil {
 		err = f.options(ctx, env)
 	}
@@ -117,15 +113,13 @@ func (f *runFlags) execute(ctx context.Context, env Env, gh *actions.Runner, fs 
 
 // applyEvent lets the triggering GitHub event choose what to fetch where
 // the command line does not, and ask for a forced or dry run.
-func (f *runFlags) applyEvent(gh *actions.Runner, fs *flag.FlagSet) error {
+func (f *runFlags) applyEvent(gh *actions.Runner) error {
 	ev, err := gh.Event()
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	f.sel = tracker.Selection{Services: f.services, Regions: f.regions}
-	fromEvent(&f.sel, &f.run.Fetch.Version, ev, func(name string) bool { return set[name] })
+	f.sel.FromEvent(ev, &f.run.Fetch.Version, func(name string) bool { return f.set[name] })
 	f.run.Fetch.Force = f.run.Fetch.Force || ev.Force
 	f.run.Fetch.DryRun = f.run.Fetch.DryRun || ev.DryRun
 	return nil
@@ -143,10 +137,10 @@ func (f *runFlags) options(ctx context.Context, env Env) error {
 	}
 	sel := f.sel
 	sel.ConfigPath, sel.Log, sel.Version = f.config, env.Stderr, o.Version
-	if f.flagPctSet {
+	if f.set["flag-pct"] {
 		sel.FlagPct = &f.flagPct
 	}
-	if f.maxRemovedSet {
+	if f.set["max-removed-pct"] {
 		sel.MaxRemovedPct = &f.maxRemovedPct
 	}
 	var err error
@@ -156,28 +150,6 @@ func (f *runFlags) options(ctx context.Context, env Env) error {
 	o.Log = env.Stderr
 	return o.Connect(ctx, tracker.Connection{
 		Endpoint: cmp.Or(f.endpoint, env.Getenv("PRICECHECKER_ENDPOINT")), IdleTimeout: f.idleTimeout,
-		Pricing: func() (pricingapi.Options, error) { return pricingOptions(env) },
+		Getenv: env.Getenv,
 	})
-}
-
-// pricingOptions are the Pricing API's settings for entries with source:
-// api: the default AWS credential chain, the API in
-// PRICECHECKER_PRICING_REGION (default us-east-1) or at
-// PRICECHECKER_PRICING_ENDPOINT.
-func pricingOptions(env Env) (pricingapi.Options, error) {
-	opts := pricingapi.Options{
-		Endpoint: env.Getenv("PRICECHECKER_PRICING_ENDPOINT"),
-		Region:   env.Getenv("PRICECHECKER_PRICING_REGION"),
-	}
-	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
-		return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
-	}
-	if v := env.Getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return opts, usageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
-		}
-		opts.MaxBackoff = d
-	}
-	return opts, nil
 }

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -57,6 +58,8 @@ type Lambda struct {
 	addr string
 	// Out is the emulator's output, the function's logs included.
 	Out *SyncBuffer
+	// done counts the invocations answered, to wait for their logs.
+	done atomic.Int64
 }
 
 // StartLambda starts bootstrap under the emulator rie with env, and stops
@@ -123,6 +126,7 @@ func (l *Lambda) Call(t testing.TB, event []byte) ([]byte, error) {
 	var fnErr struct {
 		ErrorMessage string `json:"errorMessage"`
 	}
+	l.awaitLogs(t)
 	if json.Unmarshal(body, &fnErr) == nil && fnErr.ErrorMessage != "" {
 		return nil, errors.New(fnErr.ErrorMessage)
 	}
@@ -130,6 +134,26 @@ func (l *Lambda) Call(t testing.TB, event []byte) ([]byte, error) {
 		t.Fatalf("invoke: HTTP %d: %s", resp.StatusCode, body)
 	}
 	return body, nil
+}
+
+// awaitLogs waits until the emulator has printed the END line of every
+// invocation answered so far. The answer can reach the caller before the
+// function's log lines reach Out (they come through the emulator's output
+// pipe), so a test that reads Out right after Call would race; the END
+// line follows the function's lines in that pipe.
+func (l *Lambda) awaitLogs(t testing.TB) {
+	t.Helper()
+	want := int(l.done.Add(1))
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if strings.Count(l.Out.String(), "END RequestId:") >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the emulator printed no END line for invocation %d within 10s", want)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // Invoke delivers an event; it returns the invocation's error message, or

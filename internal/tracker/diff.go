@@ -2,6 +2,7 @@ package tracker
 
 import (
 	"context"
+	"errors"
 
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 	"github.com/pricechecker/pricechecker/internal/report"
@@ -22,6 +23,9 @@ type DiffOptions struct {
 // Diff is the change report between two points of the git history, with
 // the schema of run's.
 func Diff(ctx context.Context, o DiffOptions) (report.Report, error) {
+	if o.FlagPct < 0 {
+		return report.Report{}, UsageError{Err: errors.New("--flag-pct must be positive")}
+	}
 	repo, err := gitstore.Open(ctx, o.Repo)
 	if err != nil {
 		return report.Report{}, err

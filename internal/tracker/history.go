@@ -18,6 +18,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/awsnames"
 	"github.com/pricechecker/pricechecker/internal/chart"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/snapshot"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
@@ -197,15 +198,13 @@ func keyAttributes(rows []gitstore.Row, filtered []string) []string {
 	return keys
 }
 
-// term names a row's term: its type, then length, purchase option and class.
-func term(r gitstore.Row) string {
-	parts := []string{r.TermType}
-	for _, p := range []string{r.LeaseContractLength, r.PurchaseOption, r.OfferingClass} {
-		if p != "" {
-			parts = append(parts, p)
-		}
-	}
-	return strings.Join(parts, " ")
+// rowLabel is the readable name of a row's line (report.Line.Label): its
+// key attributes, its term and its unit.
+func rowLabel(r gitstore.Row, keys []string) string {
+	return report.Line{
+		RateCode: r.RateCode, TermType: r.TermType, Unit: r.Unit, LeaseContractLength: r.LeaseContractLength,
+		PurchaseOption: r.PurchaseOption, OfferingClass: r.OfferingClass, Attributes: r.Attributes,
+	}.Label(keys)
 }
 
 func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, withChange bool) error {
@@ -214,11 +213,9 @@ func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, w
 	if multi {
 		head = append(head, "OFFER", "REGION")
 	}
-	head = append(head, "RATE CODE", "TERM")
-	for _, k := range keys {
-		head = append(head, strings.ToUpper(k))
-	}
-	head = append(head, "PRICE")
+	// The line by its label, the rate code beside it: the label is what
+	// people read, the code what they search for.
+	head = append(head, "LINE", "RATE CODE", "PRICE")
 	if withChange {
 		head = append(head, "CHANGE")
 	}
@@ -231,10 +228,7 @@ func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, w
 		if multi {
 			cells = append(cells, r.OfferCode, r.Region)
 		}
-		cells = append(cells, r.RateCode, term(r))
-		for _, k := range keys {
-			cells = append(cells, r.Attributes[k])
-		}
+		cells = append(cells, rowLabel(r, keys), r.RateCode)
 		price := "-"
 		if r.Price != "" {
 			price = r.Price + " " + r.Currency + "/" + r.Unit
@@ -277,16 +271,12 @@ func writeHistoryCSV(w io.Writer, rows []gitstore.Row, keys []string) error {
 func chartSeries(series []gitstore.Series, keys []string, multi bool) []chart.Series {
 	var out []chart.Series
 	for _, s := range series {
-		name := s.Line.RateCode
-		for _, k := range keys {
-			if v := s.Line.Attributes[k]; v != "" {
-				name += " " + v
-			}
-		}
+		// The legend reads the label; the rate code is its tooltip.
+		name := s.Line.Label(keys)
 		if multi {
 			name += " (" + s.OfferCode + " " + s.Region + ")"
 		}
-		cs := chart.Series{Name: name}
+		cs := chart.Series{Name: name, Code: s.Line.RateCode}
 		for _, p := range s.Points {
 			var v float64
 			r, ok := snapshot.ParsePrice(p.Price)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/publish"
 )
 
@@ -39,10 +40,10 @@ func TestLinkJobLogs(t *testing.T) {
 	}
 	var stderr bytes.Buffer
 	// The run as notify's command line reads it from these variables.
-	run := func() RunInfo {
+	run := func() actions.WorkflowRun {
 		id, _ := strconv.ParseInt(vars["GITHUB_RUN_ID"], 10, 64)
 		attempt, _ := strconv.ParseInt(vars["GITHUB_RUN_ATTEMPT"], 10, 64)
-		return RunInfo{APIURL: vars["GITHUB_API_URL"], Token: vars["GITHUB_TOKEN"], RepoName: vars["GITHUB_REPOSITORY"], ID: id, Attempt: attempt}
+		return actions.WorkflowRun{APIURL: vars["GITHUB_API_URL"], Token: vars["GITHUB_TOKEN"], Repository: vars["GITHUB_REPOSITORY"], ID: id, Attempt: attempt}
 	}
 
 	got := linkJobLogs(context.Background(), &stderr, run(), needs)

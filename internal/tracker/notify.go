@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/githubapi"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
@@ -34,31 +35,20 @@ type NotifyOptions struct {
 	// Status is the run's result (default: from the jobs), JobResults the
 	// workflow's jobs and results as toJSON(needs).
 	Status, JobResults string
-	// Run is the workflow run: its links, and where to find the logs of
-	// its failed jobs.
-	Run RunInfo
-	// HeadSHA is the commit the outcome names when no other is known
-	// (GITHUB_SHA).
-	HeadSHA    string
+	// Run is the workflow run: its links, where to find the logs of its
+	// failed jobs, and the commit the outcome names when no other is
+	// known (HeadSHA).
+	Run        actions.WorkflowRun
 	Publishers []publish.Publisher
 	// Log receives the publishers' sections and errors; Stderr notes.
 	Log    publish.Log
 	Stderr io.Writer
 	// Merged is called with the merged report before it is published.
 	Merged func(report.Report)
-}
-
-// RunInfo is the GitHub workflow run a notification reports on.
-type RunInfo struct {
-	// Links are the repository's and the run's pages, and how to link a
-	// commit or a range of commits.
-	Repository, URL         string
-	CommitURL               func(sha string) string
-	CompareURL              func(from, to string) string
-	APIURL, Token, RepoName string
-	ID, Attempt             int64
-	// IDText is GITHUB_RUN_ID as given, part of the publication's identity.
-	IDText string
+	// Published is called with what was published, its links completed by
+	// the publishers (the spreadsheet, the Slack message's ts), even when
+	// a destination failed.
+	Published func(publish.Outcome)
 }
 
 // CheckNotify refuses options that do not say what to publish, or say it
@@ -87,7 +77,7 @@ func CheckNotify(o *NotifyOptions) error {
 // (from its reports, or from the commits since Base), the jobs that failed
 // with links to their logs, and the run's status.
 func Notify(ctx context.Context, o NotifyOptions) error {
-	jobs, err := parseJobResults(o.JobResults, o.Run.URL)
+	jobs, err := parseJobResults(o.JobResults, o.Run.Links.Run)
 	if err != nil {
 		return UsageError{Err: err}
 	}
@@ -100,16 +90,20 @@ func Notify(ctx context.Context, o NotifyOptions) error {
 	if o.Merged != nil {
 		o.Merged(rep)
 	}
-	links := publish.Links{Repository: o.Run.Repository, Run: o.Run.URL, Commit: o.Run.CompareURL(span.from, span.to)}
+	links := publish.Links{Repository: o.Run.Links.Repository, Run: o.Run.Links.Run, Commit: o.Run.Links.CompareURL(span.from, span.to)}
 	if o.Commit != "" {
 		span.to = o.Commit
-		links.Commit = o.Run.CommitURL(o.Commit)
+		links.Commit = o.Run.Links.CommitURL(o.Commit)
 	}
-	err = publish.Run(ctx, publish.Outcome{
+	outcome := publish.Outcome{
 		Status: publish.Status(o.Status), Jobs: jobs, Report: rep, Links: links,
-		Commit:        cmp.Or(span.to, o.HeadSHA),
+		Commit:        cmp.Or(span.to, o.Run.HeadSHA),
 		PublicationID: publicationID(o.Run, rep, span.from, o.Commit, o.Status, jobResults),
-	}, o.Publishers, o.Log)
+	}
+	outcome.Links, err = publish.RunLinks(ctx, outcome, o.Publishers, o.Log)
+	if o.Published != nil {
+		o.Published(outcome)
+	}
 	if err != nil {
 		return &PublishError{err}
 	}
@@ -131,10 +125,10 @@ func (e *PublishError) Unwrap() error { return e.Err }
 // new; a re-run whose shards now succeeded reports something else and gets
 // another. HEAD is left out: the notify job checks out the branch's latest
 // commit, which another workflow may have moved between attempts.
-func publicationID(run RunInfo, rep report.Report, base, commit, status string, jobs []publish.Job) string {
+func publicationID(run actions.WorkflowRun, rep report.Report, base, commit, status string, jobs []publish.Job) string {
 	identity := []string{
 		"base " + base, "commit " + commit, "status " + status,
-		"repository " + run.RepoName, "run " + run.IDText,
+		"repository " + run.Repository, "run " + run.IDText,
 	}
 	for _, j := range jobs {
 		identity = append(identity, "job "+j.Name+"="+j.Result)
@@ -220,17 +214,17 @@ func parseJobResults(s, runURL string) ([]publish.Job, error) {
 // workflow's GITHUB_TOKEN (permissions: actions: read). The lookup is best
 // effort: without a token, or when GitHub does not answer, the jobs keep
 // their link to the run.
-func linkJobLogs(ctx context.Context, log io.Writer, run RunInfo, jobs []publish.Job) []publish.Job {
+func linkJobLogs(ctx context.Context, log io.Writer, run actions.WorkflowRun, jobs []publish.Job) []publish.Job {
 	failedJob := func(j publish.Job) bool {
 		return j.Result == string(publish.StatusFailure) || j.Result == string(publish.StatusCancelled)
 	}
 	if !slices.ContainsFunc(jobs, failedJob) {
 		return jobs
 	}
-	if run.Token == "" || run.RepoName == "" || run.ID <= 0 {
+	if run.Token == "" || run.Repository == "" || run.ID <= 0 {
 		return jobs
 	}
-	listed, err := githubapi.New(run.APIURL, run.Token, nil).Jobs(ctx, run.RepoName, run.ID, run.Attempt)
+	listed, err := githubapi.New(run.APIURL, run.Token, nil).Jobs(ctx, run.Repository, run.ID, run.Attempt)
 	if err != nil {
 		fmt.Fprintf(log, "notify: the failed jobs link the run, not their logs: %v\n", err)
 		return jobs

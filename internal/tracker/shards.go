@@ -2,6 +2,8 @@ package tracker
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -113,4 +115,21 @@ func Tracked(log io.Writer, cfg config.Config, action string, dispatched []strin
 		}
 	}
 	return services
+}
+
+// Plan is the plan use case: the matrix of the selection's shards, as the
+// JSON list a workflow's matrix takes. A dispatch naming nothing the
+// configuration tracks plans no shard ([]).
+func Plan(ctx context.Context, sel Selection, o ShardOptions) (matrix string, shards int, err error) {
+	var list []Shard
+	if o.Config, err = Resolve(sel); err == nil {
+		list, err = Shards(ctx, o)
+	} else if errors.Is(err, ErrNotTracked) {
+		err = nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	data, err := json.Marshal(append([]Shard{}, list...))
+	return string(data), len(list), err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/awsnames"
@@ -65,10 +66,32 @@ type Connection struct {
 	// IdleTimeout is how long a download may send nothing before it is
 	// resumed.
 	IdleTimeout time.Duration
-	// Pricing returns the Pricing API's settings; it is asked only when an
-	// entry reads from that API, so that settings no entry uses are not
-	// checked.
-	Pricing func() (pricingapi.Options, error)
+	// Getenv reads the Pricing API's settings (see PricingOptions); they
+	// are read only when an entry reads from that API, so that settings
+	// no entry uses are not checked.
+	Getenv func(string) string
+}
+
+// PricingOptions are the Pricing API's settings for entries with source:
+// api: the default AWS credential chain, the API in
+// PRICECHECKER_PRICING_REGION (default us-east-1) or at
+// PRICECHECKER_PRICING_ENDPOINT, and PRICECHECKER_PRICING_MAX_BACKOFF.
+func PricingOptions(getenv func(string) string) (pricingapi.Options, error) {
+	opts := pricingapi.Options{
+		Endpoint: getenv("PRICECHECKER_PRICING_ENDPOINT"),
+		Region:   getenv("PRICECHECKER_PRICING_REGION"),
+	}
+	if opts.Region != "" && !slices.Contains(pricingapi.Regions, opts.Region) {
+		return opts, UsageError{Err: fmt.Errorf("PRICECHECKER_PRICING_REGION %q: the Pricing API is served from %s only", opts.Region, strings.Join(pricingapi.Regions, ", "))}
+	}
+	if v := getenv("PRICECHECKER_PRICING_MAX_BACKOFF"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return opts, UsageError{Err: fmt.Errorf("PRICECHECKER_PRICING_MAX_BACKOFF %q: want a duration such as 20s", v)}
+		}
+		opts.MaxBackoff = d
+	}
+	return opts, nil
 }
 
 // Connect makes the clients the configuration's sources read through: the
@@ -86,7 +109,7 @@ func (o *FetchOptions) Connect(ctx context.Context, c Connection) error {
 	if !slices.ContainsFunc(o.Config.Offers, NeedsPricingAPI) {
 		return nil
 	}
-	opts, err := c.Pricing()
+	opts, err := PricingOptions(c.Getenv)
 	if err != nil {
 		return err
 	}
