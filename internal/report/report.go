@@ -7,6 +7,8 @@
 // only change_pct is a computed number.
 package report
 
+import "slices"
+
 // Report is the outcome of one run (or one diff) over any number of
 // offer/region snapshots.
 type Report struct {
@@ -122,4 +124,16 @@ func (r Report) Totals() (added, removed, changed int) {
 		changed += c
 	}
 	return added, removed, changed
+}
+
+// AddRegionFlag adds a flag of the whole offer/region (no rate code) ahead
+// of the per-line flags: it explains them (a dropped attribute changes every
+// line), and every reader that cuts a long list of flags (Markdown, Slack)
+// must still show it.
+func (o *Offer) AddRegionFlag(f Flag) {
+	i := 0
+	for i < len(o.Flags) && o.Flags[i].RateCode == "" {
+		i++
+	}
+	o.Flags = slices.Insert(o.Flags, i, f)
 }

@@ -118,3 +118,24 @@ func TestMarkdownNamesLinesByLabel(t *testing.T) {
 		}
 	}
 }
+
+// A flag of the whole offer/region goes ahead of the line flags, so that a
+// report that cuts a long list of flags still shows it.
+func TestRegionFlagSurvivesTheCut(t *testing.T) {
+	o := Offer{OfferCode: "AmazonRedshift", Region: "us-east-1", ToVersion: "20180401000000",
+		Changed: []Change{{RateCode: "A.B.C", OldPrice: "1", NewPrice: "2"}}}
+	for i := range 40 {
+		o.Flags = append(o.Flags, Flag{Kind: FlagAttributesChanged, RateCode: fmt.Sprintf("R%02d.B.C", i), Message: "transferType: x → "})
+	}
+	o.AddRegionFlag(Flag{Kind: FlagAttributeDropped, Message: "attribute transferType: no product has it any more"})
+	o.AddRegionFlag(Flag{Kind: FlagLargeRemoval, Message: "31 of 150 lines removed"})
+	if o.Flags[0].Kind != FlagAttributeDropped || o.Flags[1].Kind != FlagLargeRemoval {
+		t.Fatalf("region flags are not first, in the order added: %+v", o.Flags[:3])
+	}
+	md := Report{Offers: []Offer{o}}.Markdown(5)
+	for _, want := range []string{"`attribute_dropped`: attribute transferType", "`large_removal`: 31 of 150"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown cut to 5 rows lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func guardRemovals(opts FetchOptions, code, region, url string, prev snapshot.Re
 		if empty {
 			msg = fmt.Sprintf("all %d lines removed: version %s yields no line; accepted with --accept-removals", before, diff.ToVersion)
 		}
-		diff.Flags = append(diff.Flags, report.Flag{Kind: report.FlagLargeRemoval, Message: msg})
+		diff.AddRegionFlag(report.Flag{Kind: report.FlagLargeRemoval, Message: msg})
 		return nil
 	}
 	if empty {
@@ -148,7 +148,7 @@ func noteDropped(opts FetchOptions, res *FetchResult, code string, l regionLack,
 			if !had.filled[[2]string{l.region, awsnames.NormalizeName(name)}] {
 				continue
 			}
-			o.Flags = append(o.Flags, report.Flag{
+			o.AddRegionFlag(report.Flag{
 				Kind:    report.FlagAttributeDropped,
 				Message: fmt.Sprintf("attribute %s: no product of version %s has it any more; an earlier snapshot had it, so its column is now empty", name, version),
 			})
