@@ -198,13 +198,14 @@ func keyAttributes(rows []gitstore.Row, filtered []string) []string {
 	return keys
 }
 
-// rowLabel is the readable name of a row's line (report.Line.Label): its
-// key attributes, its term and its unit.
-func rowLabel(r gitstore.Row, keys []string) string {
+// rowLabel is the readable name of a row's line: every attribute, its term
+// and its unit (report.Line.Label with no keys), the very label the change
+// report, Slack and Sheets give the line, whatever the rows were filtered on.
+func rowLabel(r gitstore.Row) string {
 	return report.Line{
 		RateCode: r.RateCode, TermType: r.TermType, Unit: r.Unit, LeaseContractLength: r.LeaseContractLength,
 		PurchaseOption: r.PurchaseOption, OfferingClass: r.OfferingClass, Attributes: r.Attributes,
-	}.Label(keys)
+	}.Label(nil)
 }
 
 func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, withChange bool) error {
@@ -228,7 +229,7 @@ func writeHistoryTable(w io.Writer, rows []gitstore.Row, keys []string, multi, w
 		if multi {
 			cells = append(cells, r.OfferCode, r.Region)
 		}
-		cells = append(cells, rowLabel(r, keys), r.RateCode)
+		cells = append(cells, rowLabel(r), r.RateCode)
 		price := "-"
 		if r.Price != "" {
 			price = r.Price + " " + r.Currency + "/" + r.Unit
@@ -272,7 +273,7 @@ func chartSeries(series []gitstore.Series, keys []string, multi bool) []chart.Se
 	var out []chart.Series
 	for _, s := range series {
 		// The legend reads the label; the rate code is its tooltip.
-		name := s.Line.Label(keys)
+		name := s.Line.Label(nil) // as rowLabel
 		if multi {
 			name += " (" + s.OfferCode + " " + s.Region + ")"
 		}
