@@ -51,6 +51,15 @@ func Run(ctx context.Context, o Outcome, pubs []Publisher, log Log) error {
 // RunLinks is Run that also returns o's links with what the publishers
 // added (the spreadsheet, the Slack message's ts), for notify's outputs.
 func RunLinks(ctx context.Context, o Outcome, pubs []Publisher, log Log) (Links, error) {
+	done, err := RunOutcome(ctx, o, pubs, log)
+	return done.Links, err
+}
+
+// RunOutcome is Run that returns o as it stands after every publisher:
+// its links completed with what the publishers added, and Unpublished
+// naming every destination that failed (with its reason, one line), for
+// notify's outputs and job summary.
+func RunOutcome(ctx context.Context, o Outcome, pubs []Publisher, log Log) (Outcome, error) {
 	ordered := slices.Clone(pubs)
 	slices.SortStableFunc(ordered, func(a, b Publisher) int {
 		switch {
@@ -76,7 +85,7 @@ func RunLinks(ctx context.Context, o Outcome, pubs []Publisher, log Log) (Links,
 			o.Unpublished = append(slices.Clip(o.Unpublished), Unpublished{Destination: p.Name(), Reason: reason})
 		}
 	}
-	return o.Links, errors.Join(errs...)
+	return o, errors.Join(errs...)
 }
 
 // with returns l with the links that add sets.

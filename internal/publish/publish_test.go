@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,25 @@ func TestRunLinksGathersWhatPublishersAdd(t *testing.T) {
 	want := Links{Run: "https://run", Spreadsheet: "https://sheet", SlackTS: "1700000000.000100"}
 	if links != want {
 		t.Errorf("links = %+v, want %+v", links, want)
+	}
+}
+
+// RunOutcome returns the outcome as the last publisher left it: every
+// destination that failed is in Unpublished, with its reason on one line,
+// for notify's job summary.
+func TestRunOutcomeNamesEveryFailure(t *testing.T) {
+	var order []string
+	var l log
+	done, err := RunOutcome(context.Background(), Outcome{}, []Publisher{
+		&recorder{name: "chat", order: &order, fail: errors.New("channel_not_found")},
+		&recorder{name: "hook", order: &order, fail: errors.New("answered 400\n\"bad\"")},
+		&recorder{name: "sheet", amendable: true, order: &order, links: Links{Spreadsheet: "https://sheet"}},
+	}, &l)
+	if err == nil {
+		t.Error("the failed destinations were not reported")
+	}
+	want := []Unpublished{{Destination: "chat", Reason: "channel_not_found"}, {Destination: "hook", Reason: `answered 400 "bad"`}}
+	if !slices.Equal(done.Unpublished, want) || done.Links.Spreadsheet != "https://sheet" {
+		t.Errorf("outcome = %+v, want Unpublished %+v and the spreadsheet", done, want)
 	}
 }

@@ -46,8 +46,9 @@ type NotifyOptions struct {
 	// Merged is called with the merged report before it is published.
 	Merged func(report.Report)
 	// Published is called with what was published, its links completed by
-	// the publishers (the spreadsheet, the Slack message's ts), even when
-	// a destination failed.
+	// the publishers (the spreadsheet, the Slack message's ts) and its
+	// Unpublished naming every destination that failed, even when one
+	// failed.
 	Published func(publish.Outcome)
 }
 
@@ -100,7 +101,9 @@ func Notify(ctx context.Context, o NotifyOptions) error {
 		Commit:        cmp.Or(span.to, o.Run.HeadSHA),
 		PublicationID: publicationID(o.Run, rep, span.from, o.Commit, o.Status, jobResults),
 	}
-	outcome.Links, err = publish.RunLinks(ctx, outcome, o.Publishers, o.Log)
+	// The completed outcome: its links, and the destinations that failed
+	// (Unpublished), which the job summary names.
+	outcome, err = publish.RunOutcome(ctx, outcome, o.Publishers, o.Log)
 	if o.Published != nil {
 		o.Published(outcome)
 	}

@@ -2,12 +2,12 @@ package tracker
 
 import (
 	"fmt"
-
-	"github.com/pricechecker/pricechecker/internal/actions"
 	"strings"
 
+	"github.com/pricechecker/pricechecker/internal/actions"
 	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/site"
+	"github.com/pricechecker/pricechecker/internal/textsafe"
 )
 
 // maxSitePages bounds the site links of a summary; past it the summary
@@ -15,13 +15,24 @@ import (
 const maxSitePages = 10
 
 // NotifySummary is the job summary of a whole pipeline, written by
-// notify: the run's status, its jobs, the merged change report, and the
-// links that survive a size cut (the footer): the commit the shards
+// notify: the run's status, the destinations notify could not update
+// ("Not published", each with its reason on one line), its jobs, the
+// merged change report, and the links that survive a size cut (the footer): the commit the shards
 // pushed, the diff, the site's pages of what changed (when siteBase, the
 // site's public address, is known), the spreadsheet and the run.
 func NotifySummary(o publish.Outcome, run actions.WorkflowRun, siteBase string) (body, footer string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## pricechecker: %s\n\n", o.RunStatus())
+	if len(o.Unpublished) > 0 {
+		// The reasons are the publishers' errors, already redacted (no
+		// URL, token or secret); kept on one line each.
+		b.WriteString("**Not published:**\n\n")
+		for _, u := range o.Unpublished {
+			reason := textsafe.Line(strings.Join(strings.Fields(u.Reason), " "))
+			fmt.Fprintf(&b, "- %s: %s\n", markdownText(textsafe.Line(u.Destination)), markdownText(reason))
+		}
+		b.WriteString("\n")
+	}
 	if len(o.Jobs) > 0 {
 		b.WriteString("| Job | Result |\n| --- | --- |\n")
 		for _, j := range o.Jobs {
@@ -65,4 +76,10 @@ func NotifySummary(o publish.Outcome, run actions.WorkflowRun, siteBase string) 
 		return b.String(), ""
 	}
 	return b.String(), "\n" + strings.Join(links, " · ") + "\n"
+}
+
+// markdownText keeps s as text in Markdown: no link, emphasis, code or
+// HTML (a word_with_underscores stays as it is).
+func markdownText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "<", "&lt;", ">", "&gt;", "[", `\[`, "]", `\]`, "*", `\*`, "`", "\\`").Replace(s)
 }

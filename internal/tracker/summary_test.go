@@ -66,3 +66,30 @@ func TestNotifySummary(t *testing.T) {
 		t.Errorf("footer without links: %q", footer)
 	}
 }
+
+// A destination notify could not update is named, with its reason on one
+// line, even when the run itself succeeded.
+func TestNotifySummaryNamesUnpublished(t *testing.T) {
+	run := actions.WorkflowRun{Links: actions.Links{Repository: "https://github.com/o/p"}}
+	o := publish.Outcome{
+		Jobs: []publish.Job{{Name: "shard", Result: "success"}},
+		Unpublished: []publish.Unpublished{
+			{Destination: "Webhook", Reason: "webhook: the receiver answered HTTP 400 \"bad\"\n\tre-run the job"},
+			{Destination: "Slack", Reason: "channel_not_found [x](javascript:1)"},
+		},
+	}
+	body, _ := NotifySummary(o, run, "")
+	for _, want := range []string{
+		"## pricechecker: success",
+		"**Not published:**",
+		"- Webhook: webhook: the receiver answered HTTP 400 \"bad\" re-run the job\n",
+		`- Slack: channel_not_found \[x\](javascript:1)` + "\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+	if body, _ := NotifySummary(publish.Outcome{}, run, ""); strings.Contains(body, "Not published") {
+		t.Errorf("a summary with every destination updated says one was not:\n%s", body)
+	}
+}
