@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/atomicfile"
+	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	// CommitURL, when set, links a commit: CommitURL + sha
 	// (https://github.com/owner/repo/commit/).
 	CommitURL string
+	// FlagPct flags price moves above this percentage in the change
+	// reports, as `pricechecker diff --flag-pct`; 0 is the default,
+	// config.DefaultFlagPct.
+	FlagPct float64
 	// Stats, when set, receives what the build read.
 	Stats *Stats
 }
@@ -48,11 +53,14 @@ const stateFile = ".site-state.gob"
 
 // stateVersion changes when the state's shape does; an older state is
 // ignored and the site built from scratch.
-const stateVersion = 1
+// 2: versions carry snapshot.Diff's report (attribute-only changes and
+// flags), so a state of 1 is rebuilt.
+const stateVersion = 2
 
 type state struct {
 	Version int
 	Prices  string
+	FlagPct float64
 	Head    string
 	Offers  map[string]*Offer // by snapshot file
 }
@@ -63,6 +71,10 @@ func Build(ctx context.Context, opts Options) error {
 	stats := opts.Stats
 	if stats == nil {
 		stats = &Stats{}
+	}
+	flagPct := opts.FlagPct
+	if flagPct <= 0 {
+		flagPct = config.DefaultFlagPct
 	}
 	repo, err := gitstore.Open(ctx, opts.Repo)
 	if err != nil {
@@ -93,8 +105,8 @@ func Build(ctx context.Context, opts Options) error {
 	}
 
 	st := loadState(filepath.Join(opts.Out, stateFile))
-	if st.Version != stateVersion || st.Prices != prices {
-		st = state{Version: stateVersion, Prices: prices, Offers: map[string]*Offer{}}
+	if st.Version != stateVersion || st.Prices != prices || st.FlagPct != flagPct {
+		st = state{Version: stateVersion, Prices: prices, FlagPct: flagPct, Offers: map[string]*Offer{}}
 	}
 	var offers []*Offer
 	// fresh holds the offers whose pages must be written: those with new
@@ -108,7 +120,7 @@ func Build(ctx context.Context, opts Options) error {
 		}
 		before := o.latestCommit()
 		if st.Head != head || before == "" {
-			if err := update(ctx, repo, o, stats); err != nil {
+			if err := update(ctx, repo, o, flagPct, stats); err != nil {
 				return err
 			}
 		}

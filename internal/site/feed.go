@@ -70,14 +70,20 @@ type atomFeedDoc struct {
 }
 
 // atomFeed writes an Atom 1.0 feed of groups (newest first). slug is the
-// offer's folder ("" for the whole site). Links are relative to the site's
-// root unless BaseURL is set; ids are tag: URIs that stay the same wherever
+// offer's folder ("" for the whole site). Links are relative to the feed
+// itself unless BaseURL is set; ids are tag: URIs that stay the same wherever
 // the site is published.
 func atomFeed(opts Options, slug, title string, gs []feedGroup, now time.Time) ([]byte, error) {
 	base := strings.TrimSuffix(opts.BaseURL, "/")
+	// A reader resolves a relative link against the feed's own address,
+	// so without a base an offer's feed climbs to the site's root.
+	root := ""
+	if slug != "" {
+		root = "../../../"
+	}
 	abs := func(rel string) string {
 		if base == "" {
-			return rel
+			return root + rel
 		}
 		return base + "/" + rel
 	}
@@ -108,6 +114,9 @@ func atomFeed(opts Options, slug, title string, gs []feedGroup, now time.Time) (
 			body = append(body, fmt.Sprintf("%s %s version %s (published %s): %s", e.Offer, e.Region, e.Version.Version, e.PublicationDate, e.Summary()))
 			for _, c := range e.Changes {
 				body = append(body, "  "+changeText(c))
+			}
+			for _, f := range e.Flags {
+				body = append(body, fmt.Sprintf("  flag %s: %s: %s", f.Kind, f.RateCode, f.Message))
 			}
 			if m := e.More(); m > 0 {
 				body = append(body, fmt.Sprintf("  and %d more", m))
@@ -142,5 +151,17 @@ func changeText(c Change) string {
 	case "removed":
 		return fmt.Sprintf("removed: %s (was %s %s)", c.Label, c.Old, c.Currency)
 	}
-	return fmt.Sprintf("%s: %s → %s %s (%s)", c.Label, c.Old, c.New, c.Currency, c.Pct)
+	var text string
+	if c.Old == c.New {
+		text = fmt.Sprintf("%s: %s %s", c.Label, c.New, c.Currency)
+	} else {
+		text = fmt.Sprintf("%s: %s → %s %s (%s)", c.Label, c.Old, c.New, c.Currency, c.Pct)
+	}
+	if c.Fields != "" {
+		text += "; " + c.Fields
+	}
+	if len(c.Flags) > 0 {
+		text += " [" + strings.Join(c.Flags, ", ") + "]"
+	}
+	return text
 }

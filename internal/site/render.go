@@ -34,10 +34,20 @@ var pages = template.Must(template.New("site").Funcs(template.FuncMap{
 
 // homeOffer is a row of the home page.
 type homeOffer struct {
-	OfferCode, Region, Href string
-	Version, Published      string
-	Recorded, LastChange    time.Time
-	Lines, Versions         int
+	OfferCode string `json:"offer_code"`
+	Region    string `json:"region"`
+	// Href is the offer's page, relative to the site's root.
+	Href string `json:"href"`
+	// Version and Published are AWS's version and publication date of the
+	// newest version recorded.
+	Version   string `json:"version"`
+	Published string `json:"publication_date"`
+	// Recorded is the date of the newest version's commit, LastChange that
+	// of the newest one where a line changed.
+	Recorded   time.Time `json:"recorded"`
+	LastChange time.Time `json:"last_change"`
+	Lines      int       `json:"lines"`
+	Versions   int       `json:"versions"`
 }
 
 // entry is a version of one offer, for the changes page and the feeds.

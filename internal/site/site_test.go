@@ -5,16 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/config"
 	"github.com/pricechecker/pricechecker/internal/gitstore"
+	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/site/sitetest"
+	"github.com/pricechecker/pricechecker/internal/snapshot"
 )
 
 // history generates a small history of days commits in a temporary folder.
@@ -321,5 +326,181 @@ func TestHistoryRows(t *testing.T) {
 	want := []string{`01-01 SKU0000000000001 ""`, `01-03 SKU0000000000001 "removed"`, `01-02 SKU0000000000005 "new"`}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("history rows = %q, want %q", got, want)
+	}
+}
+
+// Without --base-url every link of every feed, resolved against the feed's
+// own address as a feed reader does, is a file of the site.
+func TestFeedLinksResolveFromTheFeed(t *testing.T) {
+	repo := history(t, 3, 5)
+	out := t.TempDir()
+	build(t, repo, out)
+	type link struct {
+		Href string `xml:"href,attr"`
+	}
+	var doc struct {
+		Links   []link `xml:"link"`
+		Entries []struct {
+			Links []link `xml:"link"`
+		} `xml:"entry"`
+	}
+	feeds := 0
+	err := filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.Name() != "feed.xml" {
+			return err
+		}
+		feeds++
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		doc.Links, doc.Entries = nil, nil
+		if err := xml.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		links := doc.Links
+		for _, e := range doc.Entries {
+			links = append(links, e.Links...)
+		}
+		if len(links) < 3 {
+			t.Errorf("%s has %d links", p, len(links))
+		}
+		self := &url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+		for _, l := range links {
+			ref, err := url.Parse(l.Href)
+			if err != nil {
+				t.Errorf("%s: link %q: %v", p, l.Href, err)
+				continue
+			}
+			target := self.ResolveReference(ref)
+			if target.Scheme != "file" {
+				t.Errorf("%s: link %q is absolute without --base-url", p, l.Href)
+				continue
+			}
+			if !exists(filepath.FromSlash(target.Path)) {
+				t.Errorf("%s: link %q resolves to %s, which is not in the site", p, l.Href, target.Path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if feeds != 3 {
+		t.Errorf("checked %d feeds, want 3 (the site's and two offers')", feeds)
+	}
+}
+
+// The site's change report of every version is the diff's (what run
+// commits and `pricechecker diff` prints): an attribute-only change under
+// the same rate code counts, a moved effective date does not, and the
+// flags are listed on changes.html.
+func TestChangesAreTheDiffs(t *testing.T) {
+	repo := history(t, 12, 20)
+	file := filepath.Join(repo, "prices", "AmazonRedshift", "eu-west-1.csv")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := string(data)
+	for _, r := range []struct{ old, new string }{
+		// A large move on RS1.
+		{"OnDemand,Hrs,0.2510000000", "OnDemand,Hrs,9.0000000000"},
+		// RS2: an attribute-only change and a moved effective date.
+		{"0,Inf,2025-01-01,ds2.8xlarge upfront,ds2.8xlarge,", "0,Inf,2025-02-01,ds2.8xlarge upfront,ds2.xlarge,"},
+	} {
+		if !strings.Contains(csv, r.old) {
+			t.Fatalf("the Redshift snapshot lacks %q:\n%s", r.old, csv)
+		}
+		csv = strings.Replace(csv, r.old, r.new, 1)
+	}
+	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	date := sitetest.Start.AddDate(0, 0, 13).Format(time.RFC3339)
+	cmd := exec.Command("git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-am", "Redshift moves")
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git commit: %v: %s", err, out)
+	}
+
+	out := t.TempDir()
+	var st state
+	build(t, repo, out)
+	st = loadState(filepath.Join(out, stateFile))
+	ctx := context.Background()
+	g, err := gitstore.Open(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	checked := 0
+	for _, o := range st.Offers {
+		for i, v := range o.Versions[1:] {
+			rep, err := g.Diff(ctx, "prices", o.Versions[i].Commit, v.Commit, snapshot.DiffOptions{FlagPct: config.DefaultFlagPct})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want report.Offer
+			for _, ro := range rep.Offers {
+				if ro.OfferCode == o.OfferCode && ro.Region == o.Region {
+					want = ro
+				}
+			}
+			a, r, c := want.Counts()
+			if v.Added != a || v.Removed != r || v.Changed != c {
+				t.Errorf("%s %s at %s: %d new, %d removed, %d changed; the diff says %d, %d, %d", o.OfferCode, o.Region, v.Commit, v.Added, v.Removed, v.Changed, a, r, c)
+			}
+			if got, want := flagKinds(v.Flags), flagKinds(want.Flags); got != want {
+				t.Errorf("%s %s at %s: flags %s, the diff's %s", o.OfferCode, o.Region, v.Commit, got, want)
+			}
+			checked++
+		}
+	}
+	if checked != 11+2 {
+		t.Errorf("compared %d versions, want 13", checked)
+	}
+	rs := st.Offers["prices/AmazonRedshift/eu-west-1.csv"]
+	if rs == nil {
+		t.Fatalf("no Redshift offer in %v", st.Offers)
+	}
+	last := rs.Latest()
+	if last.Changed != 2 || flagKinds(last.Flags) != "attributes_changed:RS2.38NPMPTW36.2TG2D8R56U large_move:RS1.JRTCKXETXF.6YS6EN2CT7" {
+		t.Errorf("the last Redshift version: %d changed, flags %s; want both lines changed and flagged", last.Changed, flagKinds(last.Flags))
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "changes.html"))
+	for _, want := range []string{"2 changed", `<span class="flag">large_move</span>`, `<span class="flag">attributes_changed</span>`, "instanceType &#34;ds2.8xlarge&#34; → &#34;ds2.xlarge&#34;"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("changes.html lacks %s", want)
+		}
+	}
+}
+
+func flagKinds(flags []report.Flag) string {
+	var out []string
+	for _, f := range flags {
+		out = append(out, f.Kind+":"+f.RateCode)
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+// offers.json has snake_case keys, as lines.json and history.json.
+func TestOffersJSONKeys(t *testing.T) {
+	repo := history(t, 3, 5)
+	out := t.TempDir()
+	build(t, repo, out)
+	var offers []map[string]any
+	readJSON(t, filepath.Join(out, "offers.json"), &offers)
+	if len(offers) == 0 {
+		t.Fatal("offers.json is empty")
+	}
+	var keys []string
+	for k := range offers[0] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if got, want := strings.Join(keys, " "), "href last_change lines offer_code publication_date recorded region version versions"; got != want {
+		t.Errorf("offers.json keys are %s, want %s", got, want)
 	}
 }
