@@ -100,7 +100,7 @@ var historyFixes = map[string]string{
 
 // fixFor says what to do about Slack's answer.
 func fixFor(method, answer string, status int) string {
-	if method == methodHistory {
+	if method == methodHistory || method == methodReplies {
 		if f, ok := historyFixes[answer]; ok {
 			return f
 		}

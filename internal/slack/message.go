@@ -29,6 +29,10 @@ type Message struct {
 	// ThreadTS, when set, posts the message as a reply in the thread of
 	// the message with that ts (a bot token only).
 	ThreadTS string
+	// Reply, from 1, makes the message that reply of the thread of
+	// publication PublicationID (see PostThread): its metadata marks it
+	// as such, not as the publication's summary.
+	Reply int
 }
 
 // Slack's limits. Lengths are counted in bytes, which is never less than

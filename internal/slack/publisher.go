@@ -25,9 +25,10 @@ type Publisher struct {
 	Warn  func(msg string)
 	// Thread posts every change (see BuildThread) as replies in the
 	// thread of the summary message. Only a bot token can: a webhook's
-	// answer has no ts to reply under. A summary found already posted by
-	// an earlier attempt gets no thread either, so a re-run posts nothing
-	// twice.
+	// answer has no ts to reply under. When the summary is found already
+	// posted by an earlier attempt, its thread is read and only the
+	// replies that are missing are posted, so a re-run completes the
+	// thread and posts nothing twice.
 	Thread bool
 }
 
@@ -97,17 +98,22 @@ func (p *Publisher) Publish(ctx context.Context, o publish.Outcome) (publish.Lin
 	links := publish.Links{SlackTS: res.TS}
 	if res.AlreadyPosted != "" {
 		fmt.Fprintf(p.Stderr, "slack: this report was already posted (message %s, publication %s); not posting it again\n", res.AlreadyPosted, msg.PublicationID)
+		if p.Thread {
+			return links, p.postThread(ctx, sender, o, res.TS, true)
+		}
 		return links, nil
 	}
 	fmt.Fprintf(p.Stderr, "slack: message posted (publication %s)\n", msg.PublicationID)
 	if p.Thread {
-		return links, p.postThread(ctx, sender, o, res.TS)
+		return links, p.postThread(ctx, sender, o, res.TS, false)
 	}
 	return links, nil
 }
 
-// postThread posts every change in the thread of the summary message ts.
-func (p *Publisher) postThread(ctx context.Context, sender *Sender, o publish.Outcome, ts string) error {
+// postThread posts every change in the thread of the summary message ts;
+// with resume (the summary was already posted) only the replies its
+// thread lacks.
+func (p *Publisher) postThread(ctx context.Context, sender *Sender, o publish.Outcome, ts string, resume bool) error {
 	replies := BuildThread(o)
 	switch {
 	case len(replies) == 0:
@@ -116,14 +122,17 @@ func (p *Publisher) postThread(ctx context.Context, sender *Sender, o publish.Ou
 		fmt.Fprintln(p.Stderr, "slack: an incoming webhook's answer has no message ts to reply under, so the list of changes is not posted in a thread; use a bot token (SLACK_BOT_TOKEN) for --slack-thread")
 		return nil
 	}
-	for i, reply := range replies {
-		reply.ThreadTS = ts
-		if err := sender.Send(ctx, reply); err != nil {
-			// The summary is in the channel: a re-run finds it and posts
-			// neither it nor its thread again, so say what is missing.
-			return fmt.Errorf("the summary was posted (message %s), but reply %d of %d of its thread was not (a re-run does not post it): %w", ts, i+1, len(replies), err)
-		}
+	posted, err := sender.PostThread(ctx, ts, o.PublicationID, replies, resume)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(p.Stderr, "slack: every change posted in %d thread replies\n", len(replies))
+	switch {
+	case !resume:
+		fmt.Fprintf(p.Stderr, "slack: every change posted in %d thread replies\n", len(replies))
+	case posted == 0:
+		fmt.Fprintf(p.Stderr, "slack: the thread already has its %d replies; not posting them again\n", len(replies))
+	default:
+		fmt.Fprintf(p.Stderr, "slack: %d missing thread replies of %d posted\n", posted, len(replies))
+	}
 	return nil
 }

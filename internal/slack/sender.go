@@ -16,6 +16,7 @@ import (
 	goslack "github.com/slack-go/slack"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // DefaultAPIURL is Slack's Web API base; chat.postMessage is appended.
@@ -95,7 +96,10 @@ type Sender struct {
 	// find looks for an earlier post of a publication, calling each page
 	// of history through retry; nil for a webhook, which cannot read its
 	// channel.
-	find       func(ctx context.Context, id string, retry func(call func() error) error) (string, error)
+	find func(ctx context.Context, id string, retry func(call func() error) error) (string, error)
+	// replies reads the thread of the message ts, its parent included,
+	// calling each page through retry; nil for a webhook.
+	replies    func(ctx context.Context, ts string, retry func(call func() error) error) ([]goslack.Message, error)
 	secrets    []string
 	maxRetries int
 	maxWait    time.Duration
@@ -157,6 +161,7 @@ func NewSender(cfg Config) (*Sender, error) {
 			window: cmp.Or(cfg.HistoryWindow, DefaultHistoryWindow), maxPages: cmp.Or(cfg.MaxHistoryPages, DefaultMaxHistoryPages)}
 		s.post = b.post
 		s.find = b.find
+		s.replies = b.thread
 	default:
 		return nil, errors.New("slack: no destination; set a webhook URL, or a bot token and channel")
 	}
@@ -244,6 +249,7 @@ func (w *webhook) send(ctx context.Context, m Message) error {
 		return fmt.Errorf("slack webhook: build request: %w", stripURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("slack webhook: %w", stripURL(err))
@@ -291,7 +297,10 @@ func (b *bot) post(ctx context.Context, m Message) (string, error) {
 	if len(m.Blocks) > 0 {
 		opts = append(opts, goslack.MsgOptionBlocks(m.Blocks...))
 	}
-	if m.PublicationID != "" {
+	switch {
+	case m.PublicationID != "" && m.Reply > 0:
+		opts = append(opts, goslack.MsgOptionMetadata(replyMetadata(m.PublicationID, m.Reply)))
+	case m.PublicationID != "":
 		opts = append(opts, goslack.MsgOptionMetadata(publicationMetadata(m.PublicationID)))
 	}
 	if m.ThreadTS != "" {
@@ -359,6 +368,9 @@ type okRecorder struct {
 const maxAnswer = 1 << 20
 
 func (r *okRecorder) Do(req *http.Request) (*http.Response, error) {
+	// slack-go sends its own User-Agent; pricechecker's says which
+	// version calls, as every client of pricechecker does.
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return nil, err

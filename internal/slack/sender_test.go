@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // sleeper records the waits Send asks for instead of waiting.
@@ -423,6 +425,35 @@ func TestSendHonoursRetryAfterDate(t *testing.T) {
 			// The date has whole seconds, and the clock moved on since.
 			if len(s.waits) != 1 || s.waits[0] < 15*time.Second || s.waits[0] > 20*time.Second {
 				t.Errorf("waits = %v, want one of about 20s, until the date Slack gave", s.waits)
+			}
+		})
+	}
+}
+
+// Every request to Slack (the webhook, chat.postMessage, the history and
+// thread reads) says which pricechecker sends it.
+func TestSendSendsTheVersionedUserAgent(t *testing.T) {
+	for _, name := range transportNames {
+		t.Run(name, func(t *testing.T) {
+			fake := slackfake.New()
+			defer fake.Close()
+			fake.SetMessageInterval(0)
+			o := publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), PublicationID: "pub-ua-" + name}
+			p := &Publisher{Config: transports(fake)[name], Thread: true, Stderr: new(bytes.Buffer)}
+			if _, err := p.Publish(t.Context(), o); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.Publish(t.Context(), o); err != nil {
+				t.Fatal(err)
+			}
+			uas := fake.UserAgents()
+			if len(uas) < 2 {
+				t.Fatalf("%d requests", len(uas))
+			}
+			for i, ua := range uas {
+				if ua != buildinfo.UserAgent() {
+					t.Errorf("request %d: User-Agent %q, want %q", i+1, ua, buildinfo.UserAgent())
+				}
 			}
 		})
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	goslack "github.com/slack-go/slack"
+
 	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/slack/slackfake"
@@ -65,12 +67,15 @@ func TestPublisherPostsEveryChangeInTheThread(t *testing.T) {
 		t.Errorf("summary ts %q (thread %q), links.SlackTS %q", summary.TS, summary.ThreadTS, links.SlackTS)
 	}
 	var replies []json.RawMessage
-	for _, m := range msgs[1:] {
+	for i, m := range msgs[1:] {
 		if m.ThreadTS != summary.TS {
 			t.Errorf("reply %q is not in the summary's thread (%q)", m.Text, m.ThreadTS)
 		}
-		if len(m.Metadata) != 0 {
-			t.Errorf("a reply carries the publication's metadata: %s", m.Metadata)
+		// Each reply is marked as a reply of the publication, never as
+		// its summary.
+		want := fmt.Sprintf(`{"event_type":"pricechecker_thread_reply","event_payload":{"publication_id":"pub-thread","reply":%d}}`, i+1)
+		if string(m.Metadata) != want {
+			t.Errorf("reply %d metadata %s, want %s", i+1, m.Metadata, want)
 		}
 		replies = append(replies, m.Blocks)
 	}
@@ -85,6 +90,82 @@ func TestPublisherPostsEveryChangeInTheThread(t *testing.T) {
 	}
 	if n := len(fake.Messages()); n != len(msgs) {
 		t.Errorf("the re-run posted %d more messages", n-len(msgs))
+	}
+}
+
+// A thread cut short (reply 2 of 3 failed) is completed by a re-run: it
+// finds the summary, reads its thread and posts only the missing replies;
+// a re-run of a complete thread posts nothing.
+func TestPublisherCompletesTheThreadOnARerun(t *testing.T) {
+	fake := slackfake.New()
+	defer fake.Close()
+	fake.SetMessageInterval(0)
+	o := publish.Outcome{Status: publish.StatusSuccess, Report: largeReport(), Links: testLinks, PublicationID: "pub-resume"}
+	want := BuildThread(o)
+	if len(want) != 3 {
+		t.Fatalf("%d replies; the test wants a thread of 3", len(want))
+	}
+	// Post 1 is the summary, 2 reply 1, 3 reply 2.
+	fake.FailPost(3, "internal_error")
+	var stderr bytes.Buffer
+	publisher := func() *Publisher { return &Publisher{Config: transports(fake)["bot"], Thread: true, Stderr: &stderr} }
+	_, err := publisher().Publish(t.Context(), o)
+	if err == nil || !strings.Contains(err.Error(), "reply 2 of 3") {
+		t.Fatalf("Publish = %v, want reply 2 of 3 named", err)
+	}
+	if n := len(fake.Messages()); n != 2 {
+		t.Fatalf("%d messages after the failure, want the summary and reply 1", n)
+	}
+
+	links, err := publisher().Publish(t.Context(), o)
+	if err != nil {
+		t.Fatalf("re-run: %v\n%s", err, stderr.String())
+	}
+	msgs := fake.Messages()
+	if len(msgs) != 4 || links.SlackTS != msgs[0].TS {
+		t.Fatalf("%d messages after the re-run, want 4 (the summary and 3 replies); slack-ts %q", len(msgs), links.SlackTS)
+	}
+	for i, m := range msgs[1:] {
+		if m.ThreadTS != msgs[0].TS || m.Text != want[i].Text || !strings.Contains(string(m.Metadata), fmt.Sprintf(`"reply":%d}`, i+1)) {
+			t.Errorf("message %d = %q in thread %q, metadata %s; want reply %d (%q)", i+2, m.Text, m.ThreadTS, m.Metadata, i+1, want[i].Text)
+		}
+	}
+	if !strings.Contains(stderr.String(), "2 missing thread replies of 3 posted") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+
+	stderr.Reset()
+	if _, err := publisher().Publish(t.Context(), o); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	if n := len(fake.Messages()); n != 4 {
+		t.Errorf("a re-run of a complete thread posted %d messages", n-4)
+	}
+	if !strings.Contains(stderr.String(), "already has its 3 replies") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+}
+
+// A reply is recognised by its context block when its metadata was
+// dropped on the way.
+func TestReplyNumberFromTheContextBlock(t *testing.T) {
+	m := markReply(Message{Text: "x"}, "pub-ctx", 7, "1.000001")
+	data, err := RenderJSON(Message{Blocks: m.Blocks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msg goslack.Message
+	if err := json.Unmarshal(data, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if n := replyNumber(msg, "pub-ctx"); n != 7 {
+		t.Errorf("replyNumber = %d, want 7 (blocks %s)", n, data)
+	}
+	if n := replyNumber(msg, "pub-other"); n != 0 {
+		t.Errorf("another publication's reply counts as reply %d", n)
+	}
+	if carries(msg, "pub-ctx") {
+		t.Error("a reply is taken for the publication's summary")
 	}
 }
 

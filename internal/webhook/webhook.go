@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/textsafe"
@@ -237,7 +238,7 @@ func (s *Sender) post(ctx context.Context, id string, body []byte) (backoff.Verd
 		return backoff.Verdict{}, fmt.Errorf("webhook: build request: %w", stripURL(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "pricechecker")
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
 	req.Header.Set(DeliveryHeader, id)
 	if s.cfg.Secret != "" {
 		req.Header.Set(SignatureHeader, Sign(s.cfg.Secret, body))

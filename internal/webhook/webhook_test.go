@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"github.com/pricechecker/pricechecker/internal/publish"
 	"github.com/pricechecker/pricechecker/internal/report"
 	"github.com/pricechecker/pricechecker/internal/webhook"
@@ -54,6 +55,10 @@ func TestDeliverySignedWithOutcomeAndReport(t *testing.T) {
 	d := fake.Deliveries()
 	if len(d) != 1 || d[0].ID != outcome().PublicationID || !webhook.Verify(secret, d[0].Body, d[0].Signature) {
 		t.Fatalf("deliveries %+v", d)
+	}
+	// The User-Agent says which pricechecker delivered.
+	if d[0].UserAgent != buildinfo.UserAgent() || !strings.HasPrefix(d[0].UserAgent, "pricechecker/") {
+		t.Errorf("User-Agent %q, want %q", d[0].UserAgent, buildinfo.UserAgent())
 	}
 	var got struct {
 		PublicationID string `json:"publication_id"`

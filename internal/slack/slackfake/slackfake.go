@@ -1,11 +1,11 @@
 // Package slackfake is a fake Slack for tests: an httptest server that
-// answers an incoming webhook, chat.postMessage and conversations.history
-// the way Slack does, including its error answers, its 429 with
+// answers an incoming webhook, chat.postMessage, conversations.history and
+// conversations.replies the way Slack does, including its error answers, its 429 with
 // Retry-After, its pace of about one message per second per channel, the
 // Block Kit limits it enforces, message metadata, and the history's cursor
 // pagination, scope and rate limit (Tier 3, about 50 calls a minute). It
 // records every message it accepts, and keeps them in the channel's
-// history.
+// history (a reply in its thread), and the User-Agent of every request.
 //
 // It is a separate package so that the CLI's and the workflow's tests can
 // point pricechecker at it too. It binds to 127.0.0.1 only.
@@ -58,6 +58,7 @@ type Received struct {
 // message is one message of the channel's history.
 type message struct {
 	ts       string
+	threadTS string // a reply's parent
 	seq      int
 	user     string // a person's message
 	botID    string // an app's message
@@ -108,16 +109,27 @@ type Server struct {
 	now            func() time.Time
 	historyFails   int
 	historyPages   int
+
+	// threads are the replies of each thread, by the parent's ts, oldest
+	// first.
+	threads map[string][]message
+	// failPostAt makes the failPostAt-th chat.postMessage from when it
+	// was set answer failPost, once.
+	failPostAt int
+	failPost   string
+	userAgents []string
 }
 
 // New starts a fake Slack.
 func New() *Server {
 	s := &Server{interval: time.Second, lastSent: map[string]time.Time{},
-		historyPerMin: DefaultHistoryPerMin, historyMax: MaxHistoryLimit, now: time.Now}
+		historyPerMin: DefaultHistoryPerMin, historyMax: MaxHistoryLimit, now: time.Now,
+		threads: map[string][]message{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/services/", s.webhook)
 	mux.HandleFunc("/api/chat.postMessage", s.postMessage)
 	mux.HandleFunc("/api/conversations.history", s.conversationsHistory)
+	mux.HandleFunc("/api/conversations.replies", s.conversationsReplies)
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -190,6 +202,22 @@ func (s *Server) Messages() []Received {
 	return append([]Received(nil), s.received...)
 }
 
+// UserAgents returns the User-Agent header of every request so far, in
+// order, refused ones included.
+func (s *Server) UserAgents() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.userAgents...)
+}
+
+// FailPost makes the n-th chat.postMessage from now (1 is the next one)
+// answer {"ok":false,"error":answer}, once: a thread whose reply n fails.
+func (s *Server) FailPost(n int, answer string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failPostAt, s.failPost = n, answer
+}
+
 // Requests returns how many requests arrived, refused ones included.
 func (s *Server) Requests() int {
 	s.mu.Lock()
@@ -199,10 +227,11 @@ func (s *Server) Requests() int {
 
 // begin counts a request and says whether it must be rate-limited or
 // failed.
-func (s *Server) begin() (limited bool, retryAfter string, fail *string) {
+func (s *Server) begin(r *http.Request) (limited bool, retryAfter string, fail *string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests++
+	s.userAgents = append(s.userAgents, r.Header.Get("User-Agent"))
 	if s.rateLimits > 0 {
 		s.rateLimits--
 		return true, s.retryAfter, nil
@@ -221,6 +250,8 @@ func (s *Server) record(r Received) string {
 		s.seq++
 		r.TS = fmt.Sprintf("%d.%06d", time.Now().Unix(), s.seq%1_000_000)
 		s.received = append(s.received, r)
+		s.threads[r.ThreadTS] = append(s.threads[r.ThreadTS], message{ts: r.TS, threadTS: r.ThreadTS, seq: s.seq,
+			botID: botID, text: r.Text, blocks: r.Blocks, metadata: r.Metadata})
 		return r.TS
 	}
 	m := s.addLocked(message{botID: botID, text: r.Text, blocks: r.Blocks, metadata: r.Metadata})
@@ -331,7 +362,7 @@ func (s *Server) webhook(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
 	}
-	limited, retryAfter, fail := s.begin()
+	limited, retryAfter, fail := s.begin(r)
 	switch {
 	case r.Method != http.MethodPost:
 		text(http.StatusMethodNotAllowed, "invalid_method")
@@ -398,7 +429,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(http.StatusOK, map[string]any{"ok": false, "error": answer})
 	}
-	limited, retryAfter, fail := s.begin()
+	limited, retryAfter, fail := s.begin(r)
 	if r.Method != http.MethodPost {
 		refuse("invalid_request")
 		return
@@ -443,6 +474,10 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		refuse("channel_not_found")
 		return
 	}
+	if answer, failed := s.failThisPost(); failed {
+		refuse(answer)
+		return
+	}
 	text, blocks := form.Get("text"), json.RawMessage(form.Get("blocks"))
 	if text == "" && isEmpty(blocks) && form.Get("attachments") == "" {
 		refuse("no_text")
@@ -482,6 +517,21 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		msg["thread_ts"] = threadTS
 	}
 	reply(http.StatusOK, map[string]any{"ok": true, "channel": Channel, "ts": ts, "message": msg})
+}
+
+// failThisPost counts a chat.postMessage for FailPost and says whether it
+// is the one to fail.
+func (s *Server) failThisPost() (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failPostAt <= 0 {
+		return "", false
+	}
+	s.failPostAt--
+	if s.failPostAt > 0 {
+		return "", false
+	}
+	return s.failPost, true
 }
 
 // validateMetadata checks message metadata as chat.postMessage does: a
@@ -540,7 +590,7 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		reply(http.StatusOK, v)
 	}
-	limited, retryAfter, fail := s.begin()
+	limited, retryAfter, fail := s.begin(r)
 	if r.Method == http.MethodPost {
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			refuse("invalid_form_data")
@@ -674,6 +724,163 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 	if page == nil {
 		v["messages"] = []any{}
 	}
+	if next != "" {
+		v["response_metadata"] = map[string]any{"next_cursor": next}
+	}
+	reply(http.StatusOK, v)
+}
+
+// Replies limits: conversations.replies returns up to 1000 messages a page
+// (Slack's default and maximum), and is Tier 3 like the history.
+const (
+	DefaultRepliesLimit = 1000
+	MaxRepliesLimit     = 1000
+)
+
+// conversationsReplies answers conversations.replies as Slack does: a
+// form-encoded POST (or GET with a query), the token in the form or an
+// Authorization header, channel and ts required; the thread's parent
+// first on every page, then its replies oldest first, limit per page (1000
+// at most), the next page's cursor in response_metadata.next_cursor, and
+// metadata only with include_all_metadata=1. A ts that is no message of the
+// channel answers thread_not_found.
+func (s *Server) conversationsReplies(w http.ResponseWriter, r *http.Request) {
+	reply := func(status int, v map[string]any) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	refuse := func(answer string, extra ...any) {
+		v := map[string]any{"ok": false, "error": answer}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v[extra[i].(string)] = extra[i+1]
+		}
+		reply(http.StatusOK, v)
+	}
+	limited, retryAfter, fail := s.begin(r)
+	if r.Method == http.MethodPost {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+			refuse("invalid_form_data")
+			return
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		refuse("invalid_form_data")
+		return
+	}
+	form := r.Form
+	token := form.Get("token")
+	if token == "" {
+		token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	switch {
+	case token == "":
+		refuse("not_authed")
+		return
+	case token != Token:
+		refuse("invalid_auth")
+		return
+	case limited:
+		if retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
+		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
+		return
+	case fail != nil:
+		refuse(*fail)
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.noHistoryScope:
+		refuse("missing_scope", "needed", historyScope, "provided", "chat:write")
+		return
+	case s.notMember && form.Get("channel") == Channel:
+		refuse("not_in_channel")
+		return
+	case form.Get("channel") != Channel:
+		refuse("channel_not_found")
+		return
+	case form.Get("ts") == "":
+		refuse("invalid_arguments")
+		return
+	}
+	ts := form.Get("ts")
+	var parent *message
+	for i := range s.history {
+		if s.history[i].ts == ts {
+			parent = &s.history[i]
+		}
+	}
+	if parent == nil {
+		refuse("thread_not_found")
+		return
+	}
+	limit := DefaultRepliesLimit
+	if l := form.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 0 {
+			refuse("invalid_limit")
+			return
+		}
+		if n > 0 {
+			limit = n
+		}
+	}
+	limit = min(limit, MaxRepliesLimit)
+	withMetadata := form.Get("include_all_metadata") == "1" || form.Get("include_all_metadata") == "true"
+	replies := s.threads[ts]
+	start := 0
+	if c := form.Get("cursor"); c != "" {
+		seq, ok := parseCursor(c)
+		if !ok {
+			refuse("invalid_cursor")
+			return
+		}
+		start = len(replies)
+		for i, m := range replies {
+			if m.seq >= seq {
+				start = i
+				break
+			}
+		}
+	}
+	out := func(m message) map[string]any {
+		v := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
+		if m.user != "" {
+			v["user"] = m.user
+		}
+		if m.botID != "" {
+			v["bot_id"], v["subtype"] = m.botID, "bot_message"
+		}
+		if len(m.blocks) > 0 {
+			v["blocks"] = m.blocks
+		}
+		if withMetadata && len(m.metadata) > 0 {
+			v["metadata"] = m.metadata
+		}
+		return v
+	}
+	head := out(*parent)
+	if len(replies) > 0 {
+		head["thread_ts"] = parent.ts
+		head["reply_count"] = len(replies)
+		head["latest_reply"] = replies[len(replies)-1].ts
+	}
+	page := []map[string]any{head}
+	next := ""
+	for i := start; i < len(replies); i++ {
+		if len(page)-1 == limit {
+			next = historyCursor(replies[i].seq)
+			break
+		}
+		m := out(replies[i])
+		m["thread_ts"], m["parent_user_id"] = parent.ts, parent.user
+		page = append(page, m)
+	}
+	v := map[string]any{"ok": true, "messages": page, "has_more": next != ""}
 	if next != "" {
 		v["response_metadata"] = map[string]any{"next_cursor": next}
 	}

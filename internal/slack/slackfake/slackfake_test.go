@@ -302,3 +302,95 @@ func TestPostMessageInThread(t *testing.T) {
 		t.Errorf("history = %s", answer)
 	}
 }
+
+// conversations.replies answers as Slack does: the parent first on every
+// page, then the replies oldest first, pages of limit with an opaque
+// cursor, metadata only when asked for, and Slack's errors.
+func TestConversationsReplies(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetMessageInterval(0)
+	call := func(method string, v url.Values) map[string]any {
+		t.Helper()
+		_, answer := post(t, s.APIURL()+method, "application/x-www-form-urlencoded", v.Encode())
+		var m map[string]any
+		if err := json.Unmarshal([]byte(answer), &m); err != nil {
+			t.Fatalf("answer %q: %v", answer, err)
+		}
+		return m
+	}
+	parent := call("chat.postMessage", url.Values{"token": {Token}, "channel": {Channel}, "text": {"summary"}})
+	ts, _ := parent["ts"].(string)
+	meta := `{"event_type":"pricechecker_thread_reply","event_payload":{"publication_id":"p","reply":1}}`
+	for _, text := range []string{"one", "two", "three"} {
+		if r := call("chat.postMessage", url.Values{"token": {Token}, "channel": {Channel}, "text": {text}, "thread_ts": {ts}, "metadata": {meta}}); r["ok"] != true {
+			t.Fatalf("reply: %v", r)
+		}
+	}
+	texts := func(v map[string]any) []string {
+		var out []string
+		msgs, _ := v["messages"].([]any)
+		for _, m := range msgs {
+			out = append(out, m.(map[string]any)["text"].(string))
+		}
+		return out
+	}
+	q := url.Values{"token": {Token}, "channel": {Channel}, "ts": {ts}, "limit": {"2"}, "include_all_metadata": {"1"}}
+	v := call("conversations.replies", q)
+	if got := strings.Join(texts(v), ","); v["ok"] != true || got != "summary,one,two" || v["has_more"] != true {
+		t.Fatalf("page 1 = %v", v)
+	}
+	if m := v["messages"].([]any)[1].(map[string]any); m["thread_ts"] != ts || m["metadata"] == nil {
+		t.Errorf("a reply = %v, want its thread_ts and metadata", m)
+	}
+	q.Set("cursor", v["response_metadata"].(map[string]any)["next_cursor"].(string))
+	v = call("conversations.replies", q)
+	if got := strings.Join(texts(v), ","); got != "summary,three" || v["has_more"] != false {
+		t.Fatalf("page 2 = %v", v)
+	}
+	q.Del("cursor")
+	q.Del("include_all_metadata")
+	if m := call("conversations.replies", q)["messages"].([]any)[1].(map[string]any); m["metadata"] != nil {
+		t.Errorf("metadata without include_all_metadata: %v", m)
+	}
+
+	for _, tt := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"channel": {Channel}, "ts": {ts}}, "not_authed"},
+		{url.Values{"token": {"xoxb-wrong"}, "channel": {Channel}, "ts": {ts}}, "invalid_auth"},
+		{url.Values{"token": {Token}, "channel": {"C999"}, "ts": {ts}}, "channel_not_found"},
+		{url.Values{"token": {Token}, "channel": {Channel}}, "invalid_arguments"},
+		{url.Values{"token": {Token}, "channel": {Channel}, "ts": {"1.000001"}}, "thread_not_found"},
+		{url.Values{"token": {Token}, "channel": {Channel}, "ts": {ts}, "cursor": {"!"}}, "invalid_cursor"},
+	} {
+		if v := call("conversations.replies", tt.form); v["ok"] != false || v["error"] != tt.want {
+			t.Errorf("%v: %v, want %s", tt.form, v, tt.want)
+		}
+	}
+	s.RemoveHistoryScope()
+	if v := call("conversations.replies", url.Values{"token": {Token}, "channel": {Channel}, "ts": {ts}}); v["error"] != "missing_scope" {
+		t.Errorf("without the scope: %v", v)
+	}
+}
+
+// FailPost fails the n-th chat.postMessage only.
+func TestFailPost(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.SetMessageInterval(0)
+	s.FailPost(2, "internal_error")
+	var got []string
+	for range 3 {
+		_, answer := post(t, s.APIURL()+"chat.postMessage", "application/x-www-form-urlencoded",
+			url.Values{"token": {Token}, "channel": {Channel}, "text": {"x"}}.Encode())
+		got = append(got, answer)
+	}
+	if !strings.Contains(got[0], `"ok":true`) || !strings.Contains(got[1], `"error":"internal_error"`) || !strings.Contains(got[2], `"ok":true`) {
+		t.Errorf("answers = %q", got)
+	}
+	if uas := s.UserAgents(); len(uas) != 3 || uas[0] == "" {
+		t.Errorf("user agents = %q", uas)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -25,6 +26,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/pricechecker/pricechecker/internal/backoff"
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 )
 
 // DefaultRegion is the Pricing API's home region.
@@ -113,6 +115,10 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		return nil, fmt.Errorf("load AWS configuration for the Pricing API: %w", err)
 	}
 	api := pricing.NewFromConfig(cfg, func(o *pricing.Options) {
+		// The SDK's User-Agent names the SDK; pricechecker's product
+		// token (pricechecker/VERSION) goes after it, as every other
+		// client of pricechecker sends it.
+		o.APIOptions = append(o.APIOptions, awsmiddleware.AddUserAgentKeyValue("pricechecker", buildinfo.Get().Version))
 		if opts.Endpoint != "" {
 			o.BaseEndpoint = aws.String(opts.Endpoint)
 		}

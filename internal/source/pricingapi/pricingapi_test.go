@@ -9,11 +9,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/pricechecker/pricechecker/internal/buildinfo"
 	"github.com/pricechecker/pricechecker/internal/offerfile"
 	"github.com/pricechecker/pricechecker/internal/priceline"
 	"github.com/pricechecker/pricechecker/internal/selection"
@@ -255,5 +257,49 @@ func TestParseARN(t *testing.T) {
 	}
 	if _, _, _, ok := pricingapi.ParseARN("arn:aws:s3:::bucket"); ok {
 		t.Error("not a price list ARN, parsed")
+	}
+}
+
+// uaRecorder records the User-Agent of every request it carries.
+type uaRecorder struct {
+	mu  sync.Mutex
+	uas []string
+}
+
+func (r *uaRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.uas = append(r.uas, req.Header.Get("User-Agent"))
+	r.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// Every call to the Pricing API carries pricechecker's product token
+// (pricechecker/VERSION) after the SDK's own.
+func TestUserAgentNamesPricechecker(t *testing.T) {
+	// A CA bundle makes the SDK refuse an *http.Client of the caller's.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	srv := pricingfake.New(mirror)
+	t.Cleanup(srv.Close)
+	rec := &uaRecorder{}
+	c, err := pricingapi.New(context.Background(), pricingapi.Options{
+		Endpoint:    srv.URL,
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
+		HTTPClient:  &http.Client{Transport: rec},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PriceLists(context.Background(), "AmazonRedshift", ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Requests()) == 0 || len(rec.uas) != len(srv.Requests()) {
+		t.Fatalf("%d requests seen, the fake logged %v", len(rec.uas), srv.Requests())
+	}
+	want := "pricechecker/" + buildinfo.Get().Version
+	t.Logf("User-Agent: %s", rec.uas[0])
+	for i, ua := range rec.uas {
+		if !strings.Contains(" "+ua+" ", " "+want+" ") || !strings.Contains(ua, "aws-sdk-go-v2/") {
+			t.Errorf("request %d (%s): User-Agent %q lacks %q", i+1, srv.Requests()[i], ua, want)
+		}
 	}
 }

@@ -21,6 +21,8 @@ type Delivery struct {
 	ID        string          `json:"id"`
 	Signature string          `json:"signature,omitempty"`
 	Body      json.RawMessage `json:"body"`
+	// UserAgent is the delivery's User-Agent header.
+	UserAgent string `json:"user_agent,omitempty"`
 }
 
 // Fault is how the next requests are answered instead of accepted.
@@ -131,6 +133,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.seen[id] = true
-	s.deliveries = append(s.deliveries, Delivery{ID: id, Signature: sig, Body: body})
+	s.deliveries = append(s.deliveries, Delivery{ID: id, Signature: sig, Body: body, UserAgent: r.Header.Get("User-Agent")})
 	w.WriteHeader(http.StatusNoContent)
 }
