@@ -32,7 +32,34 @@ type env struct {
 	slack  *slackfake.Server
 	sheets *sheetsfake.Server
 	extra  []string // more act arguments (stand-in actions, variables)
+	// auth is the stand-in for google-github-actions/auth: act prepares
+	// every step's action before the job runs, skipped steps too, and
+	// cannot fetch one offline. authRecord is where it writes its inputs.
+	auth, authRecord string
 }
+
+// authStandIn records the provider and service account it was given and,
+// as the real action does, writes a credentials file and points
+// GOOGLE_APPLICATION_CREDENTIALS at it for the steps after it.
+const authStandIn = `name: google-github-actions/auth stand-in
+inputs:
+  workload_identity_provider:
+    required: false
+  service_account:
+    required: false
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        PROVIDER: ${{ inputs.workload_identity_provider }}
+        ACCOUNT: ${{ inputs.service_account }}
+      run: |
+        creds="$RUNNER_TEMP/gha-creds-stand-in.json"
+        printf '{"type":"external_account","service_account_impersonation_url":"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/%s:generateAccessToken"}\n' "$ACCOUNT" > "$creds"
+        echo "GOOGLE_APPLICATION_CREDENTIALS=$creds" >> "$GITHUB_ENV"
+        printf 'provider=%s\naccount=%s\n' "$PROVIDER" "$ACCOUNT" >> "$GOOGLE_AUTH_RECORD"
+`
 
 func findAct(t *testing.T) string {
 	t.Helper()
@@ -94,7 +121,31 @@ func setup(t *testing.T, config string) *env {
 	// under about 2 MB and 60 writes a minute per user.
 	e.sheets.SetMaxBodyBytes(2 << 20)
 	e.sheets.SetWriteQuota(60, time.Now)
+
+	standIns := t.TempDir()
+	e.auth, e.authRecord = filepath.Join(standIns, "auth"), filepath.Join(standIns, "auth-record")
+	if err := os.MkdirAll(e.auth, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(e.auth, "action.yml"), []byte(authStandIn), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return e
+}
+
+// withWorkloadIdentity sets the caller's variables that pricecheck.yml
+// passes as the reusable workflow's google-* inputs.
+func (e *env) withWorkloadIdentity(provider, account string) {
+	e.extra = append(e.extra,
+		"--var", "PRICECHECKER_WORKLOAD_IDENTITY_PROVIDER="+provider,
+		"--var", "PRICECHECKER_SERVICE_ACCOUNT="+account,
+	)
+}
+
+// authRan returns what the auth stand-in recorded, "" when it never ran.
+func (e *env) authRan() string {
+	data, _ := os.ReadFile(e.authRecord)
+	return string(data)
 }
 
 func copyTree(t *testing.T, src, dst string) {
@@ -144,6 +195,8 @@ func (e *env) act(event string, payload any) (string, error) {
 		// source tree stands in for it, and GitHub is out of reach (the
 		// action's release lookup fails at once and builds from source).
 		"--local-repository", "pricechecker/pricechecker@v1="+e.repo,
+		"--local-repository", "google-github-actions/auth@v2="+e.auth,
+		"--env", "GOOGLE_AUTH_RECORD="+e.authRecord,
 		"--github-instance", "127.0.0.1:9",
 		"--env", "PRICECHECKER_ENDPOINT="+e.bulk.URL,
 		"--env", "PRICECHECKER_SHEETS_ENDPOINT="+e.sheets.Endpoint(),
@@ -220,9 +273,13 @@ func TestRepositoryDispatchFansOutCommitsAndPublishes(t *testing.T) {
 	if !sha40.MatchString(log) {
 		t.Error("no commit-sha output with a full SHA")
 	}
-	// Pages is off unless the caller turns it on.
+	// Pages is off unless the caller turns it on, and so is Workload
+	// Identity Federation.
 	if strings.Contains(log, pagesJob) {
 		t.Error("the pages job ran although PRICECHECKER_PAGES is not set")
+	}
+	if got := e.authRan(); got != "" {
+		t.Errorf("google-github-actions/auth ran without a workload identity provider: %q", got)
 	}
 	// The final job published to Sheets and Slack.
 	for _, tab := range []string{"AmazonRedshift us-east-1", "AmazonRedshift eu-west-1", "Changes", "Status"} {
