@@ -571,19 +571,18 @@ func parseCursor(c string) (int, bool) {
 	return n, err == nil && strings.HasPrefix(string(b), "next_seq:")
 }
 
-// conversationsHistory answers conversations.history as Slack does: a
-// form-encoded POST (or GET with a query), the token in the form or an
-// Authorization header, the channel's messages newest first, limit (100 by
-// default, at most 999) per page, oldest/latest bounds (exclusive unless
-// inclusive=1), the next page's cursor in response_metadata.next_cursor,
-// and metadata only with include_all_metadata=1.
-func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
-	reply := func(status int, v map[string]any) {
+// readCall does what every conversations.* read method does first, as Slack
+// does: a form-encoded POST (or GET with a query), the token in the form or
+// an Authorization header, then the rate limit and any injected failure.
+// It answers the request itself when ok is false; otherwise it returns the
+// form and the two ways to answer.
+func (s *Server) readCall(w http.ResponseWriter, r *http.Request) (form url.Values, reply func(int, map[string]any), refuse func(string, ...any), ok bool) {
+	reply = func(status int, v map[string]any) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(v)
 	}
-	refuse := func(answer string, extra ...any) {
+	refuse = func(answer string, extra ...any) {
 		v := map[string]any{"ok": false, "error": answer}
 		for i := 0; i+1 < len(extra); i += 2 {
 			v[extra[i].(string)] = extra[i+1]
@@ -594,14 +593,14 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost {
 		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			refuse("invalid_form_data")
-			return
+			return nil, nil, nil, false
 		}
 	}
 	if err := r.ParseForm(); err != nil {
 		refuse("invalid_form_data")
-		return
+		return nil, nil, nil, false
 	}
-	form := r.Form
+	form = r.Form
 	token := form.Get("token")
 	if token == "" {
 		token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -609,18 +608,30 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case token == "":
 		refuse("not_authed")
-		return
 	case token != Token:
 		refuse("invalid_auth")
-		return
 	case limited:
 		if retryAfter != "" {
 			w.Header().Set("Retry-After", retryAfter)
 		}
 		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
-		return
 	case fail != nil:
 		refuse(*fail)
+	default:
+		return form, reply, refuse, true
+	}
+	return nil, nil, nil, false
+}
+
+// conversationsHistory answers conversations.history as Slack does: a
+// form-encoded POST (or GET with a query), the token in the form or an
+// Authorization header, the channel's messages newest first, limit (100 by
+// default, at most 999) per page, oldest/latest bounds (exclusive unless
+// inclusive=1), the next page's cursor in response_metadata.next_cursor,
+// and metadata only with include_all_metadata=1.
+func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
+	form, reply, refuse, ok := s.readCall(w, r)
+	if !ok {
 		return
 	}
 
@@ -745,49 +756,8 @@ const (
 // metadata only with include_all_metadata=1. A ts that is no message of the
 // channel answers thread_not_found.
 func (s *Server) conversationsReplies(w http.ResponseWriter, r *http.Request) {
-	reply := func(status int, v map[string]any) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	refuse := func(answer string, extra ...any) {
-		v := map[string]any{"ok": false, "error": answer}
-		for i := 0; i+1 < len(extra); i += 2 {
-			v[extra[i].(string)] = extra[i+1]
-		}
-		reply(http.StatusOK, v)
-	}
-	limited, retryAfter, fail := s.begin(r)
-	if r.Method == http.MethodPost {
-		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-			refuse("invalid_form_data")
-			return
-		}
-	}
-	if err := r.ParseForm(); err != nil {
-		refuse("invalid_form_data")
-		return
-	}
-	form := r.Form
-	token := form.Get("token")
-	if token == "" {
-		token = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	}
-	switch {
-	case token == "":
-		refuse("not_authed")
-		return
-	case token != Token:
-		refuse("invalid_auth")
-		return
-	case limited:
-		if retryAfter != "" {
-			w.Header().Set("Retry-After", retryAfter)
-		}
-		reply(http.StatusTooManyRequests, map[string]any{"ok": false, "error": "ratelimited"})
-		return
-	case fail != nil:
-		refuse(*fail)
+	form, reply, refuse, ok := s.readCall(w, r)
+	if !ok {
 		return
 	}
 
