@@ -623,6 +623,25 @@ func (s *Server) readCall(w http.ResponseWriter, r *http.Request) (form url.Valu
 	return nil, nil, nil, false
 }
 
+// wire is a message as conversations.history and .replies return it; its
+// metadata only when the call asked for include_all_metadata.
+func (m message) wire(withMetadata bool) map[string]any {
+	v := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
+	if m.user != "" {
+		v["user"] = m.user
+	}
+	if m.botID != "" {
+		v["bot_id"], v["subtype"] = m.botID, "bot_message"
+	}
+	if len(m.blocks) > 0 {
+		v["blocks"] = m.blocks
+	}
+	if withMetadata && len(m.metadata) > 0 {
+		v["metadata"] = m.metadata
+	}
+	return v
+}
+
 // conversationsHistory answers conversations.history as Slack does: a
 // form-encoded POST (or GET with a query), the token in the form or an
 // Authorization header, the channel's messages newest first, limit (100 by
@@ -715,20 +734,7 @@ func (s *Server) conversationsHistory(w http.ResponseWriter, r *http.Request) {
 			next = historyCursor(m.seq)
 			break
 		}
-		out := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
-		if m.user != "" {
-			out["user"] = m.user
-		}
-		if m.botID != "" {
-			out["bot_id"], out["subtype"] = m.botID, "bot_message"
-		}
-		if len(m.blocks) > 0 {
-			out["blocks"] = m.blocks
-		}
-		if withMetadata && len(m.metadata) > 0 {
-			out["metadata"] = m.metadata
-		}
-		page = append(page, out)
+		page = append(page, m.wire(withMetadata))
 	}
 	s.historyPages++
 	v := map[string]any{"ok": true, "messages": page, "has_more": next != "", "pin_count": 0}
@@ -817,22 +823,7 @@ func (s *Server) conversationsReplies(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	out := func(m message) map[string]any {
-		v := map[string]any{"type": "message", "ts": m.ts, "text": m.text}
-		if m.user != "" {
-			v["user"] = m.user
-		}
-		if m.botID != "" {
-			v["bot_id"], v["subtype"] = m.botID, "bot_message"
-		}
-		if len(m.blocks) > 0 {
-			v["blocks"] = m.blocks
-		}
-		if withMetadata && len(m.metadata) > 0 {
-			v["metadata"] = m.metadata
-		}
-		return v
-	}
+	out := func(m message) map[string]any { return m.wire(withMetadata) }
 	head := out(*parent)
 	if len(replies) > 0 {
 		head["thread_ts"] = parent.ts
